@@ -1,0 +1,138 @@
+"""Versioned, idempotent schema migrations, recorded in `schema_migrations`.
+
+Each migration is a list of tables, views and raw statements; every statement is idempotent
+(IF NOT EXISTS), so a migration interrupted half-way is simply applied again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from store import tables
+from store.client import Store
+from store.errors import MigrationError, StoreError
+from store.schema import ClusterConfig, Table, View, render_database, render_table, render_view
+
+Item = Table | View | str
+
+MIGRATIONS_TABLE = Table(
+    name="schema_migrations",
+    columns="""
+    version UInt32,
+    name String,
+    checksum String,
+    applied_at DateTime64(3, 'UTC')
+    """,
+    engine="ReplacingMergeTree(applied_at)",
+    order_by="version",
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    items: Sequence[Item] = field(default_factory=tuple)
+
+    def statements(self, db: str, cluster: ClusterConfig | None = None) -> list[str]:
+        out: list[str] = []
+        for item in self.items:
+            if isinstance(item, Table):
+                out.extend(render_table(db, item, cluster))
+            elif isinstance(item, View):
+                out.extend(render_view(db, item, cluster))
+            else:
+                out.append(item.replace("{db}", db))
+        return out
+
+    def checksum(self) -> str:
+        text = "\n;\n".join(self.statements("db"))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "ingest_core",
+        (
+            tables.POINTS,
+            tables.MINUTE_COUNTS,
+            tables.MINUTE_COUNTS_SUM_MV,
+            tables.MINUTE_COUNTS_HIST_MV,
+            tables.MINUTE_GAUGES,
+            tables.MINUTE_GAUGES_MV,
+            tables.MINUTE_INGEST,
+            tables.MINUTE_INGEST_MV,
+            tables.SERIES_LAST,
+            tables.SERIES_LAST_MV,
+            tables.SPANS,
+            tables.INGEST_REJECTIONS,
+            tables.AUDIT_LOG,
+        ),
+    ),
+]
+
+
+def register(migration: Migration) -> None:
+    """Add a package's migration (e.g. slo, alerts); versions are unique and applied in order."""
+    if any(m.version == migration.version for m in MIGRATIONS):
+        raise MigrationError(f"migration version {migration.version} is registered twice")
+    MIGRATIONS.append(migration)
+    MIGRATIONS.sort(key=lambda m: m.version)
+
+
+def cluster_ddl(db: str, cluster: ClusterConfig) -> list[str]:
+    """Every statement of the schema in its cluster form, for review or a manual rollout."""
+    out = [render_database(db, cluster), *render_table(db, MIGRATIONS_TABLE, cluster)]
+    for migration in MIGRATIONS:
+        out.extend(migration.statements(db, cluster))
+    return out
+
+
+def applied_versions(store: Store) -> dict[int, str]:
+    rows = store.query(
+        "SELECT version, argMax(checksum, applied_at) FROM {db}.schema_migrations GROUP BY version"
+    )
+    return {int(v): str(c) for v, c in rows}
+
+
+def migrate(store: Store, cluster: ClusterConfig | None = None) -> list[Migration]:
+    """Apply every migration not yet recorded; returns those applied now."""
+    db = store.database
+    try:
+        store.command(render_database(db, cluster))
+        for statement in render_table(db, MIGRATIONS_TABLE, cluster):
+            store.command(statement)
+        done = applied_versions(store)
+    except StoreError as exc:
+        raise MigrationError(f"cannot prepare the migrations table: {exc}") from exc
+    applied: list[Migration] = []
+    for migration in MIGRATIONS:
+        if migration.version in done:
+            continue
+        for statement in migration.statements(db, cluster):
+            try:
+                store.command(statement)
+            except StoreError as exc:
+                raise MigrationError(
+                    f"migration {migration.version} ({migration.name}) failed: {exc}"
+                ) from exc
+        store.insert(
+            "schema_migrations",
+            [[migration.version, migration.name, migration.checksum(), datetime.now(UTC)]],
+            ["version", "name", "checksum", "applied_at"],
+        )
+        applied.append(migration)
+    return applied
+
+
+def status(store: Store) -> list[tuple[int, str, bool]]:
+    """(version, name, applied) for every known migration."""
+    try:
+        done = applied_versions(store)
+    except StoreError:
+        done = {}
+    return [(m.version, m.name, m.version in done) for m in MIGRATIONS]

@@ -1,0 +1,89 @@
+"""The schema as data: tables and materialized views, rendered for one node or for a cluster.
+
+On one node a table is created as written. In the cluster form every table becomes a
+Replicated* table named `<name>_local` on each shard plus a Distributed table `<name>` sharded by
+SAMU, created `ON CLUSTER`; materialized views read and write the local tables. Queries always
+use the plain names, so the same SQL serves both forms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """Where the cluster form goes: the cluster name from the server's `remote_servers`."""
+
+    name: str
+    # ZooKeeper/Keeper path prefix; {shard} and {replica} are server macros.
+    zk_prefix: str = "/clickhouse/tables/{shard}/{database}"
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: str
+    engine: str  # e.g. "MergeTree", "SummingMergeTree(value)"
+    order_by: str
+    partition_by: str | None = None
+    ttl: str | None = None
+    settings: str | None = None
+    shard_key: str = "rand()"
+
+
+@dataclass(frozen=True)
+class View:
+    """A materialized view that moves rows from `source` into `target` on insert."""
+
+    name: str
+    source: str
+    target: str
+    select: str  # uses {source} for the source table
+
+
+def _replicated(engine: str, table: str, cluster: ClusterConfig) -> str:
+    family, _, args = engine.partition("(")
+    args = args.rstrip(")")
+    path = f"'{cluster.zk_prefix}/{table}', '{{replica}}'"
+    return f"Replicated{family}({path}{', ' + args if args else ''})"
+
+
+def render_table(db: str, table: Table, cluster: ClusterConfig | None) -> list[str]:
+    """CREATE statements for one table (idempotent: IF NOT EXISTS)."""
+    local = f"{table.name}_local" if cluster else table.name
+    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    engine = _replicated(table.engine, local, cluster) if cluster else table.engine
+    parts = [
+        f"CREATE TABLE IF NOT EXISTS {db}.{local}{on_cluster}\n(\n{table.columns.strip()}\n)",
+        f"ENGINE = {engine}",
+    ]
+    if table.partition_by:
+        parts.append(f"PARTITION BY {table.partition_by}")
+    parts.append(f"ORDER BY ({table.order_by})")
+    if table.ttl:
+        parts.append(f"TTL {table.ttl}")
+    if table.settings:
+        parts.append(f"SETTINGS {table.settings}")
+    statements = ["\n".join(parts)]
+    if cluster:
+        statements.append(
+            f"CREATE TABLE IF NOT EXISTS {db}.{table.name}{on_cluster} AS {db}.{local}\n"
+            f"ENGINE = Distributed({cluster.name}, {db}, {local}, {table.shard_key})"
+        )
+    return statements
+
+
+def render_view(db: str, view: View, cluster: ClusterConfig | None) -> list[str]:
+    suffix = "_local" if cluster else ""
+    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    select = view.select.strip().format(source=f"{db}.{view.source}{suffix}")
+    return [
+        f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{view.name}{on_cluster}\n"
+        f"TO {db}.{view.target}{suffix}\nAS {select}"
+    ]
+
+
+def render_database(db: str, cluster: ClusterConfig | None) -> str:
+    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    return f"CREATE DATABASE IF NOT EXISTS {db}{on_cluster}"

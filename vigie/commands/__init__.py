@@ -1,0 +1,17 @@
+"""CLI command modules; each exposes `commands: list[click.Command]`."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# One module per area; a module listed here that does not exist yet is an error, not a skip.
+MODULES = ["vigie.commands.store_cmds"]
+
+
+def register_all(group: click.Group) -> None:
+    for name in MODULES:
+        module = importlib.import_module(name)
+        for command in module.commands:
+            group.add_command(command)

@@ -1,0 +1,55 @@
+"""Settings of the platform, from the environment (VIGIE_*) and CLI options; built in main()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from store.client import embedded_dsn
+
+
+class Settings(BaseSettings):
+    """Every setting has an environment variable VIGIE_<NAME>; see README, Configuration."""
+
+    model_config = SettingsConfigDict(env_prefix="VIGIE_", extra="forbid")
+
+    data_dir: Path = Field(Path("./data"), description="Where the embedded store and state live.")
+    clickhouse_dsn: str = Field(
+        "", description="chdb:///path (embedded, default under data_dir) or http(s)://host:8123."
+    )
+    database: str = Field("vigie", description="ClickHouse database name.")
+    cluster: str = Field(
+        "", description="ClickHouse cluster name: migrations emit the cluster form."
+    )
+    host: str = Field("127.0.0.1", description="Address the HTTP, OTLP and gRPC ports bind to.")
+    http_port: int = Field(8000, description="UI at /, REST API under /api, /docs, /metrics.")
+    otlp_http_port: int = Field(4318, description="OTLP/HTTP receiver (/v1/metrics, /v1/traces).")
+    otlp_grpc_port: int = Field(4317, description="OTLP/gRPC receiver.")
+    max_body_bytes: int = Field(
+        8 * 1024 * 1024, description="Largest OTLP body accepted, after decompression (413)."
+    )
+    write_queue_points: int = Field(
+        500_000, description="Points waiting for the store before the collector answers 503."
+    )
+    batch_max_points: int = Field(50_000, description="Largest insert the writer makes.")
+    batch_max_delay_ms: int = Field(50, description="Longest a point waits to be batched.")
+    retry_after_s: int = Field(5, description="Retry-After sent with 503 answers.")
+    max_point_age_days: int = Field(
+        35, description="Late-data policy: older points are rejected (reason too_old)."
+    )
+    max_point_future_s: int = Field(
+        300, description="Points stamped further in the future are rejected (reason future)."
+    )
+    url: str = Field(
+        "", description="Base URL of a running instance, for CLI commands (default: local one)."
+    )
+
+    @property
+    def dsn(self) -> str:
+        return self.clickhouse_dsn or embedded_dsn(self.data_dir)
+
+    @property
+    def api_url(self) -> str:
+        return self.url or f"http://{self.host}:{self.http_port}"
