@@ -1,0 +1,46 @@
+"""Time as a collaborator: the platform reads the time from a Clock, tests move a FakeClock."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """What every time-dependent piece needs: the current instant."""
+
+    def now(self) -> datetime: ...
+
+    def now_ns(self) -> int: ...
+
+
+class SystemClock:
+    """The wall clock (UTC)."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def now_ns(self) -> int:
+        return time.time_ns()
+
+
+class FakeClock:
+    """A clock that only moves when told to; for tests and simulations."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("FakeClock needs an aware datetime")
+        self._now = start.astimezone(UTC)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def now_ns(self) -> int:
+        return int(self._now.timestamp()) * 1_000_000_000 + self._now.microsecond * 1000
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta
+
+    def set(self, at: datetime) -> None:
+        self._now = at.astimezone(UTC)
