@@ -1,0 +1,131 @@
+"""Row shapes of the `points`, `spans` and `ingest_rejections` tables, built from decoded values.
+
+Timestamps are written as integer ticks of the column's precision (milliseconds for
+DateTime64(3), microseconds for DateTime64(6), seconds for DateTime), which clickhouse-connect
+passes through unchanged: no datetime objects on the hot path, no rounding surprises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from collector.conventions import METRICS
+from collector.model import DataPoint, Rejection, Span
+
+NS_PER_MS = 1_000_000
+NS_PER_MINUTE = 60_000_000_000
+
+
+class PointRow(NamedTuple):
+    """One row of `points`, in column order (see POINT_COLUMNS)."""
+
+    ts: int  # ms since the epoch
+    received_at: int  # ms
+    samu_id: str
+    metric: str
+    component: str
+    outcome: str
+    attributes: dict[str, str]
+    series_key: int
+    start_ts: int  # ms; 0 when the sender gave no start time
+    kind: str
+    value: float  # the delta for sums and histogram counts, the value for gauges
+    cumulative: float  # the raw value as sent, so the delta state can be rebuilt
+    hist_sum: float
+    bounds: tuple[float, ...]
+    bucket_counts: tuple[int, ...]  # delta per bucket
+    cumulative_buckets: tuple[int, ...]  # raw per bucket as sent
+
+
+POINT_COLUMNS: tuple[str, ...] = PointRow._fields
+
+SPAN_COLUMNS: tuple[str, ...] = (
+    "ts",
+    "received_at",
+    "samu_id",
+    "trace_id",
+    "span_id",
+    "name",
+    "duration_s",
+    "status",
+    "outcome",
+    "component",
+    "attributes",
+)
+
+REJECTION_COLUMNS: tuple[str, ...] = ("minute", "reason", "samu_id", "metric", "attribute", "count")
+
+
+def series_key_of(point: DataPoint) -> int:
+    """The point's series key; derived from metric, SAMU and attributes when the decoder gave 0."""
+    if point.series_key:
+        return point.series_key
+    text = "\x1f".join([point.metric, point.samu_id, *(f"{k}={v}" for k, v in point.attributes)])
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def outcome_of(point: DataPoint) -> str:
+    """The value of the metric's rollup attribute (e.g. `outcome`, `direction`), or ""."""
+    spec = METRICS.get(point.metric)
+    if spec is None or spec.rollup_key is None:
+        return ""
+    return point.attribute(spec.rollup_key)
+
+
+def point_row(
+    point: DataPoint,
+    key: int,
+    received_ns: int,
+    value: float,
+    bucket_counts: tuple[int, ...],
+    hist_sum: float,
+) -> PointRow:
+    """The stored row of a point whose delta (value, buckets, sum) is already computed."""
+    return PointRow(
+        ts=point.time_ns // NS_PER_MS,
+        received_at=received_ns // NS_PER_MS,
+        samu_id=point.samu_id,
+        metric=point.metric,
+        component=point.attribute("component"),
+        outcome=outcome_of(point),
+        attributes=dict(point.attributes),
+        series_key=key,
+        start_ts=point.start_ns // NS_PER_MS,
+        kind=point.kind,
+        value=value,
+        cumulative=point.value,
+        hist_sum=hist_sum,
+        bounds=point.bounds,
+        bucket_counts=bucket_counts,
+        cumulative_buckets=point.bucket_counts,
+    )
+
+
+def span_row(span: Span, received_ns: int) -> tuple[object, ...]:
+    """One row of `spans`; outcome and component come from the span's attributes."""
+    attributes = dict(span.attributes)
+    return (
+        span.start_ns // 1000,
+        received_ns // NS_PER_MS,
+        span.samu_id,
+        span.trace_id,
+        span.span_id,
+        span.name,
+        max(0, span.end_ns - span.start_ns) / 1e9,
+        span.status,
+        attributes.get("outcome", ""),
+        attributes.get("component", ""),
+        attributes,
+    )
+
+
+def rejection_rows(received: Iterable[tuple[int, Rejection]]) -> list[tuple[object, ...]]:
+    """Rejections summed per received minute, reason, SAMU, metric and attribute."""
+    totals: Counter[tuple[int, str, str, str, str]] = Counter()
+    for received_ns, r in received:
+        minute = received_ns // NS_PER_MINUTE * 60
+        totals[(minute, r.reason, r.samu_id, r.metric, r.attribute)] += r.count
+    return [(*key, count) for key, count in sorted(totals.items()) if count > 0]
