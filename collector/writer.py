@@ -1,0 +1,246 @@
+"""The batching writer: group commit of decoded requests into ClickHouse, 200 only when durable.
+
+One writer task drains a bounded queue; each batch is converted (cumulative → delta, dedup)
+and inserted on one dedicated thread, in one insert per table. Only then is the delta state
+committed and every request of the batch answered. If the store fails, every request of the
+batch fails with StoreUnavailable (503 for the sender, who retries), nothing is committed, and
+the state of the touched series is re-read from `series_last` before the next batch — so an
+insert that failed after all (or half-way) is neither lost nor counted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from collector.delta import DeltaTracker, SeriesState
+from collector.errors import Overloaded
+from collector.model import Decoded, WriteResult
+from collector.rows import POINT_COLUMNS, REJECTION_COLUMNS, SPAN_COLUMNS, rejection_rows, span_row
+from collector.series_state import STATE_RETENTION_NS, load_series_state
+from store.clock import Clock, SystemClock
+from store.errors import StoreError, StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+EXPIRY_INTERVAL_NS = 3600 * 1_000_000_000  # how often silent series are dropped from memory
+
+
+class RowStore(Protocol):
+    """What the writer needs from the store (store.client.Store, or a fault-injecting wrapper)."""
+
+    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None: ...
+
+    def query(
+        self, text: str, parameters: dict[str, Any] | None = None
+    ) -> list[tuple[Any, ...]]: ...
+
+
+class WriterMetrics(Protocol):
+    """The writer's self-metrics (queue depth, write latency, points written, duplicates)."""
+
+    def set_queue(self, points: int) -> None: ...
+
+    def observe_write(self, seconds: float, points: int) -> None: ...
+
+    def count_duplicates(self, n: int) -> None: ...
+
+
+class NoWriterMetrics:
+    """Self-metrics that go nowhere."""
+
+    def set_queue(self, points: int) -> None:
+        pass
+
+    def observe_write(self, seconds: float, points: int) -> None:
+        pass
+
+    def count_duplicates(self, n: int) -> None:
+        pass
+
+
+@dataclass(eq=False)
+class _Request:
+    decoded: Decoded
+    received_ns: int
+    size: int
+    future: asyncio.Future[WriteResult] = field(repr=False)
+
+
+class BatchWriter:
+    """A PointSink that batches requests into `points`, `spans` and `ingest_rejections`."""
+
+    def __init__(
+        self,
+        store: RowStore,
+        metrics: WriterMetrics | None = None,
+        clock: Clock | None = None,
+        *,
+        max_queue_points: int = 500_000,
+        batch_max_points: int = 50_000,
+        batch_max_delay_s: float = 0.05,
+    ) -> None:
+        self._store = store
+        self._metrics = metrics or NoWriterMetrics()
+        self._clock = clock or SystemClock()
+        self._max_queue = max_queue_points
+        self._batch_max = batch_max_points
+        self._delay = batch_max_delay_s
+        self._tracker = DeltaTracker()
+        self._uncertain: set[int] = set()  # series whose last insert may or may not have landed
+        self._queue: deque[_Request] = deque()
+        self._waiting = 0  # points in the queue
+        self._in_flight = 0  # points of the batch being written
+        self._has_work = asyncio.Event()
+        self._batch_full = asyncio.Event()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="vigie-writer")
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+        self._next_expiry_ns = 0
+
+    @property
+    def queue_points(self) -> int:
+        """Points accepted and not yet answered (queued or being written)."""
+        return self._waiting + self._in_flight
+
+    @property
+    def series(self) -> int:
+        """How many series the delta state tracks."""
+        return len(self._tracker)
+
+    async def start(self) -> None:
+        """Load the committed delta state from the store, then start draining the queue."""
+        state = await self._in_thread(load_series_state, self._store, self._clock.now_ns())
+        self._tracker = DeltaTracker(state)
+        self._task = asyncio.create_task(self._run(), name="vigie-batch-writer")
+
+    async def submit(self, decoded: Decoded) -> WriteResult:
+        """Queue a request and wait until it is durably stored; Overloaded if the queue is full."""
+        if self._task is None or self._closing:
+            raise Overloaded("the writer is not running (starting or shutting down)")
+        size = len(decoded.points) + len(decoded.spans)
+        if size == 0 and not decoded.rejections:
+            return WriteResult(0, 0)
+        # A request larger than the whole queue is still taken when the queue is empty (the
+        # body limit bounds it), or it would be refused forever.
+        if self.queue_points and self.queue_points + size > self._max_queue:
+            raise Overloaded(
+                f"write queue full ({self.queue_points} of {self._max_queue} points waiting)"
+            )
+        future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
+        self._queue.append(_Request(decoded, self._clock.now_ns(), size, future))
+        self._waiting += size
+        self._metrics.set_queue(self.queue_points)
+        self._has_work.set()
+        if self._waiting >= self._batch_max:
+            self._batch_full.set()
+        return await asyncio.shield(future)
+
+    async def close(self) -> None:
+        """Write everything accepted, then stop; later submissions get Overloaded."""
+        self._closing = True
+        if self._task is not None:
+            self._has_work.set()
+            self._batch_full.set()
+            await self._task
+        self._executor.shutdown(wait=True)
+
+    async def _in_thread(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def _run(self) -> None:
+        while True:
+            await self._has_work.wait()
+            if not self._closing and self._delay > 0 and self._waiting < self._batch_max:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._batch_full.wait(), self._delay)
+            batch = self._take()
+            if batch:
+                await self._write(batch)
+            if not self._queue:
+                if self._closing:
+                    return
+                self._has_work.clear()
+
+    def _take(self) -> list[_Request]:
+        batch: list[_Request] = []
+        points = 0
+        while self._queue and (not batch or points + self._queue[0].size <= self._batch_max):
+            request = self._queue.popleft()
+            batch.append(request)
+            points += request.size
+        self._waiting -= points
+        self._in_flight = points
+        if self._waiting < self._batch_max:
+            self._batch_full.clear()
+        return batch
+
+    async def _write(self, batch: list[_Request]) -> None:
+        started = time.perf_counter()
+        try:
+            results: list[WriteResult] = await self._in_thread(self._write_batch, batch)
+        except Exception as exc:
+            if not isinstance(exc, StoreError):
+                log.exception("writing a batch of %d requests failed", len(batch))
+            for request in batch:
+                if not request.future.done():
+                    request.future.set_exception(_failure(exc))
+        else:
+            points = sum(r.written for r in results)
+            self._metrics.observe_write(time.perf_counter() - started, points)
+            self._metrics.count_duplicates(sum(r.duplicates for r in results))
+            for request, result in zip(batch, results, strict=True):
+                if not request.future.done():
+                    request.future.set_result(result)
+        finally:
+            self._in_flight = 0
+            self._metrics.set_queue(self.queue_points)
+
+    def _write_batch(self, batch: list[_Request]) -> list[WriteResult]:
+        """On the writer thread: convert, insert, commit. Raises StoreError, committing nothing."""
+        if self._uncertain:
+            stored = load_series_state(self._store, self._clock.now_ns(), self._uncertain)
+            self._tracker.restore(self._uncertain, stored)
+            self._uncertain.clear()
+        pending: dict[int, SeriesState] = {}
+        rows: list[Any] = []
+        results: list[WriteResult] = []
+        for request in batch:
+            conversion = self._tracker.convert(request.decoded.points, request.received_ns, pending)
+            pending.update(conversion.new_state)
+            rows.extend(conversion.rows)
+            results.append(WriteResult(len(conversion.rows), conversion.duplicates))
+        spans = [span_row(s, r.received_ns) for r in batch for s in r.decoded.spans]
+        rejections = rejection_rows(
+            (r.received_ns, rejection) for r in batch for rejection in r.decoded.rejections
+        )
+        try:
+            # Points first: if a later insert fails, the retry finds its points already counted.
+            self._store.insert("points", rows, POINT_COLUMNS)
+            self._store.insert("spans", spans, SPAN_COLUMNS)  # ReplacingMergeTree: retry-safe
+            self._store.insert("ingest_rejections", rejections, REJECTION_COLUMNS)
+        except BaseException:
+            self._uncertain.update(pending)
+            raise
+        self._tracker.commit(pending)
+        now_ns = self._clock.now_ns()
+        if now_ns >= self._next_expiry_ns:  # the store forgets them too (series_last TTL)
+            self._tracker.expire(now_ns - STATE_RETENTION_NS)
+            self._next_expiry_ns = now_ns + EXPIRY_INTERVAL_NS
+        return results
+
+
+def _failure(exc: Exception) -> Exception:
+    """What every sender of a failed batch receives (a fresh instance each)."""
+    if isinstance(exc, StoreError):
+        failure = StoreUnavailable(f"the store did not take the batch: {exc}")
+        failure.__cause__ = exc
+        return failure
+    return exc
