@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from collector.model import DataPoint
 from collector.rows import NS_PER_MS, PointRow, point_row, series_key_of
@@ -54,8 +55,7 @@ class SeriesState:
     hist_sum: float = math.nan
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
+class Step(NamedTuple):
     """What one accepted point contributes: its delta and the series' state after it."""
 
     value: float

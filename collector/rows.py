@@ -85,22 +85,22 @@ def point_row(
 ) -> PointRow:
     """The stored row of a point whose delta (value, buckets, sum) is already computed."""
     return PointRow(
-        ts=point.time_ns // NS_PER_MS,
-        received_at=received_ns // NS_PER_MS,
-        samu_id=point.samu_id,
-        metric=point.metric,
-        component=point.attribute("component"),
-        outcome=outcome_of(point),
-        attributes=dict(point.attributes),
-        series_key=key,
-        start_ts=point.start_ns // NS_PER_MS,
-        kind=point.kind,
-        value=value,
-        cumulative=point.value,
-        hist_sum=hist_sum,
-        bounds=point.bounds,
-        bucket_counts=bucket_counts,
-        cumulative_buckets=point.bucket_counts,
+        point.time_ns // NS_PER_MS,
+        received_ns // NS_PER_MS,
+        point.samu_id,
+        point.metric,
+        point.attribute("component"),
+        outcome_of(point),
+        dict(point.attributes),
+        key,
+        point.start_ns // NS_PER_MS,
+        point.kind,
+        value,
+        point.value,
+        hist_sum,
+        point.bounds,
+        bucket_counts,
+        point.bucket_counts,
     )
 
 
