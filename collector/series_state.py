@@ -16,7 +16,8 @@ SELECT series_key,
        toUnixTimestamp64Milli(max(last_ts)),
        argMax(toUnixTimestamp64Milli(start_ts), last_ts),
        argMax(cumulative, last_ts),
-       argMax(cumulative_buckets, last_ts)
+       argMax(cumulative_buckets, last_ts),
+       argMax(bounds, last_ts)
 FROM {db}.series_last
 WHERE received_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC')
   AND (length({keys:Array(UInt64)}) = 0 OR has({keys:Array(UInt64)}, series_key))
@@ -42,6 +43,7 @@ def load_series_state(
             start_ns=int(start_ms) * NS_PER_MS,
             cumulative=float(cumulative),
             cumulative_buckets=tuple(int(b) for b in buckets),
+            bounds=tuple(float(b) for b in bounds),
         )
-        for key, last_ms, start_ms, cumulative, buckets in rows
+        for key, last_ms, start_ms, cumulative, buckets, bounds in rows
     }

@@ -147,6 +147,7 @@ SERIES_LAST = Table(
     start_ts DateTime64(3, 'UTC'),
     cumulative Float64,
     cumulative_buckets Array(UInt64),
+    bounds Array(Float64),
     received_at DateTime64(3, 'UTC')
     """,
     engine="ReplacingMergeTree(last_ts)",
@@ -160,7 +161,8 @@ SERIES_LAST_MV = View(
     source="points",
     target="series_last",
     select="""
-    SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, received_at
+    SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, bounds,
+           received_at
     FROM {source}
     """,
 )

@@ -126,6 +126,7 @@ series_key UInt64,
     start_ts DateTime64(3, 'UTC'),
     cumulative Float64,
     cumulative_buckets Array(UInt64),
+    bounds Array(Float64),
     received_at DateTime64(3, 'UTC')
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/series_last_local', '{replica}', last_ts)
@@ -137,7 +138,8 @@ ENGINE = Distributed(vigie_cluster, vigie, series_last_local, series_key);
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS vigie.series_last_mv ON CLUSTER vigie_cluster
 TO vigie.series_last_local
-AS SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, received_at
+AS SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, bounds,
+           received_at
     FROM vigie.points_local;
 
 CREATE TABLE IF NOT EXISTS vigie.spans_local ON CLUSTER vigie_cluster

@@ -7,7 +7,12 @@ import importlib
 import click
 
 # One module per area; a module listed here that does not exist yet is an error, not a skip.
-MODULES = ["vigie.commands.store_cmds"]
+MODULES = [
+    "vigie.commands.store_cmds",
+    "vigie.commands.up_cmds",
+    "vigie.commands.ingest_cmds",
+    "vigie.commands.samu_cmds",
+]
 
 
 def register_all(group: click.Group) -> None:

@@ -1,0 +1,17 @@
+# One image for every Vigie 15 role; the command picks the role (up, collector, ui, engine).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY store store
+COPY collector collector
+COPY slo slo
+COPY alerts alerts
+COPY dashboards dashboards
+COPY vigie vigie
+COPY slos slos
+RUN pip install --no-cache-dir .
+ENV VIGIE_HOST=0.0.0.0 VIGIE_DATA_DIR=/data
+VOLUME /data
+EXPOSE 8000 4317 4318
+ENTRYPOINT ["vigie"]
+CMD ["up"]

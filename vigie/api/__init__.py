@@ -1,0 +1,1 @@
+"""REST API routers, mounted under /api by vigie.app.create_app."""

@@ -1,0 +1,46 @@
+"""The ASGI applications: the main HTTP port (UI, /api, /docs, /metrics) and the OTLP port."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from a2wsgi import WSGIMiddleware
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from dashboards.ingest_page import create_dash
+from store.errors import StoreUnavailable
+from vigie.api.core import create_core_router
+from vigie.api.deps import ApiContext
+
+
+def create_app(ctx: ApiContext, extra_routers: list[object] | None = None) -> FastAPI:
+    """The main app: REST API under /api (OpenAPI at /docs), /metrics, and the UI at /."""
+    app = FastAPI(
+        title="Vigie 15",
+        description="Observability and SLOs for the SAMU emergency call system (the 15).",
+        version="0.1.0",
+    )
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return JSONResponse(
+            {"detail": f"store unavailable: {exc}"}, status_code=503, headers={"Retry-After": "5"}
+        )
+
+    app.include_router(create_core_router(ctx))
+    for router in extra_routers or []:
+        app.include_router(router)  # type: ignore[arg-type]
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(ctx.metrics), media_type=CONTENT_TYPE_LATEST)
+
+    def load_ingest() -> dict[str, tuple[int, object, float]]:
+        since = (ctx.clock.now() - timedelta(minutes=15)).replace(second=0, microsecond=0)
+        return {r.samu_id: (r.points, r.last_minute, r.max_lag_s) for r in ctx.counts.ingest(since)}
+
+    dash = create_dash(ctx.registry, load_ingest)  # type: ignore[arg-type]
+    app.mount("/", WSGIMiddleware(dash.server))  # type: ignore[arg-type]
+    return app

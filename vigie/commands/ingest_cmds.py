@@ -1,0 +1,73 @@
+"""`vigie ingest status` and `vigie metrics-reference`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from collector.reference import metrics_reference
+from store.client import Store
+from store.counts import CountsReader
+from store.registry import load_registry
+from vigie.commands.up_cmds import settings_from
+from vigie.remote import api_get, with_state
+
+
+@click.group("ingest")
+def ingest() -> None:
+    """What the collector received."""
+
+
+@ingest.command("status")
+@click.option("--minutes", type=click.IntRange(1, 1440), default=15, show_default=True)
+@click.option("--data-dir", type=click.Path(file_okay=False), envvar="VIGIE_DATA_DIR")
+@click.option("--url", envvar="VIGIE_URL", help="A running instance (default: the local one).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(minutes: int, data_dir: str | None, url: str | None, as_json: bool) -> None:
+    """Points received per SAMU, silent SAMU and rejections over the last minutes."""
+    settings = settings_from(data_dir=data_dir)
+
+    def via_store(store: Store) -> dict[str, Any]:
+        since = datetime.now(UTC) - timedelta(minutes=minutes)
+        reader = CountsReader(store)
+        rows = reader.ingest(since.replace(second=0, microsecond=0))
+        seen = {r.samu_id for r in rows}
+        return {
+            "since": since.isoformat(),
+            "samu": [{"samu_id": r.samu_id, "points": r.points} for r in rows],
+            "silent": sorted(s.id for s in load_registry() if s.id not in seen),
+            "rejections": [r.__dict__ for r in reader.rejections(since)],
+        }
+
+    data = with_state(
+        settings,
+        url,
+        lambda u: api_get(u, "/api/v1/ingest/status", {"minutes": minutes}),
+        via_store,
+    )
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+        return
+    total = sum(int(s["points"]) for s in data["samu"])
+    click.echo(f"since {data['since']}: {total} points from {len(data['samu'])} SAMU")
+    click.echo(f"silent SAMU: {len(data['silent'])}")
+    for r in data["rejections"][:20]:
+        click.echo(f"  rejected {r['count']:>8} {r['reason']} {r['samu_id']} {r['metric']}")
+
+
+@click.command("metrics-reference")
+@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
+def reference(out: str | None) -> None:
+    """Print the metric reference table (docs/metrics.md)."""
+    text = metrics_reference()
+    if out:
+        Path(out).write_text(text)
+    else:
+        click.echo(text, nl=False)
+
+
+commands = [ingest, reference]

@@ -1,0 +1,93 @@
+"""`vigie up` (everything in one process) and the single roles for server deployments."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import click
+
+from store.errors import StoreError, StoreLocked
+from vigie.instance import running_instance
+from vigie.platform import open_platform, serve
+from vigie.settings import Settings
+
+
+def settings_from(**overrides: Any) -> Settings:
+    """Settings from the environment, with the CLI options that were given on top."""
+    base = Settings()
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "data_dir" in given:
+        given["data_dir"] = Path(given["data_dir"])
+    return base.model_copy(update=given)
+
+
+def _common(fn: Any) -> Any:
+    options = [
+        click.option(
+            "--data-dir",
+            type=click.Path(file_okay=False),
+            envvar="VIGIE_DATA_DIR",
+            help="Data directory (embedded store, state). Default ./data.",
+        ),
+        click.option(
+            "--dsn",
+            "clickhouse_dsn",
+            envvar="VIGIE_CLICKHOUSE_DSN",
+            help="ClickHouse DSN: chdb:///path or http(s)://host:8123.",
+        ),
+        click.option("--host", envvar="VIGIE_HOST", help="Bind address (default 127.0.0.1)."),
+        click.option(
+            "--http-port",
+            type=int,
+            envvar="VIGIE_HTTP_PORT",
+            help="UI, /api, /docs, /metrics (default 8000).",
+        ),
+        click.option(
+            "--otlp-http-port",
+            type=int,
+            envvar="VIGIE_OTLP_HTTP_PORT",
+            help="OTLP/HTTP receiver (default 4318).",
+        ),
+        click.option(
+            "--otlp-grpc-port",
+            type=int,
+            envvar="VIGIE_OTLP_GRPC_PORT",
+            help="OTLP/gRPC receiver (default 4317).",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+@click.command("up")
+@_common
+@click.option(
+    "--simulate/--no-simulate",
+    default=False,
+    show_default=True,
+    help="Also run simulated traffic from every SAMU in the registry.",
+)
+def up(simulate: bool, **options: Any) -> None:
+    """Run the whole platform in one process on the embedded store (Ctrl-C stops it cleanly)."""
+    settings = settings_from(**options)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    other = running_instance(settings.data_dir)
+    if other is not None:
+        raise click.ClickException(
+            f"another Vigie instance (pid {other.pid}) already runs on {settings.data_dir} "
+            f"at {other.url}; stop it or choose another --data-dir"
+        )
+    try:
+        platform = open_platform(settings)
+    except StoreLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    except StoreError as exc:
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    asyncio.run(serve(platform, simulate=simulate, data_dir=settings.data_dir))
+
+
+commands = [up]

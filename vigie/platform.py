@@ -1,0 +1,137 @@
+"""Process wiring: opens the store, builds every service and runs them in one asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from store.audit import AuditLog
+from store.client import Store, open_store
+from store.clock import Clock, SystemClock
+from store.counts import CountsReader
+from store.migrations import migrate
+from store.registry import Registry, load_registry
+from store.schema import ClusterConfig
+from vigie.api.deps import ApiContext
+from vigie.app import create_app
+from vigie.instance import remove_instance, write_instance
+from vigie.settings import Settings
+
+log = logging.getLogger("vigie")
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to the platform (several run in one loop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class Platform:
+    """The opened foundations every role shares."""
+
+    settings: Settings
+    store: Store
+    registry: Registry
+    clock: Clock
+    metrics: CollectorRegistry
+    audit: AuditLog
+    counts: CountsReader
+    on_stop: list[Callable[[], Any]] = field(default_factory=list)
+
+    def api_context(self) -> ApiContext:
+        return ApiContext(
+            store=self.store,
+            registry=self.registry,
+            clock=self.clock,
+            audit=self.audit,
+            counts=self.counts,
+            metrics=self.metrics,
+        )
+
+
+def open_platform(settings: Settings, clock: Clock | None = None) -> Platform:
+    """Open the store (raises StoreLocked/StoreUnavailable), migrate it, load the registry."""
+    clock = clock or SystemClock()
+    store = open_store(settings.dsn, settings.database)
+    migrate(store, ClusterConfig(settings.cluster) if settings.cluster else None)
+    return Platform(
+        settings=settings,
+        store=store,
+        registry=load_registry(),
+        clock=clock,
+        metrics=CollectorRegistry(),
+        audit=AuditLog(store, clock),
+        counts=CountsReader(store),
+    )
+
+
+def _uvicorn(app: FastAPI, host: str, port: int) -> _Server:
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+    return _Server(config)
+
+
+async def serve(platform: Platform, simulate: bool, data_dir: Path | None) -> None:
+    """Run every role until SIGINT/SIGTERM; then stop intake, flush accepted points, close."""
+    from collector.runtime import start_collector  # the collector owns its own wiring
+
+    settings = platform.settings
+    collector = await start_collector(
+        platform.store, platform.registry, settings, platform.clock, platform.metrics
+    )
+    main_app = create_app(platform.api_context())
+    servers = [
+        _uvicorn(main_app, settings.host, settings.http_port),
+        _uvicorn(collector.http_app, settings.host, settings.otlp_http_port),
+    ]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(s.serve()) for s in servers]
+    if data_dir is not None:
+        write_instance(data_dir, settings.api_url)
+    simulation = None
+    try:
+        while not all(s.started for s in servers):
+            if any(t.done() for t in tasks):
+                raise SystemExit("a server failed to start (is the port in use?)")
+            await asyncio.sleep(0.05)
+        log.warning(
+            "Vigie 15 is up: UI http://%s:%d/  OTLP/HTTP :%d  OTLP/gRPC :%d",
+            settings.host,
+            settings.http_port,
+            settings.otlp_http_port,
+            settings.otlp_grpc_port,
+        )
+        if simulate:
+            from collector.simulator.runner import start_simulation
+
+            simulation = start_simulation(
+                f"http://{settings.host}:{settings.otlp_http_port}", platform.registry
+            )
+        await stop.wait()
+    finally:
+        if simulation is not None:
+            simulation.stop()
+        for server in servers:
+            server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await collector.close()
+        for callback in platform.on_stop:
+            callback()
+        platform.store.close()
+        if data_dir is not None:
+            remove_instance(data_dir)

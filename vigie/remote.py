@@ -1,0 +1,53 @@
+"""CLI commands reach state through the running instance's API, or the store when none runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+import httpx
+
+from store.client import Store, open_store
+from store.errors import StoreError, StoreLocked
+from vigie.instance import running_instance
+from vigie.settings import Settings
+
+T = TypeVar("T")
+
+
+def api_get(url: str, path: str, params: dict[str, Any] | None = None) -> Any:
+    """GET a JSON document from a running instance; errors become click exceptions."""
+    try:
+        response = httpx.get(f"{url.rstrip('/')}{path}", params=params, timeout=30)
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise click.ClickException(f"{url}{path}: {response.status_code} {detail}")
+    return response.json()
+
+
+def with_state(
+    settings: Settings,
+    url: str | None,
+    via_api: Callable[[str], T],
+    via_store: Callable[[Store], T],
+) -> T:
+    """Use `--url` if given, else the instance running on the data dir, else open the store."""
+    target = url or (inst.url if (inst := running_instance(settings.data_dir)) else None)
+    if target:
+        return via_api(target)
+    try:
+        store = open_store(settings.dsn, settings.database)
+    except StoreLocked as exc:
+        raise click.ClickException(f"{exc}") from exc
+    except StoreError as exc:
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    try:
+        return via_store(store)
+    finally:
+        store.close()
