@@ -1,0 +1,229 @@
+"""OTLP metrics export requests to validated DataPoints and counted rejections (pure).
+
+A point is refused, never partly kept: the first failing check names the reason (see
+collector.reasons). The privacy guard runs first, on every attribute of the resource and
+the point and on the metric name; resource attributes outside RESOURCE_ATTRIBUTES are then
+dropped. A point flagged "no recorded value" (a staleness marker) is skipped without counting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Container
+from dataclasses import dataclass
+from typing import Any
+
+from collector import privacy
+from collector.attributes import (
+    Refusal,
+    Resource,
+    RuleSet,
+    check_attributes,
+    raw_attributes,
+    read_resource,
+    rule_set,
+    safe_text,
+    series_key,
+)
+from collector.conventions import METRICS, MetricSpec
+from collector.limits import Limits
+from collector.model import DataPoint, Decoded, Temporality
+from collector.payload import Encoding, parse_metrics
+from collector.tally import Tally
+
+_TEMPORALITY: dict[int, Temporality] = {1: "delta", 2: "cumulative"}
+_NO_RECORDED_VALUE = 1  # DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The accepted time span of points, from the late-data policy and `now`."""
+
+    oldest_ns: int
+    newest_ns: int
+
+    @classmethod
+    def around(cls, now_ns: int, limits: Limits) -> Window:
+        """The window for a request received at now_ns."""
+        return cls(now_ns - limits.max_age_s * 10**9, now_ns + limits.max_future_s * 10**9)
+
+    def refuse(self, time_ns: int) -> str | None:
+        """too_old, future, or None when time_ns is inside the window."""
+        if time_ns < self.oldest_ns:
+            return "too_old"
+        if time_ns > self.newest_ns:
+            return "future"
+        return None
+
+
+def decode_metrics(
+    body: bytes, content_type: Encoding, known_samu: Container[str], now_ns: int, limits: Limits
+) -> Decoded:
+    """Decode an OTLP metrics body; DecodeError when it is not OTLP at all."""
+    return decode_metrics_request(parse_metrics(body, content_type), known_samu, now_ns, limits)
+
+
+def decode_metrics_request(
+    request: Any, known_samu: Container[str], now_ns: int, limits: Limits
+) -> Decoded:
+    """Validate a parsed ExportMetricsServiceRequest into points and rejections."""
+    tally = Tally()
+    points: list[DataPoint] = []
+    window = Window.around(now_ns, limits)
+    for resource_metrics in request.resource_metrics:
+        resource = read_resource(resource_metrics.resource.attributes, known_samu)
+        for scope_metrics in resource_metrics.scope_metrics:
+            for metric in scope_metrics.metrics:
+                _decode_metric(metric, resource, window, tally, points)
+    return Decoded(points=tuple(points), rejections=tally.rejections())
+
+
+def _metric_refusal(name: str, spec: MetricSpec | None, kind: str, data: Any) -> str | None:
+    pii = privacy.classify(name)
+    if pii is not None:
+        return pii
+    if spec is None:
+        return "unknown_metric"
+    temporal = kind in ("sum", "histogram") and int(data.aggregation_temporality) in _TEMPORALITY
+    if spec.kind == "sum" and not (kind == "sum" and temporal and data.is_monotonic):
+        return "unsupported_type"
+    if spec.kind == "histogram" and not (kind == "histogram" and temporal):
+        return "unsupported_type"
+    if spec.kind == "gauge" and kind != "gauge":
+        return "unsupported_type"
+    return None
+
+
+def _decode_metric(
+    metric: Any, resource: Resource, window: Window, tally: Tally, points: list[DataPoint]
+) -> None:
+    kind = metric.WhichOneof("data")
+    if kind is None:
+        return
+    data = getattr(metric, kind)
+    name = str(metric.name)
+    spec = METRICS.get(name)
+    refusal = _metric_refusal(name, spec, kind, data)
+    label = safe_text(name) if privacy.classify(name) is None else ""
+    samu = resource.samu_id
+    for point in data.data_points:
+        raw, pii = raw_attributes(point.attributes)
+        if resource.refusal is not None and resource.refusal.reason.startswith("pii_"):
+            tally.add(resource.refusal.reason, "", label)
+        elif pii is not None:
+            tally.add(pii, "" if resource.refusal else samu, label)
+        elif resource.refusal is not None:
+            tally.add(resource.refusal.reason, samu, label, resource.refusal.attribute)
+        elif refusal is not None or spec is None:
+            tally.add(refusal or "unknown_metric", samu, label)
+        else:
+            _decode_point(point, raw, spec, data, resource, window, tally, points)
+
+
+def _decode_point(
+    point: Any,
+    raw: tuple[tuple[str, str | None], ...],
+    spec: MetricSpec,
+    data: Any,
+    resource: Resource,
+    window: Window,
+    tally: Tally,
+    points: list[DataPoint],
+) -> None:
+    if point.flags & _NO_RECORDED_VALUE:
+        return
+    attrs = check_attributes(raw, _rules(spec.name))
+    if isinstance(attrs, Refusal):
+        tally.add(attrs.reason, resource.samu_id, spec.name, attrs.attribute)
+        return
+    time_ns, start_ns = int(point.time_unix_nano), int(point.start_time_unix_nano)
+    reason = window.refuse(time_ns) or ("bad_value" if start_ns > time_ns else None)
+    if reason is None:
+        if spec.kind == "histogram":
+            made = _histogram(point, spec, attrs, resource, start_ns, time_ns, data)
+        else:
+            made = _number(point, spec, attrs, resource, start_ns, time_ns, data)
+        if isinstance(made, DataPoint):
+            points.append(made)
+            return
+        reason = made
+    tally.add(reason, resource.samu_id, spec.name)
+
+
+def _key(spec: MetricSpec, resource: Resource, attrs: tuple[tuple[str, str], ...]) -> int:
+    return series_key(
+        spec.name, resource.samu_id, attrs, resource.instance_id, resource.service_name
+    )
+
+
+def _number(
+    point: Any,
+    spec: MetricSpec,
+    attrs: tuple[tuple[str, str], ...],
+    resource: Resource,
+    start_ns: int,
+    time_ns: int,
+    data: Any,
+) -> DataPoint | str:
+    which = point.WhichOneof("value")
+    if which is None:
+        return "bad_value"
+    value = float(point.as_double if which == "as_double" else point.as_int)
+    if not math.isfinite(value) or (spec.kind == "sum" and value < 0):
+        return "bad_value"
+    temporality = "none" if spec.kind == "gauge" else _TEMPORALITY[data.aggregation_temporality]
+    return DataPoint(
+        metric=spec.name,
+        kind=spec.kind,
+        samu_id=resource.samu_id,
+        attributes=attrs,
+        start_ns=start_ns,
+        time_ns=time_ns,
+        temporality=temporality,
+        value=value,
+        series_key=_key(spec, resource, attrs),
+    )
+
+
+def _histogram(
+    point: Any,
+    spec: MetricSpec,
+    attrs: tuple[tuple[str, str], ...],
+    resource: Resource,
+    start_ns: int,
+    time_ns: int,
+    data: Any,
+) -> DataPoint | str:
+    if tuple(point.explicit_bounds) != spec.bounds:
+        return "bad_bounds"
+    buckets = tuple(int(c) for c in point.bucket_counts)
+    total = float(point.sum) if point.HasField("sum") else 0.0
+    count = int(point.count)
+    if len(buckets) != len(spec.bounds) + 1 or sum(buckets) != count:
+        return "bad_value"
+    if not math.isfinite(total) or total < 0:
+        return "bad_value"
+    return DataPoint(
+        metric=spec.name,
+        kind="histogram",
+        samu_id=resource.samu_id,
+        attributes=attrs,
+        start_ns=start_ns,
+        time_ns=time_ns,
+        temporality=_TEMPORALITY[data.aggregation_temporality],
+        value=float(count),
+        hist_sum=total,
+        bounds=spec.bounds,
+        bucket_counts=buckets,
+        series_key=_key(spec, resource, attrs),
+    )
+
+
+_RULES: dict[str, RuleSet] = {}
+
+
+def _rules(metric: str) -> RuleSet:
+    rules = _RULES.get(metric)
+    if rules is None:
+        rules = _RULES[metric] = rule_set(METRICS[metric].attributes)
+    return rules

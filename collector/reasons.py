@@ -1,0 +1,38 @@
+"""The closed set of reasons a data point or span is refused, and the summary sent back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from collector.model import Rejection
+
+# reason -> what it means; this set is the only outside-driven label of the self-metrics.
+REASONS: dict[str, str] = {
+    "missing_samu_id": "the resource has no samu.id attribute",
+    "unknown_samu": "samu.id is malformed or not in the SAMU registry",
+    "unknown_metric": "the metric is not in the conventions table",
+    "unknown_span": "the span name is not a plain dotted identifier",
+    "unsupported_type": "wrong kind for the metric (gauge for a counter, non-monotonic sum, "
+    "exponential histogram, summary, unspecified temporality)",
+    "bad_bounds": "histogram bounds differ from the bounds of the conventions table",
+    "attribute_not_allowed": "an attribute key that is not allow-listed for the metric",
+    "attribute_value": "an allow-listed attribute whose value fails its rule",
+    "missing_attribute": "a required attribute is absent",
+    "too_old": "the point is older than the late-data limit",
+    "future": "the point is stamped too far in the future",
+    "bad_value": "NaN, infinity, negative or inconsistent counts, or end before start",
+    "pii_phone_number": "a value looks like a phone number (privacy guard)",
+    "pii_health_id": "a value looks like a French health identifier NIR/INS (privacy guard)",
+}
+
+
+def summarize(rejections: Iterable[Rejection], unit: str = "data points") -> str:
+    """One line such as 'rejected 3 data points: unknown_samu=2, bad_value=1' (no values)."""
+    counts: dict[str, int] = {}
+    for rejection in rejections:
+        counts[rejection.reason] = counts.get(rejection.reason, 0) + rejection.count
+    total = sum(counts.values())
+    if not total:
+        return ""
+    parts = ", ".join(f"{reason}={count}" for reason, count in sorted(counts.items()))
+    return f"rejected {total} {unit}: {parts}"
