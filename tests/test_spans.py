@@ -23,9 +23,12 @@ def one_span(
     seconds: float = 0.4,
     attributes: Mapping[str, str | int] | None = None,
     error: bool = False,
+    at: int = NOW,
 ) -> Callable[[Tracer], None]:
+    """A span that ended 10 s before `at` and lasted `seconds`."""
+
     def record(tracer: Tracer) -> None:
-        start = NOW - 10 * 10**9
+        start = at - 10 * 10**9
         span = tracer.start_span(name, start_time=start, attributes=dict(attributes or {}))
         if error:
             span.set_status(Status(StatusCode.ERROR))

@@ -1,0 +1,65 @@
+"""The collector's own Prometheus metrics (OpenMetrics names, no outside value as a label)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from collector.reasons import REASONS
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class SelfMetrics:
+    """Counters and histograms of the receiver and the write path, on a given registry."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "vigie_collector_requests",
+            "OTLP export requests by transport (http, grpc), signal and answer code.",
+            ["transport", "signal", "code"],
+            registry=registry,
+        )
+        self.points_received = Counter(
+            "vigie_collector_points_received",
+            "Data points (metrics) or spans (traces) received, accepted or not.",
+            ["signal"],
+            registry=registry,
+        )
+        self.points_rejected = Counter(
+            "vigie_collector_points_rejected",
+            "Data points or spans refused, by reason (a closed set, see collector.reasons).",
+            ["reason"],
+            registry=registry,
+        )
+        self.request_seconds = Histogram(
+            "vigie_collector_request_seconds",
+            "Time to answer an OTLP export request, decoding and durable write included.",
+            ["transport", "signal"],
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.write_seconds = Histogram(
+            "vigie_collector_write_seconds",
+            "Time of one batch insert into the store.",
+            buckets=_LATENCY_BUCKETS,
+            registry=registry,
+        )
+        self.queue_points = Gauge(
+            "vigie_collector_queue_points",
+            "Points accepted and waiting to be written to the store.",
+            registry=registry,
+        )
+        self.points_written = Counter(
+            "vigie_collector_points_written",
+            "Data points written to the store (after cumulative to delta conversion).",
+            registry=registry,
+        )
+        self.duplicates = Counter(
+            "vigie_collector_duplicates",
+            "Data points dropped as duplicate deliveries (client retries).",
+            registry=registry,
+        )
+
+    def rejected(self, reason: str, count: int) -> None:
+        """Count refused points; a reason outside the closed set is counted as 'other'."""
+        self.points_rejected.labels(reason if reason in REASONS else "other").inc(count)
