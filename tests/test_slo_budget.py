@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 
 from slo.budget import (
+    budget_state,
     burn_rate,
     burn_sample,
-    budget_state,
     count_slices,
     judge_slice,
     occurrence_budget,
