@@ -71,20 +71,32 @@ def _nested_texts(value: Any) -> Iterator[str]:
 
 def raw_attributes(key_values: Sequence[Any]) -> tuple[RawAttrs, str | None]:
     """The attributes as (key, text) pairs, and the privacy reason if any of them is personal."""
-    raw = tuple((str(kv.key), scalar_text(kv.value)) for kv in key_values)
+    pairs: list[tuple[str, str | None]] = []
+    for kv in key_values:
+        value = kv.value
+        if value.WhichOneof("value") == "string_value":
+            pairs.append((kv.key, value.string_value))
+        else:
+            pairs.append((kv.key, scalar_text(value)))
+    raw = tuple(pairs)
     reason = _raw_privacy(raw)
-    if reason is None and any(text is None for _, text in raw):
+    if reason is _NESTED:
         reason = privacy.scan(t for kv in key_values for t in _nested_texts(kv.value))
     return raw, reason
 
 
+_NESTED = "nested"  # arrays, key-value lists or bytes: scanned on the slow path
+
+
 @lru_cache(maxsize=65_536)
 def _raw_privacy(raw: RawAttrs) -> str | None:
+    nested = False
     for key, text in raw:
         reason = privacy.classify(key) or (privacy.classify(text) if text is not None else None)
         if reason is not None:
             return reason
-    return None
+        nested = nested or text is None
+    return _NESTED if nested else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,18 +124,26 @@ def read_resource(key_values: Sequence[Any], known_samu: Container[str]) -> Reso
     return Resource(samu, service, instance, None)
 
 
-RuleSet = tuple[tuple[str, AttributeRule], ...]
+@dataclass(frozen=True, eq=False)
+class RuleSet:
+    """A metric's attribute rules; compared by identity, so that caching on it is cheap."""
+
+    rules: tuple[tuple[str, AttributeRule], ...]
+
+    @property
+    def allowed(self) -> dict[str, AttributeRule]:
+        return dict(self.rules)
 
 
 def rule_set(rules: dict[str, AttributeRule]) -> RuleSet:
-    """The attribute rules of a metric in a hashable, ordered form."""
-    return tuple(sorted(rules.items()))
+    """The attribute rules of a metric, to build once and pass to check_attributes."""
+    return RuleSet(tuple(sorted(rules.items())))
 
 
 @lru_cache(maxsize=65_536)
 def check_attributes(raw: RawAttrs, rules: RuleSet) -> Attrs | Refusal:
     """The sorted allow-listed attributes, or why they are refused (raw already privacy-checked)."""
-    allowed = dict(rules)
+    allowed = rules.allowed
     kept: dict[str, str] = {}
     for key, text in raw:
         rule = allowed.get(key)
@@ -132,7 +152,7 @@ def check_attributes(raw: RawAttrs, rules: RuleSet) -> Attrs | Refusal:
         if text is None or not rule.accepts(text):
             return Refusal("attribute_value", key)
         kept[key] = text
-    for key, rule in rules:
+    for key, rule in rules.rules:
         if rule.required and key not in kept:
             return Refusal("missing_attribute", key)
     return tuple(sorted(kept.items()))

@@ -104,50 +104,56 @@ def _decode_metric(
     name = str(metric.name)
     spec = METRICS.get(name)
     refusal = _metric_refusal(name, spec, kind, data)
+    if spec is not None and refusal is None and resource.refusal is None:
+        _decode_points(data, spec, resource, window, tally, points)
+        return
     label = safe_text(name) if privacy.classify(name) is None else ""
     samu = resource.samu_id
     for point in data.data_points:
-        raw, pii = raw_attributes(point.attributes)
+        _, pii = raw_attributes(point.attributes)
         if resource.refusal is not None and resource.refusal.reason.startswith("pii_"):
             tally.add(resource.refusal.reason, "", label)
         elif pii is not None:
             tally.add(pii, "" if resource.refusal else samu, label)
         elif resource.refusal is not None:
             tally.add(resource.refusal.reason, samu, label, resource.refusal.attribute)
-        elif refusal is not None or spec is None:
-            tally.add(refusal or "unknown_metric", samu, label)
         else:
-            _decode_point(point, raw, spec, data, resource, window, tally, points)
+            tally.add(refusal or "unknown_metric", samu, label)
 
 
-def _decode_point(
-    point: Any,
-    raw: tuple[tuple[str, str | None], ...],
-    spec: MetricSpec,
+def _decode_points(
     data: Any,
+    spec: MetricSpec,
     resource: Resource,
     window: Window,
     tally: Tally,
     points: list[DataPoint],
 ) -> None:
-    if point.flags & _NO_RECORDED_VALUE:
-        return
-    attrs = check_attributes(raw, _rules(spec.name))
-    if isinstance(attrs, Refusal):
-        tally.add(attrs.reason, resource.samu_id, spec.name, attrs.attribute)
-        return
-    time_ns, start_ns = int(point.time_unix_nano), int(point.start_time_unix_nano)
-    reason = window.refuse(time_ns) or ("bad_value" if start_ns > time_ns else None)
-    if reason is None:
-        if spec.kind == "histogram":
-            made = _histogram(point, spec, attrs, resource, start_ns, time_ns, data)
-        else:
-            made = _number(point, spec, attrs, resource, start_ns, time_ns, data)
-        if isinstance(made, DataPoint):
-            points.append(made)
-            return
-        reason = made
-    tally.add(reason, resource.samu_id, spec.name)
+    """The hot loop: every point of a known metric from an accepted resource."""
+    rules = _rules(spec.name)
+    build = _histogram if spec.kind == "histogram" else _number
+    temporality = "none" if spec.kind == "gauge" else _TEMPORALITY[data.aggregation_temporality]
+    samu = resource.samu_id
+    for point in data.data_points:
+        raw, pii = raw_attributes(point.attributes)
+        if pii is not None:
+            tally.add(pii, samu, spec.name)
+            continue
+        if point.flags & _NO_RECORDED_VALUE:
+            continue
+        attrs = check_attributes(raw, rules)
+        if isinstance(attrs, Refusal):
+            tally.add(attrs.reason, samu, spec.name, attrs.attribute)
+            continue
+        time_ns, start_ns = point.time_unix_nano, point.start_time_unix_nano
+        reason = window.refuse(time_ns) or ("bad_value" if start_ns > time_ns else None)
+        if reason is None:
+            made = build(point, spec, attrs, resource, start_ns, time_ns, temporality)
+            if isinstance(made, DataPoint):
+                points.append(made)
+                continue
+            reason = made
+        tally.add(reason, samu, spec.name)
 
 
 def _key(spec: MetricSpec, resource: Resource, attrs: tuple[tuple[str, str], ...]) -> int:
@@ -163,7 +169,7 @@ def _number(
     resource: Resource,
     start_ns: int,
     time_ns: int,
-    data: Any,
+    temporality: Temporality,
 ) -> DataPoint | str:
     which = point.WhichOneof("value")
     if which is None:
@@ -171,16 +177,15 @@ def _number(
     value = float(point.as_double if which == "as_double" else point.as_int)
     if not math.isfinite(value) or (spec.kind == "sum" and value < 0):
         return "bad_value"
-    temporality = "none" if spec.kind == "gauge" else _TEMPORALITY[data.aggregation_temporality]
     return DataPoint(
-        metric=spec.name,
-        kind=spec.kind,
-        samu_id=resource.samu_id,
-        attributes=attrs,
-        start_ns=start_ns,
-        time_ns=time_ns,
-        temporality=temporality,
-        value=value,
+        spec.name,
+        spec.kind,
+        resource.samu_id,
+        attrs,
+        start_ns,
+        time_ns,
+        temporality,
+        value,
         series_key=_key(spec, resource, attrs),
     )
 
@@ -192,11 +197,11 @@ def _histogram(
     resource: Resource,
     start_ns: int,
     time_ns: int,
-    data: Any,
+    temporality: Temporality,
 ) -> DataPoint | str:
     if tuple(point.explicit_bounds) != spec.bounds:
         return "bad_bounds"
-    buckets = tuple(int(c) for c in point.bucket_counts)
+    buckets = tuple(point.bucket_counts)
     total = float(point.sum) if point.HasField("sum") else 0.0
     count = int(point.count)
     if len(buckets) != len(spec.bounds) + 1 or sum(buckets) != count:
@@ -204,14 +209,14 @@ def _histogram(
     if not math.isfinite(total) or total < 0:
         return "bad_value"
     return DataPoint(
-        metric=spec.name,
-        kind="histogram",
-        samu_id=resource.samu_id,
-        attributes=attrs,
-        start_ns=start_ns,
-        time_ns=time_ns,
-        temporality=_TEMPORALITY[data.aggregation_temporality],
-        value=float(count),
+        spec.name,
+        "histogram",
+        resource.samu_id,
+        attrs,
+        start_ns,
+        time_ns,
+        temporality,
+        float(count),
         hist_sum=total,
         bounds=spec.bounds,
         bucket_counts=buckets,

@@ -17,7 +17,9 @@ from collector.errors import DecodeError
 Encoding = Literal["protobuf", "json"]
 
 # OTLP/JSON writes these bytes fields as hex, where the protobuf JSON mapping expects base64.
-_HEX_FIELDS = frozenset({"traceId", "spanId", "parentSpanId", "trace_id", "span_id"})
+_HEX_FIELDS = frozenset(
+    {"traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id"}
+)
 
 
 def parse_metrics(body: bytes, encoding: Encoding) -> Any:

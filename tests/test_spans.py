@@ -9,9 +9,10 @@ import pytest
 from opentelemetry.trace import Status, StatusCode, Tracer
 
 from collector.conventions import CALL_SETUP_SPAN
+from collector.errors import DecodeError
 from collector.limits import Limits
 from collector.model import Decoded
-from collector.spans import decode_traces
+from collector.spans import decode_traces, decode_traces_request
 from tests.fixtures.otlp.sdk import KNOWN_SAMU, PARIS, resource, spans_request, to_json
 
 NOW = 1_750_000_000 * 10**9
@@ -130,3 +131,16 @@ def test_a_span_too_old_is_refused() -> None:
         request.SerializeToString(), "protobuf", KNOWN_SAMU, NOW + LIMITS.max_age_s * 10**9, LIMITS
     )
     assert [r.reason for r in decoded.rejections] == ["too_old"]
+
+
+def test_decoding_traces_does_not_mutate_the_request() -> None:
+    request = spans_request(one_span())
+    before = request.SerializeToString()
+    decode_traces_request(request, KNOWN_SAMU, NOW, LIMITS)
+    assert request.SerializeToString() == before
+
+
+def test_a_span_id_that_is_not_hex_in_json_is_a_decode_error() -> None:
+    body = b'{"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": "not-hex"}]}]}]}'
+    with pytest.raises(DecodeError, match="traceId must be a hex string"):
+        decode_traces(body, "json", KNOWN_SAMU, NOW, LIMITS)
