@@ -39,8 +39,8 @@ ROUTING_CASES = [
         [
             (
                 "oncall-idf",
-                PAGE + '/{samu=~"0?75|9[2-4]"}:{alertname="CallSetupErrors", '
-                'component="sbc", env="prod", samu="075", severity="page", slo="call-setup-success"}',
+                PAGE + '/{samu=~"0?75|9[2-4]"}:{alertname="CallSetupErrors", component="sbc", '
+                'env="prod", samu="075", severity="page", slo="call-setup-success"}',
             ),
             (
                 "samu-managers",
@@ -173,7 +173,9 @@ route:
               group_by: [c]
               receiver: leaf
 receivers: [{name: root}, {name: leaf}]
-time_intervals: [{name: night, time_intervals: [{times: [{start_time: "00:00", end_time: "06:00"}]}]}]
+time_intervals:
+  - name: night
+    time_intervals: [{times: [{start_time: "00:00", end_time: "06:00"}]}]
 """
 
 

@@ -26,12 +26,12 @@ _Node = tuple[str, list["_Node"]]
 
 
 def _tree_lines(nodes: Sequence[_Node], prefix: str) -> list[str]:
-    # xlab/treeprint layout, as amtool prints it.
+    # xlab/treeprint layout, as amtool prints it (its continuation bar is followed by two NBSP).
     lines: list[str] = []
     for index, (value, children) in enumerate(nodes):
         last = index == len(nodes) - 1
         lines.append(f"{prefix}{'└── ' if last else '├── '}{value}")
-        lines.extend(_tree_lines(children, prefix + ("    " if last else "│   ")))
+        lines.extend(_tree_lines(children, prefix + ("    " if last else "│\u00a0\u00a0 ")))
     return lines
 
 
