@@ -16,9 +16,11 @@ from pydantic import ValidationError
 
 from slo import spec as s
 from slo.errors import Issue, SpecError
-from slo.mapping import Problem, map_document, map_policy
+from slo.mapping import map_document
 from slo.model import SLO, PlausibilityGuard
 from slo.policy import POLICY_FILE, PolicySet
+from slo.policy_mapping import map_policy
+from slo.problems import Problem
 
 Loc = tuple[str | int, ...]
 DEFAULT_POLICY = Path(__file__).with_name(POLICY_FILE)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
-from fractions import Fraction
-from typing import Literal, TypeVar
+from dataclasses import dataclass
 
 from collector.conventions import COMPONENTS, METRICS, SAMU_ID_PATTERN, MetricSpec
 from slo import spec as s
@@ -31,31 +29,13 @@ from slo.model import (
     SamuSelector,
     Timeslices,
 )
-from slo.policy import (
-    BurnPair,
-    ClassDefaults,
-    Guards,
-    Policy,
-    PolicySet,
-    SloClass,
-    TrafficCollapse,
-)
+from slo.policy import Guards, Policy, PolicySet
+from slo.policy_mapping import check_policy, collapse_with, map_pairs, merge_guards
+from slo.problems import Path, Problem, Sink
 from slo.windows import DEFAULT_TIMEZONE, CalendarWindow, RollingWindow, Window
 
-Path = tuple[str | int, ...]
-_T = TypeVar("_T")
 _LABEL = re.compile(r"^[a-z_][a-z0-9_.]*$")
-_CLASSES: tuple[SloClass, ...] = ("critical", "high", "low")
 UNIT_WARNING = "objective looks like 0–1, it is a percentage 0–100 (99.9 means 99.9 %)"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An error or warning found while mapping, at `path` inside the document."""
-
-    path: Path
-    message: str
-    level: Literal["error", "warning"] = "error"
 
 
 @dataclass(frozen=True)
@@ -71,36 +51,17 @@ class Mapped:
         return all(p.level != "error" for p in self.problems)
 
 
-class _Sink:
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def error(self, path: Path, message: str) -> None:
-        self.problems.append(Problem(path, message))
-
-    def warn(self, path: Path, message: str) -> None:
-        self.problems.append(Problem(path, message, "warning"))
-
-    @property
-    def failed(self) -> bool:
-        return any(p.level == "error" for p in self.problems)
-
-
 def map_document(doc: s.SloSpec | s.GuardSpec, policies: PolicySet, source: str = "") -> Mapped:
     """Map one validated spec document to model objects, with every problem found."""
-    sink = _Sink()
+    sink = Sink()
     if isinstance(doc, s.GuardSpec):
         guard = _map_guard(doc, policies, source, sink)
-        return Mapped(guards=(guard,) if guard and not sink.failed else (), problems=_t(sink))
+        return Mapped(guards=(guard,) if guard and not sink.failed else (), problems=sink.frozen())
     slos = _map_slo(doc, policies, source, sink)
-    return Mapped(slos=() if sink.failed else slos, problems=_t(sink))
+    return Mapped(slos=() if sink.failed else slos, problems=sink.frozen())
 
 
-def _t(sink: _Sink) -> tuple[Problem, ...]:
-    return tuple(sink.problems)
-
-
-def _map_slo(doc: s.SloSpec, policies: PolicySet, source: str, sink: _Sink) -> tuple[SLO, ...]:
+def _map_slo(doc: s.SloSpec, policies: PolicySet, source: str, sink: Sink) -> tuple[SLO, ...]:
     targets = _objectives(doc, sink)
     metric = _metric(doc.sli, sink)
     budgeting = _budgeting(doc, sink)
@@ -146,7 +107,7 @@ def _map_slo(doc: s.SloSpec, policies: PolicySet, source: str, sink: _Sink) -> t
 _Target = tuple[str, str, float, float | None, Path]
 
 
-def _objectives(doc: s.SloSpec, sink: _Sink) -> list[_Target]:
+def _objectives(doc: s.SloSpec, sink: Sink) -> list[_Target]:
     if (doc.objective is None) == (doc.objectives is None):
         sink.error(("objective",), "give exactly one of `objective` or `objectives`")
         return []
@@ -170,12 +131,12 @@ def _objectives(doc: s.SloSpec, sink: _Sink) -> list[_Target]:
     return targets
 
 
-def _warn_unit(value: float, path: Path, sink: _Sink) -> None:
+def _warn_unit(value: float, path: Path, sink: Sink) -> None:
     if value < 1:
         sink.warn(path, UNIT_WARNING)
 
 
-def _metric(sli: s.SliSpec, sink: _Sink) -> MetricSpec | None:
+def _metric(sli: s.SliSpec, sink: Sink) -> MetricSpec | None:
     if isinstance(sli, s.FreshnessSliSpec):
         return None
     metric = METRICS.get(sli.metric)
@@ -196,7 +157,7 @@ def _metric(sli: s.SliSpec, sink: _Sink) -> MetricSpec | None:
 
 
 def _sli(
-    sli: s.SliSpec, metric: MetricSpec | None, threshold: float | None, path: Path, sink: _Sink
+    sli: s.SliSpec, metric: MetricSpec | None, threshold: float | None, path: Path, sink: Sink
 ) -> SLI | None:
     if isinstance(sli, s.FreshnessSliSpec):
         return FreshnessSLI(sli.max_lag.total_seconds(), sli.min_points)
@@ -220,7 +181,7 @@ def _sli(
     return RatioSLI(metric.name, _narrow(good, valid), valid)
 
 
-def _bound(value: float | None, metric: MetricSpec, path: Path, sink: _Sink) -> float | None:
+def _bound(value: float | None, metric: MetricSpec, path: Path, sink: Sink) -> float | None:
     if value is None:
         sink.error(path, "a latency SLI needs a `threshold` (e.g. 1s)")
         return None
@@ -236,7 +197,7 @@ def _bound(value: float | None, metric: MetricSpec, path: Path, sink: _Sink) -> 
     return None
 
 
-def _filter(f: s.FilterSpec, metric: MetricSpec, path: Path, sink: _Sink) -> CountFilter:
+def _filter(f: s.FilterSpec, metric: MetricSpec, path: Path, sink: Sink) -> CountFilter:
     components = None
     if f.component is not None:
         unknown = sorted(set(f.component) - COMPONENTS)
@@ -260,7 +221,7 @@ def _filter(f: s.FilterSpec, metric: MetricSpec, path: Path, sink: _Sink) -> Cou
     return CountFilter(outcomes - frozenset(f.outcome_not or ()), frozenset(), components)
 
 
-def _check_subset(good: CountFilter, valid: CountFilter, sink: _Sink) -> None:
+def _check_subset(good: CountFilter, valid: CountFilter, sink: Sink) -> None:
     extra = sorted((good.outcomes or frozenset()) - (valid.outcomes or frozenset()))
     if valid.outcomes is not None and extra:
         sink.error(("sli", "good"), f"good counts {extra} that valid excludes; good ⊆ valid")
@@ -276,7 +237,7 @@ def _narrow(good: CountFilter, valid: CountFilter) -> CountFilter:
     return CountFilter(good.outcomes, good.not_outcomes, components)
 
 
-def _budgeting(doc: s.SloSpec, sink: _Sink) -> Budgeting | None:
+def _budgeting(doc: s.SloSpec, sink: Sink) -> Budgeting | None:
     sli = doc.sli
     if isinstance(sli, s.RatioSliSpec | s.LatencySliSpec):
         if doc.budgeting == "timeslices":
@@ -306,7 +267,7 @@ def _window(w: s.WindowSpec) -> Window:
     return CalendarWindow(w.calendar, w.timezone or DEFAULT_TIMEZONE)
 
 
-def _selector(sel: s.SelectorSpec, path: Path, sink: _Sink) -> SamuSelector:
+def _selector(sel: s.SelectorSpec, path: Path, sink: Sink) -> SamuSelector:
     for key, ids in (("ids", sel.ids), ("exclude", sel.exclude)):
         for i, samu_id in enumerate(ids):
             if not SAMU_ID_PATTERN.match(samu_id):
@@ -328,7 +289,7 @@ def _text(value: str | bool) -> str:
     return value
 
 
-def _alerting(doc: s.SloSpec, policies: PolicySet, sink: _Sink) -> Alerting | None:
+def _alerting(doc: s.SloSpec, policies: PolicySet, sink: Sink) -> Alerting | None:
     defaults = policies.classes.get(doc.slo_class)
     if defaults is None:
         sink.error(("class",), f"class {doc.slo_class!r} has no defaults in the policy")
@@ -348,7 +309,7 @@ def _alerting(doc: s.SloSpec, policies: PolicySet, sink: _Sink) -> Alerting | No
     return Alerting(spec.enabled, policy, pages, guards)
 
 
-def _overrides(doc: s.SloSpec, alerting: Alerting | None, sink: _Sink) -> tuple[SamuOverride, ...]:
+def _overrides(doc: s.SloSpec, alerting: Alerting | None, sink: Sink) -> tuple[SamuOverride, ...]:
     if doc.overrides and doc.scope != "samu":
         sink.error(("overrides",), f"per-SAMU overrides need scope: samu (this is {doc.scope})")
     base = alerting.guards if alerting else Guards()
@@ -363,47 +324,8 @@ def _overrides(doc: s.SloSpec, alerting: Alerting | None, sink: _Sink) -> tuple[
     return tuple(result)
 
 
-def merge_guards(base: Guards, spec: s.GuardsSpec | None) -> Guards:
-    """`base` with every guard that `spec` sets replaced."""
-    if spec is None:
-        return base
-    collapse = base.traffic_collapse
-    if spec.traffic_collapse is not None:
-        collapse = _collapse(collapse, spec.traffic_collapse)
-    forecast = base.budget_forecast
-    if spec.budget_forecast is not None:
-        forecast = None if spec.budget_forecast == "off" else spec.budget_forecast
-    return replace(
-        base,
-        min_bad_events=_pick(spec.min_bad_events, base.min_bad_events),
-        probe_failed_minutes=_pick(spec.probe_failed_minutes, base.probe_failed_minutes),
-        heartbeat_failed_checks=_pick(spec.heartbeat_failed_checks, base.heartbeat_failed_checks),
-        heartbeat_interval=_pick(spec.heartbeat_interval, base.heartbeat_interval),
-        traffic_collapse=collapse,
-        no_data_after=_pick(spec.no_data_after, base.no_data_after),
-        budget_exhausted=_pick(spec.budget_exhausted, base.budget_exhausted),
-        budget_forecast=forecast,
-    )
-
-
-def _pick(value: _T | None, default: _T) -> _T:
-    return default if value is None else value
-
-
-def _collapse(
-    base: TrafficCollapse, spec: s.TrafficCollapseSpec | s.PlausibilitySpec
-) -> TrafficCollapse:
-    return TrafficCollapse(
-        below_fraction=base.below_fraction
-        if spec.below_percent is None
-        else spec.below_percent / 100,
-        for_minutes=base.for_minutes if spec.for_ is None else int(spec.for_.total_seconds() // 60),
-        min_baseline_events=_pick(spec.min_baseline_events, base.min_baseline_events),
-    )
-
-
 def _map_guard(
-    doc: s.GuardSpec, policies: PolicySet, source: str, sink: _Sink
+    doc: s.GuardSpec, policies: PolicySet, source: str, sink: Sink
 ) -> PlausibilityGuard | None:
     p = doc.plausibility
     metric = METRICS.get(p.metric)
@@ -419,53 +341,9 @@ def _map_guard(
         description=doc.description,
         metric=metric.name,
         valid=valid,
-        collapse=_collapse(policies.guards.traffic_collapse, p),
+        collapse=collapse_with(policies.guards.traffic_collapse, p),
         baseline=Baseline(p.baseline.lookback_weeks, p.baseline.holidays),
         fleet=_selector(doc.samu, ("samu",), sink),
         severity=doc.severity,
         source=source,
     )
-
-
-def map_pairs(pairs: list[s.PairSpec]) -> tuple[BurnPair, ...]:
-    """Burn pairs with their budget share as an exact fraction (so 14.4 is exactly 14.4)."""
-    return tuple(
-        BurnPair(p.name, p.severity, Fraction(repr(p.budget_percent)) / 100, p.long, p.short)
-        for p in pairs
-    )
-
-
-def check_policy(policy: Policy, path: Path, sink: _Sink) -> None:
-    """Windows must nest: short < long ≤ period; pair names unique."""
-    names: set[str] = set()
-    for i, pair in enumerate(policy.pairs):
-        if pair.name in names:
-            sink.error((*path, i, "name"), f"duplicate pair name {pair.name!r}")
-        names.add(pair.name)
-        if not pair.short < pair.long <= policy.period:
-            sink.error((*path, i), "windows must nest: short < long ≤ period")
-
-
-def map_policy(doc: s.PolicyFileSpec) -> tuple[PolicySet | None, tuple[Problem, ...]]:
-    """Map slo/policy.yaml to a PolicySet, or report why it cannot be used."""
-    sink = _Sink()
-    policies = {}
-    for name, body in doc.policies.items():
-        policy = Policy(name, body.period, map_pairs(body.pairs))
-        check_policy(policy, ("policies", name, "pairs"), sink)
-        policies[name] = policy
-    guards = merge_guards(Guards(), doc.guards)
-    classes: dict[str, ClassDefaults] = {}
-    for cls in _CLASSES:
-        spec = doc.classes.get(cls)
-        if spec is None:
-            sink.error(("classes",), f"class {cls!r} needs defaults")
-            continue
-        if spec.policy not in policies:
-            sink.error(("classes", cls, "policy"), f"unknown policy {spec.policy!r}")
-        classes[cls] = ClassDefaults(
-            cls, spec.policy, spec.pages, merge_guards(guards, spec.guards)
-        )
-    if sink.failed:
-        return None, _t(sink)
-    return PolicySet(policies, classes, guards), _t(sink)

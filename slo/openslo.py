@@ -13,65 +13,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from fractions import Fraction
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
-from collector.conventions import METRICS, MetricSpec
 from slo import spec as s
 from slo.errors import OpenSLOError, WindowError
 from slo.mapping import map_document
+from slo.openslo_alerts import alert_pairs
+from slo.openslo_fields import FIELDS, Query, check_fields, parse_query, query_filter
 from slo.policy import PolicySet
 from slo.windows import format_duration, parse_duration
 
 API = "openslo/v1"
-_KEYS: dict[str, set[str]] = {
-    "doc": {"apiVersion", "kind", "metadata", "spec"},
-    "metadata": {"name", "displayName", "labels", "annotations"},
-    "SLO": {
-        "description",
-        "service",
-        "indicator",
-        "indicatorRef",
-        "budgetingMethod",
-        "timeWindow",
-        "objectives",
-        "alertPolicies",
-    },
-    "SLI": {"description", "thresholdMetric", "ratioMetric"},
-    "Service": {"description"},
-    "ratio": {"counter", "good", "bad", "total", "rawType", "raw"},
-    "source": {"metricSourceRef", "type", "spec"},
-    "window": {"duration", "isRolling", "calendar"},
-    "calendar": {"startTime", "timeZone"},
-    "objective": {
-        "displayName",
-        "op",
-        "value",
-        "target",
-        "targetPercent",
-        "timeSliceTarget",
-        "timeSliceWindow",
-    },
-    "AlertPolicy": {
-        "description",
-        "alertWhenNoData",
-        "alertWhenResolved",
-        "alertWhenBreaching",
-        "conditions",
-        "notificationTargets",
-    },
-    "AlertCondition": {"description", "severity", "condition"},
-    "condition": {"kind", "op", "threshold", "lookbackWindow", "alertAfter"},
-}
 _IGNORED_KINDS = {"DataSource", "AlertNotificationTarget"}
-_PAGE = {"page", "critical", "sev1", "p1", "high"}
-_TICKET = {"ticket", "warning", "sev2", "sev3", "p2", "p3", "low", "info"}
-_QUERY = re.compile(r"^\s*(?:sum\s*\(\s*)?([A-Za-z_][\w.:]*)\s*(?:\{(.*)\})?\s*\)?\s*$")
-_MATCHER = re.compile(r'\s*([A-Za-z_][\w.]*)\s*(=~|!~|!=|=)\s*"([^"]*)"\s*')
-_LITERALS = re.compile(r"^[\w.+-]+(\|[\w.+-]+)*$")
 _CALENDAR = {"1M": "month", "1Q": "quarter", "1Y": "year"}
 
 
@@ -81,13 +37,6 @@ class ImportResult:
 
     documents: tuple[dict[str, Any], ...]
     notes: tuple[str, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class _Query:
-    metric: MetricSpec
-    suffix: str  # "", "bucket" or "count"
-    matchers: tuple[tuple[str, str, tuple[str, ...]], ...]  # (label, op, values)
 
 
 def import_openslo(text: str, policies: PolicySet) -> ImportResult:
@@ -126,19 +75,11 @@ def _header(obj: Any) -> tuple[str, str]:
     if not isinstance(name, str):
         raise OpenSLOError(f"{kind}.metadata.name", "required")
     where = f"{kind} {name}"
-    _known(obj, "doc", where)
-    _known(obj["metadata"], "metadata", f"{where}: metadata")
-    if kind in _KEYS:
-        _known(obj.get("spec") or {}, kind, f"{where}: spec")
+    check_fields(obj, "doc", where)
+    check_fields(obj["metadata"], "metadata", f"{where}: metadata")
+    if kind in FIELDS:
+        check_fields(obj.get("spec") or {}, kind, f"{where}: spec")
     return kind, name
-
-
-def _known(obj: Any, key: str, where: str) -> None:
-    if not isinstance(obj, dict):
-        raise OpenSLOError(where, "expected a mapping")
-    for name in obj:
-        if name not in _KEYS[key]:
-            raise OpenSLOError(f"{where}.{name}", "unknown or unsupported field")
 
 
 def _slo(
@@ -153,7 +94,7 @@ def _slo(
     if "indicator" in spec:
         indicator = spec["indicator"]
         ind_where = f"{where}.indicator.spec"
-        _known(indicator.get("spec"), "SLI", ind_where)
+        check_fields(indicator.get("spec"), "SLI", ind_where)
     elif spec.get("indicatorRef") in by_kind.get("SLI", {}):
         indicator = by_kind["SLI"][spec["indicatorRef"]]
         ind_where = f"SLI {spec['indicatorRef']}: spec"
@@ -168,7 +109,7 @@ def _slo(
     if not objectives:
         raise OpenSLOError(f"{where}.objectives", "at least one objective is required")
     for i, o in enumerate(objectives):
-        _known(o, "objective", f"{where}.objectives[{i}]")
+        check_fields(o, "objective", f"{where}.objectives[{i}]")
     sli, thresholds = _indicator(indicator["spec"], ind_where, method, objectives, where)
     doc: dict[str, Any] = {
         "apiVersion": s.API_VERSION,
@@ -187,7 +128,7 @@ def _slo(
     doc["samu"] = "all"
     if spec.get("service"):
         doc["labels"] = {"service": str(spec["service"])}
-    pairs = _alert_pairs(spec.get("alertPolicies") or [], by_kind, policies, where, notes)
+    pairs = alert_pairs(spec.get("alertPolicies") or [], by_kind, policies, where, notes)
     if pairs:
         doc["alerting"] = {"pairs": pairs}
     _validate(doc, policies, name)
@@ -206,7 +147,7 @@ def _indicator(
     if ratio is None:
         raise OpenSLOError(where, "ratioMetric or thresholdMetric is required")
     rwhere = f"{where}.ratioMetric"
-    _known(ratio, "ratio", rwhere)
+    check_fields(ratio, "ratio", rwhere)
     if "raw" in ratio or "rawType" in ratio:
         raise OpenSLOError(
             f"{rwhere}.raw", "precomputed ratios are not supported: Vigie sums exact counts"
@@ -219,20 +160,20 @@ def _indicator(
                 raise OpenSLOError(f"{slo_where}.objectives[{i}].{key}", "only for thresholdMetric")
     if "total" not in ratio or ("good" in ratio) == ("bad" in ratio):
         raise OpenSLOError(rwhere, "give total and exactly one of good or bad")
-    total = _query(ratio["total"], f"{rwhere}.total")
+    total = parse_query(ratio["total"], f"{rwhere}.total")
     part_key = "good" if "good" in ratio else "bad"
-    part = _query(ratio[part_key], f"{rwhere}.{part_key}")
+    part = parse_query(ratio[part_key], f"{rwhere}.{part_key}")
     if part.metric.kind == "histogram":
         return _bucket_ratio(part, total, part_key, rwhere, method, objectives, slo_where)
     if part.metric is not total.metric:
         raise OpenSLOError(
             f"{rwhere}.{part_key}", f"{part_key} and total must count the same metric"
         )
-    valid = _filter(total, f"{rwhere}.total")
+    valid = query_filter(total, f"{rwhere}.total")
     if part_key == "good":
-        good = _filter(part, f"{rwhere}.good")
+        good = query_filter(part, f"{rwhere}.good")
     else:
-        bad = _filter(part, f"{rwhere}.bad")
+        bad = query_filter(part, f"{rwhere}.bad")
         if "component" in bad:
             raise OpenSLOError(f"{rwhere}.bad", "a component matcher on bad cannot be inverted")
         allowed = part.metric.attributes[part.metric.rollup_key or "outcome"].values or frozenset()
@@ -250,8 +191,8 @@ def _indicator(
 
 
 def _bucket_ratio(
-    part: _Query,
-    total: _Query,
+    part: Query,
+    total: Query,
     part_key: str,
     where: str,
     method: str,
@@ -267,8 +208,8 @@ def _bucket_ratio(
         raise OpenSLOError(f"{where}.good", 'name one bucket with le="<bound>"')
     threshold = float(les[0][2][0])
     block: dict[str, Any] = {"kind": "latency", "metric": part.metric.name}
-    comps = _filter(
-        _Query(part.metric, "", tuple(m for m in total.matchers if m[0] != "le")), f"{where}.total"
+    comps = query_filter(
+        Query(part.metric, "", tuple(m for m in total.matchers if m[0] != "le")), f"{where}.total"
     )
     if comps:
         block["valid"] = comps
@@ -284,7 +225,7 @@ def _threshold_metric(
     objectives: list[dict[str, Any]],
     slo_where: str,
 ) -> tuple[dict[str, Any], list[float | None]]:
-    query = _query(metric, where)
+    query = parse_query(metric, where)
     if query.metric.kind != "histogram":
         raise OpenSLOError(
             where,
@@ -306,66 +247,6 @@ def _threshold_metric(
     if method == "Timeslices":
         block.update(_slices(method, objectives, slo_where), kind="timeslice")
     return block, thresholds
-
-
-def _query(node: Any, where: str) -> _Query:
-    if not isinstance(node, dict) or not isinstance(node.get("metricSource"), dict):
-        raise OpenSLOError(f"{where}.metricSource", "required")
-    source = node["metricSource"]
-    _known(source, "source", f"{where}.metricSource")
-    text = (source.get("spec") or {}).get("query")
-    if not isinstance(text, str):
-        raise OpenSLOError(
-            f"{where}.metricSource.spec.query", "a query naming a Vigie metric is needed"
-        )
-    match = _QUERY.match(text)
-    if match is None:
-        raise OpenSLOError(f"{where}.metricSource.spec.query", f"cannot map query {text!r}")
-    metric, suffix = _metric(match.group(1), f"{where}.metricSource.spec.query")
-    matchers = []
-    body = (match.group(2) or "").strip().rstrip(",")
-    for part in filter(None, (p.strip() for p in body.split(","))) if body else ():
-        m = _MATCHER.fullmatch(part)
-        if m is None:
-            raise OpenSLOError(f"{where}.metricSource.spec.query", f"cannot map matcher {part!r}")
-        label, op, value = m.groups()
-        if label not in ("outcome", "component", "le"):
-            raise OpenSLOError(
-                f"{where}.metricSource.spec.query",
-                f"label {label!r} is not stored per minute (outcome, component)",
-            )
-        if "~" in op and not _LITERALS.match(value):
-            raise OpenSLOError(f"{where}.metricSource.spec.query", f"regex {value!r} is not a|b|c")
-        matchers.append((label, op, tuple(value.split("|")) if "~" in op else (value,)))
-    return _Query(metric, suffix, tuple(matchers))
-
-
-def _metric(name: str, where: str) -> tuple[MetricSpec, str]:
-    if name in METRICS:
-        return METRICS[name], ""
-    for suffix in ("_bucket", "_count", "_total", ""):
-        if name.endswith(suffix):
-            dotted = name.removesuffix(suffix).replace("_", ".")
-            if dotted in METRICS:
-                return METRICS[dotted], suffix.removeprefix("_").replace("total", "")
-    raise OpenSLOError(where, f"metric {name!r} is not one Vigie stores")
-
-
-def _filter(query: _Query, where: str) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {}
-    for label, op, values in query.matchers:
-        if label == "le":
-            raise OpenSLOError(where, "le is only for a histogram's good bucket")
-        if op in ("=", "=~"):
-            key = label
-        elif label == "outcome":
-            key = "outcome_not"
-        else:
-            raise OpenSLOError(where, f"negative matcher on {label!r} is not supported")
-        if key in result:
-            raise OpenSLOError(where, f"two matchers on {label!r}")
-        result[key] = list(values)
-    return result
 
 
 def _slices(method: str, objectives: list[dict[str, Any]], where: str) -> dict[str, Any]:
@@ -425,7 +306,7 @@ def _window(windows: Any, where: str) -> dict[str, Any]:
     if not isinstance(windows, list) or len(windows) != 1:
         raise OpenSLOError(where, "exactly one time window is required")
     w = windows[0]
-    _known(w, "window", f"{where}[0]")
+    check_fields(w, "window", f"{where}[0]")
     duration = str(w.get("duration", ""))
     if w.get("isRolling", "calendar" not in w):
         try:
@@ -437,7 +318,7 @@ def _window(windows: Any, where: str) -> dict[str, Any]:
     if duration not in _CALENDAR:
         raise OpenSLOError(f"{where}[0].duration", "calendar windows are 1M, 1Q or 1Y")
     calendar = w.get("calendar") or {}
-    _known(calendar, "calendar", f"{where}[0].calendar")
+    check_fields(calendar, "calendar", f"{where}[0].calendar")
     unit = _CALENDAR[duration]
     start = calendar.get("startTime")
     if start is not None:
@@ -457,100 +338,6 @@ def _check_start(text: str, unit: str, where: str) -> None:
         raise OpenSLOError(
             where, f"Vigie's {unit}s start at midnight on the first day of the {unit}"
         )
-
-
-def _alert_pairs(
-    refs: list[Any],
-    by_kind: dict[str, dict[str, dict[str, Any]]],
-    policies: PolicySet,
-    where: str,
-    notes: list[str],
-) -> list[dict[str, Any]]:
-    period = next(iter(policies.policies.values())).period
-    pairs = []
-    for i, ref in enumerate(refs):
-        pwhere = f"{where}.alertPolicies[{i}]"
-        policy = _resolve(ref, "AlertPolicy", "alertPolicyRef", by_kind, pwhere)
-        pspec = policy.get("spec") or {}
-        _known(pspec, "AlertPolicy", f"{pwhere}.spec")
-        if pspec.get("notificationTargets"):
-            notes.append(f"{pwhere}: notificationTargets ignored; routing is configured in alerts")
-        for j, cref in enumerate(pspec.get("conditions") or []):
-            cwhere = f"{pwhere}.spec.conditions[{j}]"
-            cond = _resolve(cref, "AlertCondition", "conditionRef", by_kind, cwhere)
-            pairs.append(_pair(cond, period, cwhere))
-    return pairs
-
-
-def _resolve(
-    ref: Any, kind: str, ref_key: str, by_kind: dict[str, dict[str, dict[str, Any]]], where: str
-) -> dict[str, Any]:
-    name = ref if isinstance(ref, str) else (ref.get(ref_key) if isinstance(ref, dict) else None)
-    if name is not None:
-        found = by_kind.get(kind, {}).get(name)
-        if found is None:
-            raise OpenSLOError(where, f"{kind} {name!r} is not in the file")
-        return found
-    if isinstance(ref, dict) and ref.get("kind") == kind:
-        return ref
-    raise OpenSLOError(where, f"expected a {kind} or a {ref_key}")
-
-
-def _pair(cond: dict[str, Any], period: timedelta, where: str) -> dict[str, Any]:
-    spec = cond.get("spec") or {}
-    _known(spec, "AlertCondition", f"{where}.spec")
-    c = spec.get("condition") or {}
-    _known(c, "condition", f"{where}.spec.condition")
-    if c.get("kind", "burnrate") != "burnrate":
-        raise OpenSLOError(f"{where}.spec.condition.kind", "only burnrate conditions are supported")
-    if c.get("op", "gt") not in ("gt", "gte"):
-        raise OpenSLOError(
-            f"{where}.spec.condition.op", "a burn-rate alert fires above its threshold"
-        )
-    if parse_or_zero(c.get("alertAfter"), f"{where}.spec.condition.alertAfter"):
-        raise OpenSLOError(
-            f"{where}.spec.condition.alertAfter",
-            "hold durations are not supported; Vigie pairs each window with a "
-            "short window (1/12 of it) instead — remove alertAfter",
-        )
-    threshold = c.get("threshold")
-    if not isinstance(threshold, int | float) or threshold <= 0:
-        raise OpenSLOError(f"{where}.spec.condition.threshold", "a positive burn rate is needed")
-    try:
-        lookback = parse_duration(str(c.get("lookbackWindow")))
-    except WindowError as exc:
-        raise OpenSLOError(f"{where}.spec.condition.lookbackWindow", str(exc)) from exc
-    share = (
-        Fraction(repr(float(threshold)))
-        * Fraction(int(lookback.total_seconds()))
-        / Fraction(int(period.total_seconds()))
-    )
-    if not 0 < share < 1:
-        raise OpenSLOError(
-            f"{where}.spec.condition.threshold",
-            f"threshold × lookbackWindow spends {float(share):.0%} of the budget",
-        )
-    severity = str(spec.get("severity", "")).lower()
-    if severity not in _PAGE | _TICKET:
-        raise OpenSLOError(f"{where}.spec.severity", f"{severity!r}: use page or ticket")
-    name = (cond.get("metadata") or {}).get("name") or f"pair-{format_duration(lookback)}"
-    return {
-        "name": name,
-        "severity": "page" if severity in _PAGE else "ticket",
-        "budget_percent": float(share * 100),
-        "long": format_duration(lookback),
-        "short": format_duration(lookback / 12),
-    }
-
-
-def parse_or_zero(value: Any, where: str) -> timedelta:
-    """A duration shorthand where `0`, `0m` or absence mean zero."""
-    if value in (None, 0, "0") or (isinstance(value, str) and re.fullmatch(r"0+[a-z]*", value)):
-        return timedelta(0)
-    try:
-        return parse_duration(str(value))
-    except WindowError as exc:
-        raise OpenSLOError(where, str(exc)) from exc
 
 
 def _validate(doc: dict[str, Any], policies: PolicySet, name: str) -> None:
