@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Container
-from dataclasses import dataclass
 from typing import Any
 
 from collector import privacy
@@ -26,34 +25,14 @@ from collector.attributes import (
     series_key,
 )
 from collector.conventions import METRICS, MetricSpec
-from collector.limits import Limits
+from collector.limits import Limits, Window
 from collector.model import DataPoint, Decoded, Temporality
 from collector.payload import Encoding, parse_metrics
+from collector.spans import decode_traces, decode_traces_request
 from collector.tally import Tally
 
 _TEMPORALITY: dict[int, Temporality] = {1: "delta", 2: "cumulative"}
 _NO_RECORDED_VALUE = 1  # DataPointFlags.DATA_POINT_FLAGS_NO_RECORDED_VALUE_MASK
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    """The accepted time span of points, from the late-data policy and `now`."""
-
-    oldest_ns: int
-    newest_ns: int
-
-    @classmethod
-    def around(cls, now_ns: int, limits: Limits) -> Window:
-        """The window for a request received at now_ns."""
-        return cls(now_ns - limits.max_age_s * 10**9, now_ns + limits.max_future_s * 10**9)
-
-    def refuse(self, time_ns: int) -> str | None:
-        """too_old, future, or None when time_ns is inside the window."""
-        if time_ns < self.oldest_ns:
-            return "too_old"
-        if time_ns > self.newest_ns:
-            return "future"
-        return None
 
 
 def decode_metrics(
@@ -232,3 +211,11 @@ def _rules(metric: str) -> RuleSet:
     if rules is None:
         rules = _RULES[metric] = rule_set(METRICS[metric].attributes)
     return rules
+
+
+__all__ = [
+    "decode_metrics",
+    "decode_metrics_request",
+    "decode_traces",
+    "decode_traces_request",
+]

@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from google.protobuf import json_format  # type: ignore[import-untyped]
+from starlette.requests import ClientDisconnect
 
 from collector.body import BodyReader
 from collector.errors import DecodeError, Overloaded, PayloadTooLarge, UnsupportedMediaType
@@ -118,8 +119,11 @@ async def _read_body(request: Request, limits: Limits) -> bytes:
             raise DecodeError("Content-Length is not a number")
         if int(declared) > limits.max_body_bytes:
             raise PayloadTooLarge(f"body exceeds the limit of {limits.max_body_bytes} bytes")
-    async for chunk in request.stream():
-        reader.feed(chunk)
+    try:
+        async for chunk in request.stream():
+            reader.feed(chunk)
+    except ClientDisconnect:
+        raise DecodeError("the client disconnected before the body was complete") from None
     return reader.finish()
 
 

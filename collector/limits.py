@@ -44,3 +44,24 @@ class Limits:
             max_future_s=settings.max_point_future_s,
             retry_after_s=settings.retry_after_s,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The accepted time span of points, from the late-data policy and `now`."""
+
+    oldest_ns: int
+    newest_ns: int
+
+    @classmethod
+    def around(cls, now_ns: int, limits: Limits) -> Window:
+        """The window for a request received at now_ns."""
+        return cls(now_ns - limits.max_age_s * 10**9, now_ns + limits.max_future_s * 10**9)
+
+    def refuse(self, time_ns: int) -> str | None:
+        """too_old, future, or None when time_ns is inside the window."""
+        if time_ns < self.oldest_ns:
+            return "too_old"
+        if time_ns > self.newest_ns:
+            return "future"
+        return None

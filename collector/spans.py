@@ -27,8 +27,7 @@ from collector.attributes import (
     series_key,
 )
 from collector.conventions import CALL_SETUP_SPAN, METRICS, SETUP_BOUNDS, AttributeRule, Kind
-from collector.decode import Window
-from collector.limits import Limits
+from collector.limits import Limits, Window
 from collector.model import DataPoint, Decoded, Span
 from collector.payload import Encoding, parse_traces
 from collector.tally import Tally

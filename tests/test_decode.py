@@ -29,6 +29,7 @@ from tests.fixtures.otlp.sdk import (
     setups,
     to_json,
 )
+from vigie.settings import Settings
 
 LIMITS = Limits()
 SECOND = 10**9
@@ -362,3 +363,10 @@ def test_an_empty_request_decodes_to_nothing() -> None:
     body = ExportMetricsServiceRequest().SerializeToString()
     assert decode_metrics(body, "protobuf", KNOWN_SAMU, 0, LIMITS) == Decoded()
     assert decode_metrics(b"{}", "json", KNOWN_SAMU, 0, LIMITS) == Decoded()
+
+
+def test_limits_follow_the_platform_settings() -> None:
+    settings = Settings(max_point_age_days=2, max_point_future_s=60, retry_after_s=3)
+    limits = Limits.from_settings(settings)
+    assert (limits.max_age_s, limits.max_future_s, limits.retry_after_s) == (172_800, 60, 3)
+    assert limits.max_body_bytes == settings.max_body_bytes

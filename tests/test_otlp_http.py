@@ -17,6 +17,7 @@ from opentelemetry.exporter.otlp.proto.http import Compression
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
+    ExportMetricsServiceRequest,
     ExportMetricsServiceResponse,
 )
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
@@ -25,11 +26,13 @@ from opentelemetry.sdk.trace.export import SpanExportResult
 from prometheus_client import CollectorRegistry
 from starlette.testclient import TestClient
 
-from collector.errors import Overloaded
+from collector.body import BodyReader
+from collector.errors import Overloaded, PayloadTooLarge
 from collector.limits import Limits
 from store.errors import StoreUnavailable
 from tests.fixtures.otlp.peers import RecordingSink, otlp_app, serving
 from tests.fixtures.otlp.sdk import (
+    KNOWN_SAMU,
     a_bit_of_everything,
     finished_spans,
     metrics_data,
@@ -96,6 +99,25 @@ def test_every_encoding_gives_the_same_points_as_plain_protobuf(
     response = client(other).post("/v1/metrics", content=encode(request), headers=headers)
     assert response.status_code == 200
     assert other.points == reference.points and other.points
+
+
+def test_a_large_body_is_decoded_off_the_event_loop_to_the_same_points() -> None:
+    request = ExportMetricsServiceRequest()
+    for samu in sorted(KNOWN_SAMU):
+        (template,) = metrics_request(a_bit_of_everything, res=resource(samu)).resource_metrics
+        for instance in range(40):
+            copy = request.resource_metrics.add()
+            copy.CopyFrom(template)
+            for kv in copy.resource.attributes:
+                if kv.key == "service.instance.id":
+                    kv.value.string_value = f"gw-{instance}"
+    body = to_json(request)
+    assert len(body) > 256 * 1024  # over the size decoded in a worker thread
+    sink = RecordingSink()
+    response = client(sink).post("/v1/metrics", content=body, headers=JSON)
+    assert response.status_code == 200
+    assert len(sink.points) == 6 * 4 * 40
+    assert len({p.series_key for p in sink.points}) == 6 * 4 * 40
 
 
 def test_a_json_export_is_answered_in_json() -> None:
@@ -338,3 +360,45 @@ def test_the_json_status_body_is_otlp_json() -> None:
         "code": code_pb2.INVALID_ARGUMENT,
         "message": "OTLP/JSON metrics request must be an object, not list",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "chunks", "limit", "expected"),
+    [
+        ("identity exactly at the limit", "identity", [b"ab", b"cd"], 4, b"abcd"),
+        ("gzip exactly at the limit", "gzip", [gzip.compress(b"x" * 100)], 100, b"x" * 100),
+        ("two gzip members", "gzip", [gzip.compress(b"ab") + gzip.compress(b"cd")], 10, b"abcd"),
+        (
+            "gzip fed byte by byte",
+            "gzip",
+            [bytes([b]) for b in gzip.compress(b"hello")],
+            5,
+            b"hello",
+        ),
+        ("an uppercase encoding name", "GZIP", [gzip.compress(b"ok")], 2, b"ok"),
+    ],
+)
+def test_the_body_reader_accepts_bodies_up_to_the_limit(
+    name: str, encoding: str, chunks: list[bytes], limit: int, expected: bytes
+) -> None:
+    reader = BodyReader(encoding, limit)
+    for chunk in chunks:
+        reader.feed(chunk)
+    assert reader.finish() == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "chunks"),
+    [
+        ("identity one byte over", "identity", [b"abc", b"de"]),
+        ("gzip one byte over", "gzip", [gzip.compress(b"x" * 5)]),
+        ("a second gzip member over", "gzip", [gzip.compress(b"abc") + gzip.compress(b"de")]),
+    ],
+)
+def test_the_body_reader_refuses_one_byte_over_the_limit(
+    name: str, encoding: str, chunks: list[bytes]
+) -> None:
+    reader = BodyReader(encoding, 4)
+    with pytest.raises(PayloadTooLarge):
+        for chunk in chunks:
+            reader.feed(chunk)
