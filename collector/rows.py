@@ -10,11 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
-from typing import NamedTuple
+from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 from collector.conventions import METRICS
 from collector.model import DataPoint, Rejection, Span
 
+Attrs = tuple[tuple[str, str], ...]
 NS_PER_MS = 1_000_000
 NS_PER_MINUTE = 60_000_000_000
 
@@ -69,37 +71,50 @@ def series_key_of(point: DataPoint) -> int:
 
 def outcome_of(point: DataPoint) -> str:
     """The value of the metric's rollup attribute (e.g. `outcome`, `direction`), or ""."""
-    spec = METRICS.get(point.metric)
-    if spec is None or spec.rollup_key is None:
-        return ""
-    return point.attribute(spec.rollup_key)
+    return _labels(point.metric, point.attributes)[1]
 
 
-def point_row(
-    point: DataPoint,
-    key: int,
-    received_ns: int,
-    value: float,
-    bucket_counts: tuple[int, ...],
-    hist_sum: float,
-) -> PointRow:
+@lru_cache(maxsize=65_536)
+def _labels(metric: str, attributes: Attrs) -> tuple[str, str, dict[str, str]]:
+    """Component, rollup value and the attribute map of a series (shared: never mutated)."""
+    spec = METRICS.get(metric)
+    values = dict(attributes)
+    rollup = "" if spec is None or spec.rollup_key is None else values.get(spec.rollup_key, "")
+    return values.get("component", ""), rollup, values
+
+
+class Delta(Protocol):
+    """What one accepted point contributes (collector.delta.Step has these fields)."""
+
+    @property
+    def value(self) -> float: ...
+
+    @property
+    def bucket_counts(self) -> tuple[int, ...]: ...
+
+    @property
+    def hist_sum(self) -> float: ...
+
+
+def point_row(point: DataPoint, key: int, received_ms: int, delta: Delta) -> PointRow:
     """The stored row of a point whose delta (value, buckets, sum) is already computed."""
+    component, outcome, attributes = _labels(point.metric, point.attributes)
     return PointRow(
         point.time_ns // NS_PER_MS,
-        received_ns // NS_PER_MS,
+        received_ms,
         point.samu_id,
         point.metric,
-        point.attribute("component"),
-        outcome_of(point),
-        dict(point.attributes),
+        component,
+        outcome,
+        attributes,
         key,
         point.start_ns // NS_PER_MS,
         point.kind,
-        value,
+        delta.value,
         point.value,
-        hist_sum,
+        delta.hist_sum,
         point.bounds,
-        bucket_counts,
+        delta.bucket_counts,
         point.bucket_counts,
     )
 
