@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from slo import spec as s
+from slo.catalogue import Catalogue
 from slo.errors import Issue, SpecError
 from slo.mapping import map_document
 from slo.model import SLO, PlausibilityGuard
@@ -150,7 +151,7 @@ class LoadResult:
 _KINDS: dict[str, type[s.SloSpec] | type[s.GuardSpec]] = {"SLO": s.SloSpec, "Guard": s.GuardSpec}
 
 
-def check_text(text: str, file: str, policies: PolicySet) -> FileReport:
+def check_text(text: str, file: str, policies: PolicySet, catalogue: Catalogue) -> FileReport:
     """Validate and map every document of one spec file's text."""
     try:
         docs = read_documents(text, file)
@@ -171,7 +172,7 @@ def check_text(text: str, file: str, policies: PolicySet) -> FileReport:
         except ValidationError as exc:
             errors.extend(validation_issues(exc, doc, file))
             continue
-        mapped = map_document(parsed, policies, f"{file}:{doc.line}")
+        mapped = map_document(parsed, policies, catalogue, f"{file}:{doc.line}")
         for problem in mapped.problems:
             target = errors if problem.level == "error" else warnings
             target.append(_issue(problem, doc, file))
@@ -215,13 +216,15 @@ def spec_files(target: Path) -> list[Path]:
     return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def check_dir(target: Path, policies: PolicySet | None = None) -> list[FileReport]:
+def check_dir(
+    target: Path, catalogue: Catalogue, policies: PolicySet | None = None
+) -> list[FileReport]:
     """A report per spec file; an id defined twice is an error on its second definition."""
     policies = policies or load_policy()
     reports: list[FileReport] = []
     seen: dict[str, str] = {}
     for path in spec_files(target):
-        report = check_text(path.read_text(encoding="utf-8"), str(path), policies)
+        report = check_text(path.read_text(encoding="utf-8"), str(path), policies, catalogue)
         extra: list[Issue] = []
         for obj_id, source in report.ids():
             if obj_id in seen:
@@ -235,9 +238,11 @@ def check_dir(target: Path, policies: PolicySet | None = None) -> list[FileRepor
     return reports
 
 
-def load_specs(target: Path | str, policies: PolicySet | None = None) -> LoadResult:
+def load_specs(
+    target: Path | str, catalogue: Catalogue, policies: PolicySet | None = None
+) -> LoadResult:
     """Every SLO and guard under `target`; raises SpecError listing every error found."""
-    reports = check_dir(Path(target), policies)
+    reports = check_dir(Path(target), catalogue, policies)
     errors = [issue for report in reports for issue in report.errors]
     if errors:
         raise SpecError(errors)

@@ -11,8 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from collector.conventions import COMPONENTS, METRICS, SAMU_ID_PATTERN, MetricSpec
 from slo import spec as s
+from slo.catalogue import Catalogue, MetricInfo
 from slo.model import (
     SLI,
     SLO,
@@ -51,24 +51,28 @@ class Mapped:
         return all(p.level != "error" for p in self.problems)
 
 
-def map_document(doc: s.SloSpec | s.GuardSpec, policies: PolicySet, source: str = "") -> Mapped:
+def map_document(
+    doc: s.SloSpec | s.GuardSpec, policies: PolicySet, catalogue: Catalogue, source: str = ""
+) -> Mapped:
     """Map one validated spec document to model objects, with every problem found."""
     sink = Sink()
     if isinstance(doc, s.GuardSpec):
-        guard = _map_guard(doc, policies, source, sink)
+        guard = _map_guard(doc, policies, catalogue, source, sink)
         return Mapped(guards=(guard,) if guard and not sink.failed else (), problems=sink.frozen())
-    slos = _map_slo(doc, policies, source, sink)
+    slos = _map_slo(doc, policies, catalogue, source, sink)
     return Mapped(slos=() if sink.failed else slos, problems=sink.frozen())
 
 
-def _map_slo(doc: s.SloSpec, policies: PolicySet, source: str, sink: Sink) -> tuple[SLO, ...]:
+def _map_slo(
+    doc: s.SloSpec, policies: PolicySet, cat: Catalogue, source: str, sink: Sink
+) -> tuple[SLO, ...]:
     targets = _objectives(doc, sink)
-    metric = _metric(doc.sli, sink)
+    metric = _metric(doc.sli, cat, sink)
     budgeting = _budgeting(doc, sink)
     window = _window(doc.window)
-    fleet = _selector(doc.samu, ("samu",), sink)
+    fleet = _selector(doc.samu, ("samu",), cat, sink)
     alerting = _alerting(doc, policies, sink)
-    overrides = _overrides(doc, alerting, sink)
+    overrides = _overrides(doc, alerting, cat, sink)
     if isinstance(window, RollingWindow) and alerting is not None:
         longest = max(alerting.policy.windows(), default=None)
         if longest is not None and window.duration < longest:
@@ -78,7 +82,7 @@ def _map_slo(doc: s.SloSpec, policies: PolicySet, source: str, sink: Sink) -> tu
             sink.error(("labels", key), "label names are lower-case identifiers")
     slos = []
     for suffix, name, objective, threshold, path in targets:
-        sli = _sli(doc.sli, metric, threshold, path, sink)
+        sli = _sli(doc.sli, metric, threshold, path, cat, sink)
         if sink.failed or sli is None or alerting is None or budgeting is None:
             continue
         slos.append(
@@ -136,13 +140,13 @@ def _warn_unit(value: float, path: Path, sink: Sink) -> None:
         sink.warn(path, UNIT_WARNING)
 
 
-def _metric(sli: s.SliSpec, sink: Sink) -> MetricSpec | None:
+def _metric(sli: s.SliSpec, cat: Catalogue, sink: Sink) -> MetricInfo | None:
     if isinstance(sli, s.FreshnessSliSpec):
         return None
-    metric = METRICS.get(sli.metric)
+    metric = cat.metrics.get(sli.metric)
     if metric is None:
         sink.error(
-            ("sli", "metric"), f"unknown metric {sli.metric!r} (known: {', '.join(METRICS)})"
+            ("sli", "metric"), f"unknown metric {sli.metric!r} (known: {', '.join(cat.metrics)})"
         )
         return None
     wanted = {"ratio": ("sum",), "latency": ("histogram",), "timeslice": ("sum", "histogram")}
@@ -157,13 +161,18 @@ def _metric(sli: s.SliSpec, sink: Sink) -> MetricSpec | None:
 
 
 def _sli(
-    sli: s.SliSpec, metric: MetricSpec | None, threshold: float | None, path: Path, sink: Sink
+    sli: s.SliSpec,
+    metric: MetricInfo | None,
+    threshold: float | None,
+    path: Path,
+    cat: Catalogue,
+    sink: Sink,
 ) -> SLI | None:
     if isinstance(sli, s.FreshnessSliSpec):
         return FreshnessSLI(sli.max_lag.total_seconds(), sli.min_points)
     if metric is None:
         return None
-    valid = _filter(sli.valid, metric, ("sli", "valid"), sink)
+    valid = _filter(sli.valid, metric, ("sli", "valid"), cat, sink)
     if isinstance(sli, s.LatencySliSpec) or metric.kind == "histogram":
         if isinstance(sli, s.TimesliceSliSpec) and sli.good is not None:
             sink.error(("sli", "good"), "a histogram slice is judged by `threshold`, not `good`")
@@ -176,12 +185,12 @@ def _sli(
     if good_spec is None:
         sink.error(("sli", "good"), "a counter SLI needs `good` (which outcomes are good)")
         return None
-    good = _filter(good_spec, metric, ("sli", "good"), sink)
+    good = _filter(good_spec, metric, ("sli", "good"), cat, sink)
     _check_subset(good, valid, sink)
     return RatioSLI(metric.name, _narrow(good, valid), valid)
 
 
-def _bound(value: float | None, metric: MetricSpec, path: Path, sink: Sink) -> float | None:
+def _bound(value: float | None, metric: MetricInfo, path: Path, sink: Sink) -> float | None:
     if value is None:
         sink.error(path, "a latency SLI needs a `threshold` (e.g. 1s)")
         return None
@@ -197,20 +206,22 @@ def _bound(value: float | None, metric: MetricSpec, path: Path, sink: Sink) -> f
     return None
 
 
-def _filter(f: s.FilterSpec, metric: MetricSpec, path: Path, sink: Sink) -> CountFilter:
+def _filter(
+    f: s.FilterSpec, metric: MetricInfo, path: Path, cat: Catalogue, sink: Sink
+) -> CountFilter:
     components = None
     if f.component is not None:
-        unknown = sorted(set(f.component) - COMPONENTS)
+        unknown = sorted(set(f.component) - cat.components)
         if unknown:
             sink.error(
-                (*path, "component"), f"unknown component(s) {unknown}: {sorted(COMPONENTS)}"
+                (*path, "component"), f"unknown component(s) {unknown}: {sorted(cat.components)}"
             )
         components = frozenset(f.component)
-    if metric.rollup_key is None:
+    if metric.outcomes is None:
         if f.outcome is not None or f.outcome_not is not None:
             sink.error(path, f"{metric.name} has no outcome; filter it by `component` only")
         return CountFilter(components=components)
-    allowed = metric.attributes[metric.rollup_key].values or frozenset()
+    allowed = metric.outcomes
     for key, values in (("outcome", f.outcome), ("outcome_not", f.outcome_not)):
         unknown = sorted(set(values or ()) - allowed)
         if unknown:
@@ -267,10 +278,10 @@ def _window(w: s.WindowSpec) -> Window:
     return CalendarWindow(w.calendar, w.timezone or DEFAULT_TIMEZONE)
 
 
-def _selector(sel: s.SelectorSpec, path: Path, sink: Sink) -> SamuSelector:
+def _selector(sel: s.SelectorSpec, path: Path, cat: Catalogue, sink: Sink) -> SamuSelector:
     for key, ids in (("ids", sel.ids), ("exclude", sel.exclude)):
         for i, samu_id in enumerate(ids):
-            if not SAMU_ID_PATTERN.match(samu_id):
+            if not cat.samu_id.match(samu_id):
                 sink.error((*path, key, i), f"{samu_id!r} is not a SAMU id (fr.health.samuNNN)")
     match = []
     for key, value in sel.match.items():
@@ -309,13 +320,15 @@ def _alerting(doc: s.SloSpec, policies: PolicySet, sink: Sink) -> Alerting | Non
     return Alerting(spec.enabled, policy, pages, guards)
 
 
-def _overrides(doc: s.SloSpec, alerting: Alerting | None, sink: Sink) -> tuple[SamuOverride, ...]:
+def _overrides(
+    doc: s.SloSpec, alerting: Alerting | None, cat: Catalogue, sink: Sink
+) -> tuple[SamuOverride, ...]:
     if doc.overrides and doc.scope != "samu":
         sink.error(("overrides",), f"per-SAMU overrides need scope: samu (this is {doc.scope})")
     base = alerting.guards if alerting else Guards()
     result = []
     for i, o in enumerate(doc.overrides):
-        selector = _selector(o.samu, ("overrides", i, "samu"), sink)
+        selector = _selector(o.samu, ("overrides", i, "samu"), cat, sink)
         if o.objective is not None:
             _warn_unit(o.objective, ("overrides", i, "objective"), sink)
         objective = None if o.objective is None else o.objective / 100
@@ -325,14 +338,14 @@ def _overrides(doc: s.SloSpec, alerting: Alerting | None, sink: Sink) -> tuple[S
 
 
 def _map_guard(
-    doc: s.GuardSpec, policies: PolicySet, source: str, sink: Sink
+    doc: s.GuardSpec, policies: PolicySet, cat: Catalogue, source: str, sink: Sink
 ) -> PlausibilityGuard | None:
     p = doc.plausibility
-    metric = METRICS.get(p.metric)
+    metric = cat.metrics.get(p.metric)
     if metric is None or metric.kind != "sum":
         sink.error(("plausibility", "metric"), f"{p.metric!r} is not a known counter")
         return None
-    valid = _filter(p.valid, metric, ("plausibility", "valid"), sink)
+    valid = _filter(p.valid, metric, ("plausibility", "valid"), cat, sink)
     if p.for_ is not None and p.for_.total_seconds() % 60:
         sink.error(("plausibility", "for"), "`for` is a whole number of minutes")
     return PlausibilityGuard(
@@ -343,7 +356,7 @@ def _map_guard(
         valid=valid,
         collapse=collapse_with(policies.guards.traffic_collapse, p),
         baseline=Baseline(p.baseline.lookback_weeks, p.baseline.holidays),
-        fleet=_selector(doc.samu, ("samu",), sink),
+        fleet=_selector(doc.samu, ("samu",), cat, sink),
         severity=doc.severity,
         source=source,
     )

@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError
 
 from slo import spec as s
+from slo.catalogue import Catalogue
 from slo.errors import OpenSLOError, WindowError
 from slo.mapping import map_document
 from slo.openslo_alerts import alert_pairs
@@ -39,7 +40,7 @@ class ImportResult:
     notes: tuple[str, ...] = field(default=())
 
 
-def import_openslo(text: str, policies: PolicySet) -> ImportResult:
+def import_openslo(text: str, policies: PolicySet, catalogue: Catalogue) -> ImportResult:
     """Translate OpenSLO v1 YAML into vigie/v1 spec documents, or raise OpenSLOError."""
     try:
         raw = [d for d in yaml.safe_load_all(text) if d is not None]
@@ -59,7 +60,7 @@ def import_openslo(text: str, policies: PolicySet) -> ImportResult:
     slos = by_kind.get("SLO", {})
     if not slos:
         raise OpenSLOError("kind", "no SLO document to import")
-    docs = [_slo(name, obj, by_kind, policies, notes) for name, obj in slos.items()]
+    docs = [_slo(name, obj, by_kind, policies, catalogue, notes) for name, obj in slos.items()]
     return ImportResult(tuple(docs), tuple(notes))
 
 
@@ -87,6 +88,7 @@ def _slo(
     obj: dict[str, Any],
     by_kind: dict[str, dict[str, dict[str, Any]]],
     policies: PolicySet,
+    cat: Catalogue,
     notes: list[str],
 ) -> dict[str, Any]:
     where = f"SLO {name}: spec"
@@ -110,7 +112,7 @@ def _slo(
         raise OpenSLOError(f"{where}.objectives", "at least one objective is required")
     for i, o in enumerate(objectives):
         check_fields(o, "objective", f"{where}.objectives[{i}]")
-    sli, thresholds = _indicator(indicator["spec"], ind_where, method, objectives, where)
+    sli, thresholds = _indicator(indicator["spec"], ind_where, method, objectives, where, cat)
     doc: dict[str, Any] = {
         "apiVersion": s.API_VERSION,
         "kind": "SLO",
@@ -131,17 +133,22 @@ def _slo(
     pairs = alert_pairs(spec.get("alertPolicies") or [], by_kind, policies, where, notes)
     if pairs:
         doc["alerting"] = {"pairs": pairs}
-    _validate(doc, policies, name)
+    _validate(doc, policies, cat, name)
     return doc
 
 
 def _indicator(
-    sli: dict[str, Any], where: str, method: str, objectives: list[dict[str, Any]], slo_where: str
+    sli: dict[str, Any],
+    where: str,
+    method: str,
+    objectives: list[dict[str, Any]],
+    slo_where: str,
+    cat: Catalogue,
 ) -> tuple[dict[str, Any], list[float | None]]:
     """Our `sli` block and the latency threshold of each objective (None for ratios)."""
     if "thresholdMetric" in sli:
         return _threshold_metric(
-            sli["thresholdMetric"], f"{where}.thresholdMetric", method, objectives, slo_where
+            sli["thresholdMetric"], f"{where}.thresholdMetric", method, objectives, slo_where, cat
         )
     ratio = sli.get("ratioMetric")
     if ratio is None:
@@ -160,9 +167,9 @@ def _indicator(
                 raise OpenSLOError(f"{slo_where}.objectives[{i}].{key}", "only for thresholdMetric")
     if "total" not in ratio or ("good" in ratio) == ("bad" in ratio):
         raise OpenSLOError(rwhere, "give total and exactly one of good or bad")
-    total = parse_query(ratio["total"], f"{rwhere}.total")
+    total = parse_query(ratio["total"], f"{rwhere}.total", cat)
     part_key = "good" if "good" in ratio else "bad"
-    part = parse_query(ratio[part_key], f"{rwhere}.{part_key}")
+    part = parse_query(ratio[part_key], f"{rwhere}.{part_key}", cat)
     if part.metric.kind == "histogram":
         return _bucket_ratio(part, total, part_key, rwhere, method, objectives, slo_where)
     if part.metric is not total.metric:
@@ -176,7 +183,7 @@ def _indicator(
         bad = query_filter(part, f"{rwhere}.bad")
         if "component" in bad:
             raise OpenSLOError(f"{rwhere}.bad", "a component matcher on bad cannot be inverted")
-        allowed = part.metric.attributes[part.metric.rollup_key or "outcome"].values or frozenset()
+        allowed = part.metric.outcomes or frozenset()
         accepted = set(valid.get("outcome", allowed)) - set(valid.get("outcome_not", ()))
         excluded = set(bad.get("outcome", allowed)) - set(bad.get("outcome_not", ()))
         good = {"outcome": sorted(accepted - excluded)}
@@ -224,8 +231,9 @@ def _threshold_metric(
     method: str,
     objectives: list[dict[str, Any]],
     slo_where: str,
+    cat: Catalogue,
 ) -> tuple[dict[str, Any], list[float | None]]:
-    query = parse_query(metric, where)
+    query = parse_query(metric, where, cat)
     if query.metric.kind != "histogram":
         raise OpenSLOError(
             where,
@@ -340,7 +348,7 @@ def _check_start(text: str, unit: str, where: str) -> None:
         )
 
 
-def _validate(doc: dict[str, Any], policies: PolicySet, name: str) -> None:
+def _validate(doc: dict[str, Any], policies: PolicySet, cat: Catalogue, name: str) -> None:
     try:
         parsed = s.SloSpec.model_validate(doc)
     except ValidationError as exc:
@@ -348,7 +356,7 @@ def _validate(doc: dict[str, Any], policies: PolicySet, name: str) -> None:
         raise OpenSLOError(
             f"SLO {name}", f"{'.'.join(map(str, err['loc']))}: {err['msg']}"
         ) from exc
-    mapped = map_document(parsed, policies)
+    mapped = map_document(parsed, policies, cat)
     for problem in mapped.problems:
         if problem.level == "error":
             path = ".".join(map(str, problem.path))

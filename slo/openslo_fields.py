@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from collector.conventions import METRICS, MetricSpec
+from slo.catalogue import Catalogue, MetricInfo
 from slo.errors import OpenSLOError
 
 FIELDS: dict[str, set[str]] = {
@@ -63,7 +63,7 @@ _LITERALS = re.compile(r"^[\w.+-]+(\|[\w.+-]+)*$")
 class Query:
     """A parsed metric query: the metric, its Prometheus suffix and its matchers."""
 
-    metric: MetricSpec
+    metric: MetricInfo
     suffix: str  # "", "bucket" or "count"
     matchers: tuple[tuple[str, str, tuple[str, ...]], ...]  # (label, op, values)
 
@@ -77,7 +77,7 @@ def check_fields(obj: Any, key: str, where: str) -> None:
             raise OpenSLOError(f"{where}.{name}", "unknown or unsupported field")
 
 
-def parse_query(node: Any, where: str) -> Query:
+def parse_query(node: Any, where: str, cat: Catalogue) -> Query:
     """The metric query of a `metricSource` node."""
     if not isinstance(node, dict) or not isinstance(node.get("metricSource"), dict):
         raise OpenSLOError(f"{where}.metricSource", "required")
@@ -91,7 +91,7 @@ def parse_query(node: Any, where: str) -> Query:
     match = _QUERY.match(text)
     if match is None:
         raise OpenSLOError(f"{where}.metricSource.spec.query", f"cannot map query {text!r}")
-    metric, suffix = metric_for(match.group(1), f"{where}.metricSource.spec.query")
+    metric, suffix = metric_for(match.group(1), f"{where}.metricSource.spec.query", cat)
     matchers = []
     body = (match.group(2) or "").strip().rstrip(",")
     for part in filter(None, (p.strip() for p in body.split(","))) if body else ():
@@ -110,15 +110,15 @@ def parse_query(node: Any, where: str) -> Query:
     return Query(metric, suffix, tuple(matchers))
 
 
-def metric_for(name: str, where: str) -> tuple[MetricSpec, str]:
+def metric_for(name: str, where: str, cat: Catalogue) -> tuple[MetricInfo, str]:
     """The Vigie metric a query name denotes, and its suffix (``, `bucket` or `count`)."""
-    if name in METRICS:
-        return METRICS[name], ""
+    if name in cat.metrics:
+        return cat.metrics[name], ""
     for suffix in ("_bucket", "_count", "_total", ""):
         if name.endswith(suffix):
             dotted = name.removesuffix(suffix).replace("_", ".")
-            if dotted in METRICS:
-                return METRICS[dotted], suffix.removeprefix("_").replace("total", "")
+            if dotted in cat.metrics:
+                return cat.metrics[dotted], suffix.removeprefix("_").replace("total", "")
     raise OpenSLOError(where, f"metric {name!r} is not one Vigie stores")
 
 

@@ -14,7 +14,7 @@ from slo.model import LatencySLI, RatioSLI, Timeslices
 from slo.openslo import import_openslo
 from slo.policy import PolicySet
 from slo.windows import CalendarWindow
-from vigie.commands.slo_cmds import slo_group
+from vigie.commands.slo_cmds import conventions_catalogue, slo_group
 
 DATA = Path(__file__).parent / "data" / "slo" / "openslo"
 
@@ -25,7 +25,11 @@ def policies() -> PolicySet:
 
 
 def _import(name: str, policies: PolicySet) -> list[dict[str, object]]:
-    return list(import_openslo((DATA / name).read_text(encoding="utf-8"), policies).documents)
+    return list(
+        import_openslo(
+            (DATA / name).read_text(encoding="utf-8"), policies, conventions_catalogue()
+        ).documents
+    )
 
 
 def test_a_bad_over_total_ratio_with_a_burn_rate_alert_imports(policies: PolicySet) -> None:
@@ -60,7 +64,7 @@ def test_imported_specs_load_back_as_the_engine_model(tmp_path: Path, policies: 
     )
     assert result.exit_code == 0, result.output
     assert "notificationTargets ignored" in result.output
-    [slo] = load_specs(tmp_path, policies).slos
+    [slo] = load_specs(tmp_path, conventions_catalogue(), policies).slos
     assert slo.alerting.policy.factors() == {"fast-burn": 14.4}
     assert slo.objective == pytest.approx(0.9995)
 
@@ -71,7 +75,7 @@ def test_a_histogram_bucket_ratio_and_a_probe_time_slice_import(
     docs = _import("latency-and-probe.yaml", policies)
     for doc in docs:
         (tmp_path / f"{doc['id']}.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
-    slos = {slo.id: slo for slo in load_specs(tmp_path, policies).slos}
+    slos = {slo.id: slo for slo in load_specs(tmp_path, conventions_catalogue(), policies).slos}
     latency = slos["setup-latency-under-1s"]
     assert latency.sli == LatencySLI("samu.call.setup.duration", 1.0, latency.sli.valid)
     probe = slos["probe-minutes"]
@@ -203,7 +207,7 @@ def test_unsupported_openslo_is_refused_naming_the_field(
     text: str, field: str, reason: str, policies: PolicySet
 ) -> None:
     with pytest.raises(OpenSLOError) as caught:
-        import_openslo(text, policies)
+        import_openslo(text, policies, conventions_catalogue())
     assert field in caught.value.field + ": " + caught.value.reason
     assert reason in str(caught.value)
 

@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 
 from slo import spec as s
+from slo.catalogue import Catalogue
 from slo.errors import SpecError
 from slo.loader import check_dir, check_text, load_policy, load_specs
 from slo.mapping import UNIT_WARNING, map_document
@@ -25,7 +26,7 @@ from slo.model import (
 )
 from slo.policy import PolicySet
 from slo.windows import CalendarWindow, RollingWindow
-from vigie.commands.slo_cmds import slo_group
+from vigie.commands.slo_cmds import conventions_catalogue, slo_group
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "slos"
@@ -38,8 +39,13 @@ def policies() -> PolicySet:
 
 
 @pytest.fixture(scope="module")
-def shipped(policies: PolicySet) -> dict[str, SLO]:
-    result = load_specs(SHIPPED, policies)
+def catalogue() -> Catalogue:
+    return conventions_catalogue()
+
+
+@pytest.fixture(scope="module")
+def shipped(policies: PolicySet, catalogue: Catalogue) -> dict[str, SLO]:
+    result = load_specs(SHIPPED, catalogue, policies)
     assert result.warnings == ()
     return {slo.id: slo for slo in result.slos}
 
@@ -92,8 +98,8 @@ def test_s3_and_o1_budget_minutes_and_silence_is_bad(shipped: dict[str, SLO]) ->
     assert not o1.alerting.pages  # class low: tickets only
 
 
-def test_s4_is_a_guard_without_a_budget(policies: PolicySet) -> None:
-    guards = load_specs(SHIPPED, policies).guards
+def test_s4_is_a_guard_without_a_budget(policies: PolicySet, catalogue: Catalogue) -> None:
+    guards = load_specs(SHIPPED, catalogue, policies).guards
     assert [g.id for g in guards] == ["s4-traffic-plausibility"]
     collapse = guards[0].collapse
     assert (collapse.below_fraction, collapse.for_minutes, collapse.min_baseline_events) == (
@@ -122,39 +128,44 @@ def test_s4_is_a_guard_without_a_budget(policies: PolicySet) -> None:
     ],
 )
 def test_known_bad_specs_fail_with_file_line_and_path(
-    file: str, expected: str, policies: PolicySet
+    file: str, expected: str, policies: PolicySet, catalogue: Catalogue
 ) -> None:
     path = DATA / "bad" / file
-    report = check_text(path.read_text(encoding="utf-8"), str(path), policies)
+    report = check_text(path.read_text(encoding="utf-8"), str(path), policies, catalogue)
     assert report.slos == ()
     messages = [str(issue) for issue in report.errors]
     assert len(messages) == 1, messages
     assert messages[0].startswith(f"{path}{expected}"), messages
 
 
-def test_every_known_bad_file_is_covered(policies: PolicySet) -> None:
-    reports = check_dir(DATA / "bad", policies)
+def test_every_known_bad_file_is_covered(policies: PolicySet, catalogue: Catalogue) -> None:
+    reports = check_dir(DATA / "bad", catalogue, policies)
     assert len(reports) == 12
     assert all(report.errors for report in reports)
 
 
-def test_loading_a_bad_directory_raises_every_error(policies: PolicySet) -> None:
+def test_loading_a_bad_directory_raises_every_error(
+    policies: PolicySet, catalogue: Catalogue
+) -> None:
     with pytest.raises(SpecError) as caught:
-        load_specs(DATA / "bad", policies)
+        load_specs(DATA / "bad", catalogue, policies)
     assert len(caught.value.issues) == 12
 
 
-def test_an_objective_that_looks_like_a_fraction_is_warned(policies: PolicySet) -> None:
-    result = load_specs(DATA / "good" / "objective-fraction.yaml", policies)
+def test_an_objective_that_looks_like_a_fraction_is_warned(
+    policies: PolicySet, catalogue: Catalogue
+) -> None:
+    result = load_specs(DATA / "good" / "objective-fraction.yaml", catalogue, policies)
     assert [slo.objective for slo in result.slos] == [pytest.approx(0.00999)]
     assert [str(w) for w in result.warnings] == [
         f"{DATA / 'good' / 'objective-fraction.yaml'}:7: objective: {UNIT_WARNING}"
     ]
 
 
-def test_fleet_selection_and_per_samu_overrides(policies: PolicySet) -> None:
+def test_fleet_selection_and_per_samu_overrides(policies: PolicySet, catalogue: Catalogue) -> None:
     slos = {
-        slo.id: slo for slo in load_specs(DATA / "good" / "fleet-overrides.yaml", policies).slos
+        slo.id: slo
+        for slo in load_specs(DATA / "good" / "fleet-overrides.yaml", catalogue, policies).slos
     }
     slo = slos["s1-overseas"]
     assert slo.window == CalendarWindow("quarter", "America/Guadeloupe")
@@ -188,34 +199,38 @@ def test_fleet_selection_and_per_samu_overrides(policies: PolicySet) -> None:
     assert slices.budgeting == Timeslices(5, 0.95, "skip")
 
 
-def test_an_id_defined_twice_is_an_error(tmp_path: Path, policies: PolicySet) -> None:
+def test_an_id_defined_twice_is_an_error(
+    tmp_path: Path, policies: PolicySet, catalogue: Catalogue
+) -> None:
     text = (SHIPPED / "s1-call-setup.yaml").read_text(encoding="utf-8")
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(SpecError, match="'s1-call-setup' already defined in"):
-        load_specs(tmp_path, policies)
+        load_specs(tmp_path, catalogue, policies)
 
 
-def test_invalid_yaml_reports_its_line(policies: PolicySet) -> None:
-    report = check_text("apiVersion: vigie/v1\nkind: SLO\nid: [unclosed\n", "x.yaml", policies)
+def test_invalid_yaml_reports_its_line(policies: PolicySet, catalogue: Catalogue) -> None:
+    report = check_text(
+        "apiVersion: vigie/v1\nkind: SLO\nid: [unclosed\n", "x.yaml", policies, catalogue
+    )
     assert len(report.errors) == 1
     assert str(report.errors[0]).startswith("x.yaml:")
     assert "invalid YAML" in str(report.errors[0])
 
 
-def test_a_missing_key_is_reported_at_its_parent(policies: PolicySet) -> None:
+def test_a_missing_key_is_reported_at_its_parent(policies: PolicySet, catalogue: Catalogue) -> None:
     text = "apiVersion: vigie/v1\nkind: SLO\nid: x\nname: X\nclass: high\nobjective: 99\n"
     text += "sli:\n  kind: ratio\n  metric: samu.call.setups\nwindow: {rolling: 28d}\n"
-    report = check_text(text, "x.yaml", policies)
+    report = check_text(text, "x.yaml", policies, catalogue)
     assert [str(e) for e in report.errors] == ["x.yaml:7: sli.good: missing required key"]
 
 
-def test_mapping_does_not_mutate_the_spec(policies: PolicySet) -> None:
+def test_mapping_does_not_mutate_the_spec(policies: PolicySet, catalogue: Catalogue) -> None:
     data = yaml.safe_load((SHIPPED / "s1-call-setup.yaml").read_text(encoding="utf-8"))
     spec = s.SloSpec.model_validate(data)
     before = copy.deepcopy(spec.model_dump())
-    map_document(spec, policies)
-    map_document(spec, policies)
+    map_document(spec, policies, catalogue)
+    map_document(spec, policies, catalogue)
     assert spec.model_dump() == before
 
 

@@ -7,9 +7,16 @@ from pathlib import Path
 import click
 import yaml
 
+from collector.conventions import COMPONENTS, METRICS, SAMU_ID_PATTERN
+from slo.catalogue import Catalogue, catalogue_from
 from slo.errors import OpenSLOError, SpecError
 from slo.loader import check_dir, load_policy
 from slo.openslo import import_openslo
+
+
+def conventions_catalogue() -> Catalogue:
+    """The metric catalogue of collector/conventions.py, as the slo package checks specs."""
+    return catalogue_from(METRICS, COMPONENTS, SAMU_ID_PATTERN)
 
 
 @click.group("slo")
@@ -29,7 +36,7 @@ def validate_cmd(target: Path, policy: Path | None) -> None:
             click.echo(f"error: {issue}", err=True)
         raise SystemExit(1) from exc
     failed = False
-    for report in check_dir(target, policies):
+    for report in check_dir(target, conventions_catalogue(), policies):
         for warning in report.warnings:
             click.echo(f"warning: {warning}")
         for error in report.errors:
@@ -51,7 +58,9 @@ def validate_cmd(target: Path, policy: Path | None) -> None:
 def import_cmd(file: Path, out: Path | None) -> None:
     """Translate an OpenSLO v1 FILE into vigie/v1 specs (stdout, or one file per SLO in --out)."""
     try:
-        result = import_openslo(file.read_text(encoding="utf-8"), load_policy())
+        result = import_openslo(
+            file.read_text(encoding="utf-8"), load_policy(), conventions_catalogue()
+        )
     except OpenSLOError as exc:
         raise click.ClickException(f"cannot import {file}: {exc}") from exc
     for note in result.notes:
