@@ -13,7 +13,7 @@ from collections.abc import Container
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from google.protobuf import json_format  # type: ignore[import-untyped]
+from google.protobuf import json_format
 from starlette.requests import ClientDisconnect
 
 from collector.body import BodyReader

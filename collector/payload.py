@@ -6,7 +6,7 @@ import base64
 import json
 from typing import Any, Literal
 
-from google.protobuf import json_format, message  # type: ignore[import-untyped]
+from google.protobuf import json_format, message
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceRequest,
 )

@@ -12,8 +12,8 @@ from collections.abc import Container
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from google.protobuf import any_pb2, duration_pb2  # type: ignore[import-untyped]
-from google.rpc import code_pb2, error_details_pb2, status_pb2  # type: ignore[import-untyped]
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
     ExportMetricsServiceResponse,
 )

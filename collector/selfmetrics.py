@@ -63,3 +63,14 @@ class SelfMetrics:
     def rejected(self, reason: str, count: int) -> None:
         """Count refused points; a reason outside the closed set is counted as 'other'."""
         self.points_rejected.labels(reason if reason in REASONS else "other").inc(count)
+
+    # The write path's view (collector.writer.WriterMetrics).
+    def set_queue(self, points: int) -> None:
+        self.queue_points.set(points)
+
+    def observe_write(self, seconds: float, points: int) -> None:
+        self.write_seconds.observe(seconds)
+        self.points_written.inc(points)
+
+    def count_duplicates(self, n: int) -> None:
+        self.duplicates.inc(n)

@@ -76,18 +76,23 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-def register(migration: Migration) -> None:
-    """Add a package's migration (e.g. slo, alerts); versions are unique and applied in order."""
-    if any(m.version == migration.version for m in MIGRATIONS):
-        raise MigrationError(f"migration version {migration.version} is registered twice")
-    MIGRATIONS.append(migration)
-    MIGRATIONS.sort(key=lambda m: m.version)
+def check_versions(migrations: Sequence[Migration]) -> list[Migration]:
+    """Migrations in version order; each package owns a range (store 1–99, alerts 100–199,
+    slo 200–299, reports 300–399, dashboards 400–499), and a version may appear only once."""
+    seen: set[int] = set()
+    for migration in migrations:
+        if migration.version in seen:
+            raise MigrationError(f"migration version {migration.version} is defined twice")
+        seen.add(migration.version)
+    return sorted(migrations, key=lambda m: m.version)
 
 
-def cluster_ddl(db: str, cluster: ClusterConfig) -> list[str]:
+def cluster_ddl(
+    db: str, cluster: ClusterConfig, migrations: Sequence[Migration] | None = None
+) -> list[str]:
     """Every statement of the schema in its cluster form, for review or a manual rollout."""
     out = [render_database(db, cluster), *render_table(db, MIGRATIONS_TABLE, cluster)]
-    for migration in MIGRATIONS:
+    for migration in check_versions(MIGRATIONS if migrations is None else migrations):
         out.extend(migration.statements(db, cluster))
     return out
 
@@ -99,8 +104,14 @@ def applied_versions(store: Store) -> dict[int, str]:
     return {int(v): str(c) for v, c in rows}
 
 
-def migrate(store: Store, cluster: ClusterConfig | None = None) -> list[Migration]:
-    """Apply every migration not yet recorded; returns those applied now."""
+def migrate(
+    store: Store,
+    cluster: ClusterConfig | None = None,
+    migrations: Sequence[Migration] | None = None,
+) -> list[Migration]:
+    """Apply every migration not yet recorded (default: the store's own); returns those applied.
+
+    The composition root passes every package's migrations (vigie.schema.all_migrations)."""
     db = store.database
     try:
         store.command(render_database(db, cluster))
@@ -110,7 +121,7 @@ def migrate(store: Store, cluster: ClusterConfig | None = None) -> list[Migratio
     except StoreError as exc:
         raise MigrationError(f"cannot prepare the migrations table: {exc}") from exc
     applied: list[Migration] = []
-    for migration in MIGRATIONS:
+    for migration in check_versions(MIGRATIONS if migrations is None else migrations):
         if migration.version in done:
             continue
         for statement in migration.statements(db, cluster):
@@ -129,10 +140,13 @@ def migrate(store: Store, cluster: ClusterConfig | None = None) -> list[Migratio
     return applied
 
 
-def status(store: Store) -> list[tuple[int, str, bool]]:
+def status(
+    store: Store, migrations: Sequence[Migration] | None = None
+) -> list[tuple[int, str, bool]]:
     """(version, name, applied) for every known migration."""
     try:
         done = applied_versions(store)
     except StoreError:
         done = {}
-    return [(m.version, m.name, m.version in done) for m in MIGRATIONS]
+    known = check_versions(MIGRATIONS if migrations is None else migrations)
+    return [(m.version, m.name, m.version in done) for m in known]

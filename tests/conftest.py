@@ -12,6 +12,7 @@ import pytest
 
 from store.client import Store, open_store
 from store.migrations import migrate
+from vigie.schema import all_migrations
 
 _counter = itertools.count()
 
@@ -42,7 +43,7 @@ def blank_store(engine: Store) -> Iterator[Store]:
 @pytest.fixture
 def store(blank_store: Store) -> Store:
     """A fresh database with every migration applied."""
-    migrate(blank_store)
+    migrate(blank_store, migrations=all_migrations())
     return blank_store
 
 

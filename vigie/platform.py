@@ -25,6 +25,7 @@ from store.schema import ClusterConfig
 from vigie.api.deps import ApiContext
 from vigie.app import create_app
 from vigie.instance import remove_instance, write_instance
+from vigie.schema import all_migrations
 from vigie.settings import Settings
 
 log = logging.getLogger("vigie")
@@ -66,7 +67,7 @@ def open_platform(settings: Settings, clock: Clock | None = None) -> Platform:
     """Open the store (raises StoreLocked/StoreUnavailable), migrate it, load the registry."""
     clock = clock or SystemClock()
     store = open_store(settings.dsn, settings.database)
-    migrate(store, ClusterConfig(settings.cluster) if settings.cluster else None)
+    migrate(store, ClusterConfig(settings.cluster) if settings.cluster else None, all_migrations())
     return Platform(
         settings=settings,
         store=store,
@@ -91,7 +92,7 @@ async def serve(platform: Platform, simulate: bool, data_dir: Path | None) -> No
     collector = await start_collector(
         platform.store, platform.registry, settings, platform.clock, platform.metrics
     )
-    main_app = create_app(platform.api_context())
+    main_app = create_app(platform.api_context(), [collector.router])
     servers = [
         _uvicorn(main_app, settings.host, settings.http_port),
         _uvicorn(collector.http_app, settings.host, settings.otlp_http_port),

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from store.errors import StoreError
 from store.migrations import status as migration_status
 from vigie.api.deps import ApiContext
+from vigie.schema import all_migrations
 
 
 class SamuOut(BaseModel):
@@ -69,7 +70,10 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
     @router.get("/migrations", tags=["platform"])
     def migrations() -> list[dict[str, Any]]:
         """Schema migrations and whether each is applied."""
-        return [{"version": v, "name": n, "applied": a} for v, n, a in migration_status(ctx.store)]
+        return [
+            {"version": v, "name": n, "applied": a}
+            for v, n, a in migration_status(ctx.store, all_migrations())
+        ]
 
     @router.get("/samu", tags=["samu"])
     def samu_list(region: str | None = None) -> list[SamuOut]:

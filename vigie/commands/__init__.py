@@ -12,6 +12,8 @@ MODULES = [
     "vigie.commands.up_cmds",
     "vigie.commands.ingest_cmds",
     "vigie.commands.samu_cmds",
+    "vigie.commands.alerts_cmds",
+    "vigie.commands.slo_cmds",
 ]
 
 

@@ -10,6 +10,7 @@ from store.client import open_store
 from store.errors import StoreError
 from store.migrations import cluster_ddl, migrate, status
 from store.schema import ClusterConfig
+from vigie.schema import all_migrations
 from vigie.settings import Settings
 
 
@@ -24,13 +25,15 @@ def migrate_cmd(data_dir: str | None, dsn: str, cluster: str, print_cluster_ddl:
     settings = settings.model_copy(update={"clickhouse_dsn": dsn or settings.clickhouse_dsn})
     cluster_cfg = ClusterConfig(cluster) if cluster else None
     if print_cluster_ddl:
-        ddl = cluster_ddl(settings.database, cluster_cfg or ClusterConfig("vigie"))
+        ddl = cluster_ddl(
+            settings.database, cluster_cfg or ClusterConfig("vigie"), all_migrations()
+        )
         click.echo(";\n\n".join(ddl) + ";")
         return
     try:
         store = open_store(settings.dsn, settings.database)
-        applied = migrate(store, cluster_cfg)
-        for version, name, done in status(store):
+        applied = migrate(store, cluster_cfg, all_migrations())
+        for version, name, done in status(store, all_migrations()):
             mark = (
                 "applied now"
                 if any(m.version == version for m in applied)

@@ -1,0 +1,86 @@
+"""The collector role wired together: the batching writer, OTLP/HTTP app and OTLP/gRPC server."""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from dataclasses import dataclass
+from typing import Protocol
+
+import grpc
+from fastapi import APIRouter, FastAPI
+from prometheus_client import CollectorRegistry
+
+from collector.grpc_server import create_grpc_server
+from collector.http import create_otlp_router
+from collector.limits import Limits, LimitSettings
+from collector.selfmetrics import SelfMetrics
+from collector.writer import BatchWriter
+from store.client import Store
+from store.clock import Clock
+
+
+class CollectorSettings(LimitSettings, Protocol):
+    """The settings the collector role reads (vigie.settings.Settings has them)."""
+
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def otlp_grpc_port(self) -> int: ...
+
+    @property
+    def write_queue_points(self) -> int: ...
+
+    @property
+    def batch_max_points(self) -> int: ...
+
+    @property
+    def batch_max_delay_ms(self) -> int: ...
+
+
+@dataclass
+class CollectorRuntime:
+    """A started collector; `close()` stops intake and flushes every accepted point."""
+
+    http_app: FastAPI
+    router: APIRouter
+    grpc_server: grpc.aio.Server
+    writer: BatchWriter
+    metrics: SelfMetrics
+    limits: Limits
+
+    async def close(self, grace_s: float = 5.0) -> None:
+        await self.grpc_server.stop(grace_s)
+        await self.writer.close()
+
+
+def create_otlp_app(router_app_title: str = "Vigie 15 OTLP receiver") -> FastAPI:
+    return FastAPI(title=router_app_title, docs_url=None, redoc_url=None, openapi_url=None)
+
+
+async def start_collector(
+    store: Store,
+    known_samu: Container[str],
+    settings: CollectorSettings,
+    clock: Clock,
+    registry: CollectorRegistry,
+) -> CollectorRuntime:
+    """Load the delta state, then start the gRPC server; the caller serves `http_app`."""
+    metrics = SelfMetrics(registry)
+    limits = Limits.from_settings(settings)
+    writer = BatchWriter(
+        store,
+        metrics,
+        clock,
+        max_queue_points=settings.write_queue_points,
+        batch_max_points=settings.batch_max_points,
+        batch_max_delay_s=settings.batch_max_delay_ms / 1000,
+    )
+    await writer.start()
+    app = create_otlp_app()
+    router = create_otlp_router(writer, known_samu, limits, metrics, clock)
+    app.include_router(router)
+    address = f"{settings.host}:{settings.otlp_grpc_port}"
+    server = create_grpc_server(writer, known_samu, limits, metrics, clock, address)
+    await server.start()
+    return CollectorRuntime(app, router, server, writer, metrics, limits)
