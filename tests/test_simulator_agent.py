@@ -24,6 +24,7 @@ from collector.simulator.fleet import Fleet, FleetConfig
 from collector.simulator.runner import Simulation, SimulationOptions, check_reachable, select_samu
 from collector.simulator.scenario_spec import parse_scenario
 from collector.simulator.scenarios import Timeline
+from collector.simulator.tally import Tally
 from store.clock import FakeClock
 from store.registry import Samu, load_registry
 from tests.test_simulator_backfill import decode_counts
@@ -157,3 +158,11 @@ def test_an_unreachable_collector_is_reported_before_starting() -> None:
         port = sock.getsockname()[1]
     with pytest.raises(CollectorUnreachable, match=f"no collector at http://127.0.0.1:{port}"):
         check_reachable(f"http://127.0.0.1:{port}", timeout_s=1.0)
+
+
+def test_a_bounded_tally_forgets_minutes_past_its_retention() -> None:
+    tally = Tally(retention_minutes=2)
+    series = ("samu.probe.calls", (("outcome", "success"),))
+    for minute in range(0, 600, 60):
+        tally.add_sum(minute, S075, series, 1)
+    assert sorted(k[0] for k in tally.snapshot()) == [480, 540]

@@ -22,7 +22,7 @@ from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult,
 
 from collector.simulator.agent import SamuAgent, collection_minute
 from collector.simulator.errors import CollectorUnreachable, SimulatorError
-from collector.simulator.fleet import Fleet, FleetConfig
+from collector.simulator.fleet import SETUPS, Fleet, FleetConfig
 from collector.simulator.scenario_spec import check_targets
 from collector.simulator.scenarios import MaintenanceMark, Scenario, Timeline
 from collector.simulator.tally import Tally
@@ -64,6 +64,7 @@ class SimulationStats:
     exports_failed: int = 0
     last_error: str = ""
     model_time: float = 0.0
+    calls: int = 0  # call setups drawn so far (all outcomes)
     labels: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -153,6 +154,9 @@ class Simulation:
             batches = self.fleet.step(starts, slot_s)
             for samu_id, batch in batches.items():
                 self.agents[samu_id].record(batch)
+                self.stats.calls += sum(
+                    int(v.sum()) for (name, _), v in batch.sums.items() if name == SETUPS
+                )
             self._model_t = until
             self.stats.steps += 1
             self.stats.model_time = until
@@ -263,10 +267,15 @@ def start_simulation(
     options: SimulationOptions | None = None,
     clock: Clock | None = None,
     exporter: MetricExporter | None = None,
+    tally: Tally | None = None,
 ) -> SimulationHandle:
-    """Start simulated SAMU traffic toward a collector in background threads (for `vigie up`)."""
+    """Start simulated SAMU traffic toward a collector in background threads (for `vigie up`).
+
+    Without a `tally`, the ground truth keeps only the last 30 minutes (bounded memory).
+    """
     options = options or SimulationOptions()
     clock = clock or SystemClock()
     exporter = exporter or make_exporter(endpoint, options.protocol, options.timeout_s)
-    simulation = Simulation(select_samu(registry, options), options, clock, exporter)
+    tally = tally or Tally(retention_minutes=30)
+    simulation = Simulation(select_samu(registry, options), options, clock, exporter, tally)
     return SimulationHandle(simulation)

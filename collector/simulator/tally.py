@@ -33,15 +33,28 @@ def rollup(metric: str, attributes: Attrs) -> tuple[str, str]:
 class Tally:
     """Exact per-minute counts of what was emitted (thread-safe), for comparing with the store."""
 
-    def __init__(self) -> None:
+    def __init__(self, retention_minutes: int | None = None) -> None:
+        """Keep every minute, or only the last `retention_minutes` (bounded memory)."""
         self._counts: defaultdict[CountKey, float] = defaultdict(float)
         self._lock = threading.Lock()
+        self._retention_s = None if retention_minutes is None else retention_minutes * 60
+        self._newest = 0
+
+    def _prune(self, minute: int) -> None:
+        """Forget minutes past the retention (called with the lock held)."""
+        if self._retention_s is None or minute <= self._newest:
+            return
+        self._newest = minute
+        horizon = minute - self._retention_s
+        for key in [k for k in self._counts if k[0] <= horizon]:
+            del self._counts[key]
 
     def add_sum(self, minute: int, samu_id: str, series: SeriesId, value: float) -> None:
         """Count a counter increment in a minute (epoch seconds at the start of the minute)."""
         if value:
             component, outcome = rollup(*series)
             with self._lock:
+                self._prune(minute)
                 self._counts[(minute, samu_id, series[0], component, outcome, INF)] += value
 
     def add_histogram(
@@ -56,6 +69,7 @@ class Tally:
         bounds = (*METRICS[metric].bounds, INF)
         running = 0
         with self._lock:
+            self._prune(minute)
             for bound, count in zip(bounds, bucket_counts, strict=True):
                 running += count
                 if running:
@@ -67,6 +81,8 @@ class Tally:
         """Count one counter's increments over many minutes at once."""
         component, outcome = rollup(*series)
         with self._lock:
+            if minutes:
+                self._prune(max(minutes))
             for minute, value in zip(minutes, values, strict=True):
                 if value:
                     self._counts[(minute, samu_id, series[0], component, outcome, INF)] += value
