@@ -7,7 +7,14 @@ import importlib
 from store.migrations import MIGRATIONS, Migration, check_versions
 
 # Packages that own tables list them in `<package>.tables.MIGRATIONS` (their own version range).
-_PACKAGE_TABLES = ("alerts.tables", "slo.tables", "reports.tables", "dashboards.tables")
+_PACKAGE_TABLES = (
+    "alerts.tables",  # 100–119: alert state, silences, notification log, maintenance
+    "alerts.oncall.tables",  # 120–139: schedules, escalations, acks, incidents, heartbeats
+    "alerts.notifiers.tables",  # 140–159: delivery attempts
+    "slo.tables",  # 200–299: evaluation snapshots
+    "reports.tables",  # 300–399
+    "dashboards.tables",  # 400–499: people and sessions
+)
 
 
 def all_migrations() -> list[Migration]:
