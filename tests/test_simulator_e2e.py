@@ -1,4 +1,4 @@
-"""Simulator → real collector (OTLP/HTTP, batching writer) → chdb: the store counts what was sent."""
+"""Simulator → real OTLP/HTTP collector → chdb: the store counts exactly what was sent."""
 
 from __future__ import annotations
 
