@@ -14,6 +14,7 @@ MODULES = [
     "vigie.commands.samu_cmds",
     "vigie.commands.alerts_cmds",
     "vigie.commands.slo_cmds",
+    "vigie.commands.simulate_cmds",
 ]
 
 
