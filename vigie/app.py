@@ -15,7 +15,9 @@ from vigie.api.core import create_core_router
 from vigie.api.deps import ApiContext
 
 
-def create_app(ctx: ApiContext, extra_routers: list[object] | None = None) -> FastAPI:
+def create_app(
+    ctx: ApiContext, extra_routers: list[object] | None = None, ui: bool = True
+) -> FastAPI:
     """The main app: REST API under /api (OpenAPI at /docs), /metrics, and the UI at /."""
     app = FastAPI(
         title="Vigie 15",
@@ -41,6 +43,8 @@ def create_app(ctx: ApiContext, extra_routers: list[object] | None = None) -> Fa
         since = (ctx.clock.now() - timedelta(minutes=15)).replace(second=0, microsecond=0)
         return {r.samu_id: (r.points, r.last_minute, r.max_lag_s) for r in ctx.counts.ingest(since)}
 
+    if not ui:
+        return app
     dash = create_dash(ctx.registry, load_ingest)  # type: ignore[arg-type]
     app.mount("/", WSGIMiddleware(dash.server))  # type: ignore[arg-type]
     return app

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,34 +84,50 @@ def _uvicorn(app: FastAPI, host: str, port: int) -> _Server:
     return _Server(config)
 
 
-async def serve(platform: Platform, simulate: bool, data_dir: Path | None) -> None:
-    """Run every role until SIGINT/SIGTERM; then stop intake, flush accepted points, close."""
+ROLES = ("collector", "api", "engine")
+
+
+async def serve(
+    platform: Platform,
+    simulate: bool,
+    data_dir: Path | None,
+    roles: tuple[str, ...] = ROLES,
+) -> None:
+    """Run the given roles until SIGINT/SIGTERM; then stop intake, flush accepted points, close.
+
+    `vigie up` runs every role; `vigie collector` and `vigie ui` run one each (server DSN).
+    """
     from collector.runtime import start_collector  # the collector owns its own wiring
 
     settings = platform.settings
-    collector = await start_collector(
-        platform.store, platform.registry, settings, platform.clock, platform.metrics
-    )
-    main_app = create_app(platform.api_context(), [collector.router])
-    servers = [
-        _uvicorn(main_app, settings.host, settings.http_port),
-        _uvicorn(collector.http_app, settings.host, settings.otlp_http_port),
-    ]
+    closers: list[Callable[[], Awaitable[None]]] = []
+    routers: list[object] = []
+    servers: list[_Server] = []
+    if "collector" in roles:
+        collector = await start_collector(
+            platform.store, platform.registry, settings, platform.clock, platform.metrics
+        )
+        closers.append(collector.close)
+        routers.append(collector.router)
+        servers.append(_uvicorn(collector.http_app, settings.host, settings.otlp_http_port))
+    main_app = create_app(platform.api_context(), routers, ui="api" in roles)
+    servers.insert(0, _uvicorn(main_app, settings.host, settings.http_port))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     tasks = [asyncio.create_task(s.serve()) for s in servers]
-    if data_dir is not None:
-        write_instance(data_dir, settings.api_url)
     simulation = None
     try:
         while not all(s.started for s in servers):
             if any(t.done() for t in tasks):
                 raise SystemExit("a server failed to start (is the port in use?)")
             await asyncio.sleep(0.05)
+        if data_dir is not None and platform.store.dsn.embedded:
+            write_instance(data_dir, settings.api_url)
         log.warning(
-            "Vigie 15 is up: UI http://%s:%d/  OTLP/HTTP :%d  OTLP/gRPC :%d",
+            "Vigie 15 is up (%s): http://%s:%d/  OTLP/HTTP :%d  OTLP/gRPC :%d",
+            ", ".join(roles),
             settings.host,
             settings.http_port,
             settings.otlp_http_port,
@@ -127,10 +143,11 @@ async def serve(platform: Platform, simulate: bool, data_dir: Path | None) -> No
     finally:
         if simulation is not None:
             simulation.stop()
-        for server in servers:
+        for server in servers:  # intake stops first ...
             server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
-        await collector.close()
+        for close in closers:  # ... then every accepted point is flushed
+            await close()
         for callback in platform.on_stop:
             callback()
         platform.store.close()

@@ -91,3 +91,27 @@ def up(simulate: bool, **options: Any) -> None:
 
 
 commands = [up]
+
+
+def _role(name: str, roles: tuple[str, ...], doc: str) -> click.Command:
+    @click.command(name, help=doc)
+    @_common
+    def command(**options: Any) -> None:
+        settings = settings_from(**options)
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+        try:
+            platform = open_platform(settings)
+        except StoreError as exc:
+            raise click.ClickException(f"cannot open the store: {exc}") from exc
+        asyncio.run(serve(platform, simulate=False, data_dir=None, roles=roles))
+
+    return command
+
+
+collector_role = _role(
+    "collector",
+    ("collector",),
+    "Run only the OTLP receivers (HTTP, gRPC) and the write path; for a server DSN.",
+)
+ui_role = _role("ui", ("api",), "Run only the REST API and the UI; for a server DSN.")
+commands.extend([collector_role, ui_role])
