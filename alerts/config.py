@@ -8,7 +8,7 @@ tree, inhibition rules and time intervals. Every problem is reported with `file:
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -46,7 +46,13 @@ from alerts.timeintervals import (
 )
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
-SUPPORTED_RECEIVERS = ("webhook_configs", "email_configs", "sms_configs", "alertmanager_configs")
+SUPPORTED_RECEIVERS = (
+    "webhook_configs",
+    "email_configs",
+    "sms_configs",
+    "alertmanager_configs",
+    "oncall_configs",
+)
 
 
 def _duration(value: Any) -> timedelta:
@@ -177,6 +183,13 @@ class AlertmanagerForwardSpec(_Spec):
     timeout: Duration | None = None
 
 
+class OnCallConfigSpec(_Spec):
+    """Vigie extension: open an incident and escalate it with an on-call escalation policy."""
+
+    escalation_policy: str = Field(min_length=1)
+    send_resolved: StrictBool = True  # a resolved group resolves its incident
+
+
 class ReceiverSpec(_Spec):
     """A named receiver and its notifier configurations."""
 
@@ -185,6 +198,7 @@ class ReceiverSpec(_Spec):
     email_configs: list[EmailSpec] | None = None
     sms_configs: list[SmsSpec] | None = None
     alertmanager_configs: list[AlertmanagerForwardSpec] | None = None
+    oncall_configs: list[OnCallConfigSpec] | None = None
 
 
 class RouteSpec(_Spec):
@@ -294,20 +308,27 @@ class AlertingConfig:
     source: str
 
 
-def load_config(path: str | Path) -> AlertingConfig:
+def load_config(
+    path: str | Path, escalation_policies: Collection[str] | None = None
+) -> AlertingConfig:
     """Read and validate an alertmanager.yml; relative template paths resolve from its folder."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from exc
-    config = parse_config(text, source=str(file))
+    config = parse_config(text, source=str(file), escalation_policies=escalation_policies)
     templates = tuple(str(file.parent / t) for t in config.templates)
     return AlertingConfig(**{**config.__dict__, "templates": templates})
 
 
-def parse_config(text: str, source: str = "<config>") -> AlertingConfig:
-    """Validate configuration text; raise `ConfigError` listing every problem with its line."""
+def parse_config(
+    text: str, source: str = "<config>", escalation_policies: Collection[str] | None = None
+) -> AlertingConfig:
+    """Validate configuration text; raise `ConfigError` listing every problem with its line.
+
+    With `escalation_policies` (the on-call configuration's), `oncall_configs` must name one.
+    """
     data, lines = load_yaml(text, source)
     if data is None:
         raise ConfigError(f"{source}: no route provided in config")
@@ -318,7 +339,7 @@ def parse_config(text: str, source: str = "<config>") -> AlertingConfig:
     except ValidationError as exc:
         found = [_describe(e) for e in exc.errors()]
         raise ConfigError(_report(found, lines, source)) from None
-    problems = _cross_check(spec)
+    problems = _cross_check(spec) + _check_policies(spec, escalation_policies)
     if problems:
         raise ConfigError(_report(problems, lines, source))
     return _to_core(spec, source)
@@ -346,6 +367,22 @@ def _describe(error: Any) -> tuple[YamlPath, str]:
             supported = ", ".join(SUPPORTED_RECEIVERS)
             message = f"receiver type {key!r} is not supported by Vigie 15 (supported: {supported})"
     return path, message
+
+
+def _check_policies(
+    spec: ConfigSpec, policies: Collection[str] | None
+) -> list[tuple[YamlPath, str]]:
+    if policies is None:
+        return []
+    return [
+        (
+            ("receivers", index, "oncall_configs", o_index, "escalation_policy"),
+            f"unknown escalation policy {oncall.escalation_policy!r}",
+        )
+        for index, receiver in enumerate(spec.receivers or [])
+        for o_index, oncall in enumerate(receiver.oncall_configs or [])
+        if oncall.escalation_policy not in policies
+    ]
 
 
 def _cross_check(spec: ConfigSpec) -> list[tuple[YamlPath, str]]:

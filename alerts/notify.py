@@ -91,3 +91,57 @@ class RecordingSink:
     async def deliver(self, notification: Notification) -> list[Delivery]:
         self.notifications.append(notification)
         return [Delivery(integration="recording", ok=True)]
+
+
+# --- On-call: messages to one person through one contact method (alerts.oncall) ---------------
+
+ContactKind = Literal["email", "sms", "voice", "webhook"]
+MessageKind = Literal["page", "entraide", "resolved"]
+
+
+@dataclass(frozen=True)
+class ContactMethod:
+    """One way to reach a person: e-mail, SMS or voice call (E.164 number), or a webhook URL."""
+
+    person_id: str
+    name: str  # e.g. "mobile"; notification rules refer to it
+    kind: ContactKind
+    address: str
+
+
+@dataclass(frozen=True)
+class PersonMessage:
+    """What an on-call person is told: the incident, where it hurts, and signed action links."""
+
+    kind: MessageKind
+    incident_id: str
+    title: str
+    summary: str
+    severity: str
+    samu: tuple[str, ...]
+    person_id: str
+    person_name: str
+    at: datetime
+    ack_url: str = ""
+    resolve_url: str = ""
+    component: str = ""
+    dashboard_url: str = ""
+
+
+class ContactSender(Protocol):
+    """Delivers a message to a person through one contact method (SMTP, SMS, voice, webhook)."""
+
+    async def send(self, contact: ContactMethod, message: PersonMessage) -> Delivery: ...
+
+
+@dataclass
+class RecordingContactSender:
+    """A contact sender that remembers what it was given; `fail` lists kinds that fail."""
+
+    sent: list[tuple[ContactMethod, PersonMessage]] = field(default_factory=list)
+    fail: set[str] = field(default_factory=set)
+
+    async def send(self, contact: ContactMethod, message: PersonMessage) -> Delivery:
+        self.sent.append((contact, message))
+        ok = contact.kind not in self.fail
+        return Delivery(integration=f"{contact.kind}:{contact.name}", ok=ok, retryable=not ok)
