@@ -1,0 +1,252 @@
+"""`AlertingService`: alert store, dispatcher, mute, notification log and sink, composed.
+
+State (alerts, silences, maintenance, notification log) is reloaded from the store at
+construction, so a restarted service neither forgets an alert nor pages a group again within its
+repeat interval. `tick()` does one round of work at the clock's now; `run()` loops on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from prometheus_client import CollectorRegistry
+
+from alerts.alertstore import AlertStore, StoredAlert
+from alerts.config import AlertingConfig, load_config, parse_config
+from alerts.dispatch import AggrGroup, Dispatcher
+from alerts.errors import ConfigError
+from alerts.events import SYSTEM, EventLog
+from alerts.inhibit import Inhibitor
+from alerts.maintenance_store import MaintenanceStore
+from alerts.model import Alert
+from alerts.mute import RouteTimeMuter
+from alerts.nflog import NotificationLog
+from alerts.notify import Sink
+from alerts.pipeline import Outcome, Pipeline
+from alerts.route import receivers_for
+from alerts.selfmetrics import AlertingMetrics
+from alerts.silences import SilenceService
+from alerts.suppression import Mute, send_resolved
+from store.audit import AuditLog
+from store.client import Store
+from store.clock import Clock
+
+WATCHDOG_LABELS = {"alertname": "Watchdog", "severity": "none"}
+WATCHDOG_ANNOTATIONS = {
+    "summary": "Alerte de veille : la chaîne d'alerte de Vigie 15 fonctionne.",
+    "description": "Toujours active. Si elle cesse d'arriver, la chaîne d'alerte est muette.",
+}
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """The outcome of a configuration reload; on failure the previous configuration stays."""
+
+    ok: bool
+    problems: tuple[str, ...] = ()
+
+
+class AlertingService:
+    """The alert pipeline of one process; thread-safe (API threads put, the loop ticks)."""
+
+    def __init__(
+        self,
+        store: Store,
+        config: AlertingConfig,
+        sink: Sink,
+        clock: Clock,
+        *,
+        registry: CollectorRegistry | None = None,
+        audit: AuditLog | None = None,
+        regions: Mapping[str, str] | None = None,
+        config_text: str | None = None,
+        external_url: str = "",
+        watchdog_interval: timedelta | None = timedelta(minutes=1),
+    ) -> None:
+        self.clock = clock
+        self.audit = audit
+        self.events = EventLog(store, clock)
+        self.alerts = AlertStore(store, clock, self.events, config.resolve_timeout)
+        self.nflog = NotificationLog(store, clock)
+        self.silences = SilenceService(store, clock, self.events, audit)
+        self.maintenance = MaintenanceStore(store, clock, self.events, audit)
+        self.metrics = AlertingMetrics(registry if registry is not None else CollectorRegistry())
+        self.pipeline = Pipeline(sink, self.nflog, self.events, self.metrics, external_url)
+        self.regions = dict(regions or {})
+        self.started_at = clock.now()
+        self.watchdog_interval = watchdog_interval
+        self._next_watchdog = self.started_at
+        self._config = config
+        self._config_text = config_text
+        self._lock = threading.RLock()
+        self.alerts.load()
+        self.nflog.load()
+        self.silences.load()
+        self.maintenance.load()
+        self._dispatcher = self._rebuilt(config)
+        self.metrics.known_receivers(config.receivers)
+
+    @property
+    def config(self) -> AlertingConfig:
+        return self._config
+
+    def config_yaml(self) -> str:
+        """The configuration as written (Alertmanager's `config.original`)."""
+        if self._config_text is not None:
+            return self._config_text
+        try:
+            return Path(self._config.source).read_text(encoding="utf-8")
+        except OSError:
+            return ""
+
+    def put(self, alerts: Sequence[Alert]) -> list[StoredAlert]:
+        """Receive alerts: merge them into the store and into their aggregation groups."""
+        with self._lock:
+            stored = self.alerts.put(alerts)
+            now = self.clock.now()
+            for s in stored:
+                self._dispatcher.insert(s, now)
+        self.metrics.received.labels("valid").inc(len(stored))
+        return stored
+
+    def reload(self, config: AlertingConfig, *, actor: str = SYSTEM, source: str = "") -> None:
+        """Swap in a validated configuration; the groups are rebuilt, the nflog dedups them."""
+        with self._lock:
+            self._config = config
+            self.alerts.resolve_timeout = config.resolve_timeout
+            self._dispatcher = self._rebuilt(config)
+        self.metrics.known_receivers(config.receivers)
+        self.metrics.reloads.labels("success").inc()
+        self.events.record("config.reloaded", actor=actor, target=config.source)
+        if self.audit is not None:
+            self.audit.record(actor, "alerting.reload", config.source, source, {"ok": True})
+
+    def reload_text(
+        self, text: str, *, source_name: str = "<api>", actor: str = SYSTEM, source: str = ""
+    ) -> ReloadResult:
+        """Validate configuration text and reload it; a bad one is reported and changes nothing."""
+        try:
+            config = parse_config(text, source=source_name)
+        except ConfigError as exc:
+            return self._rejected(exc.problems, source_name, actor, source)
+        self.reload(config, actor=actor, source=source)
+        self._config_text = text
+        return ReloadResult(True)
+
+    def reload_file(
+        self, path: str | Path | None = None, *, actor: str = SYSTEM, source: str = ""
+    ) -> ReloadResult:
+        """Re-read the configuration file (by default the current one: SIGHUP, the reload API)."""
+        file = Path(path or self._config.source)
+        try:
+            text = file.read_text(encoding="utf-8")
+            config = load_config(file)
+        except (OSError, ConfigError) as exc:
+            problems = exc.problems if isinstance(exc, ConfigError) else [f"{file}: {exc}"]
+            return self._rejected(problems, str(file), actor, source)
+        self.reload(config, actor=actor, source=source)
+        self._config_text = text
+        return ReloadResult(True)
+
+    def _rejected(self, problems: list[str], name: str, actor: str, source: str) -> ReloadResult:
+        self.metrics.reloads.labels("failure").inc()
+        self.events.record(
+            "config.rejected", actor=actor, target=name, details={"problems": problems}
+        )
+        if self.audit is not None:
+            details = {"ok": False, "problems": problems}
+            self.audit.record(actor, "alerting.reload", name, source, details)
+        return ReloadResult(False, tuple(problems))
+
+    def mute(self) -> Mute:
+        """The muters as of now (inhibition over the alerts held now)."""
+        with self._lock:
+            rules = self._config.inhibit_rules
+            snapshot = [s.alert for s in self.alerts.all()]
+        return Mute(
+            Inhibitor(rules, snapshot),
+            self.silences.matcher(),
+            self.maintenance.muter(self.regions),
+        )
+
+    def receivers(self, labels: Mapping[str, str]) -> list[str]:
+        """The receivers an alert with these labels is routed to."""
+        return receivers_for(self._config.route, labels)
+
+    def groups(self) -> list[AggrGroup]:
+        with self._lock:
+            return list(self._dispatcher.groups())
+
+    def next_deadline(self) -> datetime | None:
+        with self._lock:
+            return self._dispatcher.next_deadline()
+
+    async def tick(self) -> list[Outcome]:
+        """One round at the clock's now: watchdog, transitions, auto-expiry, due flushes."""
+        now = self.clock.now()
+        self._watchdog(now)
+        with self._lock:
+            self.alerts.transitions()
+            self.silences.auto_expire(s.alert for s in self.alerts.all())
+            self.alerts.gc()
+            mute = self.mute()
+            dispatcher, config = self._dispatcher, self._config
+            flushes = dispatcher.due(now)
+            self._gauges(mute, now)
+        outcomes = await asyncio.gather(
+            *(
+                self.pipeline.process(
+                    f,
+                    mute.any,
+                    RouteTimeMuter(f.route.opts, config.time_intervals),
+                    send_resolved(config, f.receiver),
+                )
+                for f in flushes
+            )
+        )
+        with self._lock:
+            for flush, outcome in zip(flushes, outcomes, strict=True):
+                dispatcher.done(flush, outcome.done)
+        self.metrics.last_tick.set(now.timestamp())
+        return list(outcomes)
+
+    async def run(self, stop: asyncio.Event, max_sleep: float = 1.0) -> None:
+        """Tick until `stop` is set, sleeping until the next group is due (at most `max_sleep`)."""
+        while not stop.is_set():
+            await self.tick()
+            deadline = self.next_deadline()
+            delay = max_sleep
+            if deadline is not None:
+                delay = min(max((deadline - self.clock.now()).total_seconds(), 0.01), max_sleep)
+            try:
+                await asyncio.wait_for(stop.wait(), delay)
+            except TimeoutError:
+                continue
+
+    def _watchdog(self, now: datetime) -> None:
+        interval = self.watchdog_interval
+        if interval is None or now < self._next_watchdog:
+            return
+        self._next_watchdog = now + interval
+        alert = Alert(WATCHDOG_LABELS, self.started_at, now + 3 * interval, WATCHDOG_ANNOTATIONS)
+        self.put([alert])
+
+    def _gauges(self, mute: Mute, now: datetime) -> None:
+        counts = {"active": 0, "suppressed": 0}
+        for s in self.alerts.all():
+            if not s.alert.resolved_at(now):
+                counts[mute.status(s.alert, now).state] += 1
+        for state, count in counts.items():
+            self.metrics.active.labels(state).set(count)
+
+    def _rebuilt(self, config: AlertingConfig) -> Dispatcher:
+        dispatcher = Dispatcher(config.route)
+        now = self.clock.now()
+        for stored in self.alerts.all():
+            dispatcher.insert(stored, now)
+        return dispatcher
