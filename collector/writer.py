@@ -156,13 +156,20 @@ class BatchWriter:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     async def _run(self) -> None:
+        # Group commit: at most one insert per `batch_max_delay_s` unless a batch fills up, but
+        # no waiting when the last insert started longer ago than that (an idle writer writes
+        # at once). Requests arriving during an insert form the next batch.
+        loop = asyncio.get_running_loop()
+        next_insert = loop.time()
         while True:
             await self._has_work.wait()
-            if not self._closing and self._delay > 0 and self._waiting < self._batch_max:
+            wait = next_insert - loop.time()
+            if not self._closing and wait > 0 and self._waiting < self._batch_max:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._batch_full.wait(), self._delay)
+                    await asyncio.wait_for(self._batch_full.wait(), wait)
             batch = self._take()
             if batch:
+                next_insert = loop.time() + self._delay
                 await self._write(batch)
             if not self._queue:
                 if self._closing:

@@ -1,0 +1,285 @@
+"""OTLP/HTTP protobuf ingest into the embedded store, end to end, against its one-core limits.
+
+The receiver is `vigie up --no-simulate` pinned to one core (`taskset -c 0`); the sender is
+another process pinned to another core, with pre-encoded bodies (bench.workload). The latency
+phase runs first (open loop, at 10× the national peak), then the throughput phase (closed
+loop, several concurrent streams). The receiver is then stopped (flushing what it accepted)
+and, on the same core, bench.limits checks the stored counts and measures decode, conversion,
+raw insert and the writer alone on the same bodies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.figure import Figure, rate
+from bench.workload import SERIES_PER_SAMU, Body, make_stream
+from store.registry import load_registry
+
+S = 1_000_000_000
+TARGET_POINTS_S = 60_000
+TARGET_P99_S = 0.050
+# 10× the national rate: ~100 SAMU agents export every 10 s; at 10× each agent sends one
+# request (its 19 series) every second: 100 requests/s.
+AGENT_INTERVAL_S = 1.0
+
+NOTES = f"""\
+**Ingest** (`bench/ingest.py`). Receiver: `vigie up --no-simulate` pinned to one core
+(`taskset -c 0`), embedded chdb store, default settings. Sender: another process pinned to
+another core, httpx, pre-encoded OTLP/HTTP protobuf bodies built with the opentelemetry-proto
+classes: 100 SAMU × {SERIES_PER_SAMU} cumulative series of `collector/conventions.py` (setups
+by outcome, two histograms, abandonment, probes, reachability, component health, network
+latency) = {100 * SERIES_PER_SAMU} points per request; each request of a stream is one second
+later, and each stream is its own sender instance, so no point is a duplicate.
+Throughput: 4 streams, one request in flight each (503s are retried and counted), 20 s at most.
+Latency: open loop (requests are due on a fixed schedule whatever the answers; an agent sends
+one request at a time, like the OTel SDK; latency is measured from the due time), 100 agents ×
+one request of {SERIES_PER_SAMU} points every {AGENT_INTERVAL_S} s =
+{100 / AGENT_INTERVAL_S:.0f} requests/s =
+{100 / AGENT_INTERVAL_S * SERIES_PER_SAMU:,.0f} points/s (normal: 100 agents × 19 series / 10 s
+= 190 points/s; ×10). Limits: after the receiver stopped, on
+its core, on the same bodies (the first 100 requests): decode + validation
+(`collector.decode`), cumulative→delta conversion, raw `store.insert` of the converted rows in
+batches of `batch_max_points`, and the BatchWriter alone (submit → durable).
+"""
+
+
+def free_ports(n: int) -> list[int]:
+    """n TCP ports free on 127.0.0.1 right now."""
+    sockets = [socket.socket() for _ in range(n)]
+    for s in sockets:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def pinned(core: int | None, *command: str) -> list[str]:
+    """The command run on one core (taskset), or as is when pinning is not possible."""
+    if core is None:
+        return list(command)
+    return ["taskset", "-c", str(core), *command]
+
+
+def cores() -> tuple[int | None, int | None]:
+    """The receiver's and the sender's cores (None, None without taskset or a second core)."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2 or shutil.which("taskset") is None:
+        return None, None
+    return allowed[0], allowed[1]
+
+
+def make_plan(quick: bool) -> dict[str, Any]:
+    """The pre-encoded bodies of both phases and their parameters."""
+    ids = load_registry().ids()
+    now = time.time_ns()
+    samu, n_streams, n_bodies = (ids[:5], 2, 3) if quick else (ids, 4, 80)
+    streams = [
+        make_stream(samu, f"bench-{i}", n_bodies, now - 2 * 86_400 * S, S).bodies
+        for i in range(n_streams)
+    ]
+    agent_ids, per_agent = (ids[:5], 4) if quick else (ids, 42)
+    agents = [
+        make_stream([samu_id], f"agent-{samu_id}", per_agent, now - 86_400 * S, 10 * S).bodies
+        for samu_id in agent_ids
+    ]
+    return {
+        "streams": streams,
+        "agents": agents,
+        "rate": len(agent_ids) / AGENT_INTERVAL_S,
+        "warmup": 2 * len(agent_ids),  # the first two rounds are not timed
+        "duration_s": 3.0 if quick else 20.0,
+        "limit_bodies": 4 if quick else 100,
+    }
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    headers = {"Content-Type": "application/x-protobuf"}
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the receiver exited with code {server.returncode}")
+        try:
+            if httpx.post(url, content=b"", headers=headers, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the receiver did not answer on {url} within {timeout_s} s")
+
+
+def _self_metrics(url: str) -> dict[str, float]:
+    """The receiver's own counters of points written and duplicates dropped."""
+    wanted = ("vigie_collector_points_written_total", "vigie_collector_duplicates_total")
+    found = {name: 0.0 for name in wanted}
+    for line in httpx.get(url, timeout=10).text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in found:
+            found[name] = float(value)
+    return found
+
+
+def _json_of(command: list[str], cwd: Path) -> Any:
+    done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[-3:]} failed: {done.stderr.decode()[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def measure(quick: bool, workdir: Path) -> dict[str, Any]:
+    """Run the receiver, the sender and the limits; their raw results."""
+    root = Path(__file__).resolve().parent.parent
+    plan = make_plan(quick)
+    plan_file = workdir / "plan.pkl"
+    with open(plan_file, "wb") as fh:
+        pickle.dump(plan, fh)
+    data_dir = workdir / "data"
+    http, otlp, grpc = free_ports(3)
+    receiver_core, sender_core = cores()
+    vigie = str(Path(sys.executable).with_name("vigie"))
+    up = [vigie, "up", "--no-simulate", "--data-dir", str(data_dir), "--http-port", str(http)]
+    up += ["--otlp-http-port", str(otlp), "--otlp-grpc-port", str(grpc)]
+    log = open(workdir / "receiver.log", "wb")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(pinned(receiver_core, *up), cwd=root, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{otlp}/v1/metrics"
+    try:
+        _wait_ready(url, server)
+        sent = _json_of(
+            pinned(sender_core, sys.executable, "-m", "bench.sender", str(plan_file), url), root
+        )
+        sent["self_metrics"] = _self_metrics(f"http://127.0.0.1:{http}/metrics")
+    finally:
+        server.send_signal(signal.SIGINT)  # a clean stop flushes every accepted point
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    limits = _json_of(
+        pinned(receiver_core, sys.executable, "-m", "bench.limits", str(plan_file), str(data_dir)),
+        root,
+    )
+    expected = _expected(plan, sent)
+    return {
+        "sent": sent,
+        "limits": limits,
+        "expected": expected,
+        "pinned": sender_core is not None,
+        "rate": plan["rate"],
+    }
+
+
+def _expected(plan: dict[str, Any], sent: dict[str, Any]) -> dict[str, float]:
+    """Points and call setups the store must hold after both phases."""
+    last = {int(k): v for k, v in sent["throughput"]["last_accepted"].items()}
+    points = sent["throughput"]["points"] + sent["latency"]["points"]
+    setups = sum(plan["streams"][i][n].setups for i, n in last.items())
+    agents: list[list[Body]] = plan["agents"]
+    rounds = min(len(bodies) for bodies in agents)
+    setups += sum(bodies[rounds - 1].setups for bodies in agents)
+    return {"points": points, "setups": setups}
+
+
+def percentile(sorted_values: list[float], q: float) -> float:
+    """The q-quantile (0..1) by nearest rank of an already sorted list."""
+    if not sorted_values:
+        return float("nan")
+    rank = max(1, round(q * len(sorted_values) + 0.5 - 1e-9))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def figures(result: dict[str, Any]) -> list[Figure]:
+    """The table rows of one ingest run."""
+    thr, lat = result["sent"]["throughput"], result["sent"]["latency"]
+    lim = result["limits"]
+    e2e = rate(thr["points"], thr["seconds"])
+    decode = rate(lim["decode"]["points"], lim["decode"]["seconds"])
+    convert = rate(lim["convert"]["points"], lim["convert"]["seconds"])
+    insert = rate(lim["insert"]["rows"], lim["insert"]["seconds"])
+    writer = rate(lim["writer"]["points"], lim["writer"]["seconds"])
+    serial = 1 / (1 / decode + 1 / writer) if decode and writer else 0.0
+    p50, p99 = (percentile(lat["latencies_s"], q) * 1000 for q in (0.5, 0.99))
+    load = (
+        f"{result['rate']:.0f} requests/s × {SERIES_PER_SAMU} points = "
+        f"{result['rate'] * SERIES_PER_SAMU:,.0f} points/s, {lat['requests']} requests"
+    )
+    stored, expected = lim["stored"], result["expected"]
+    dups = result["sent"]["self_metrics"]["vigie_collector_duplicates_total"]
+    exact = stored["points"] == expected["points"] and stored["setups"] == expected["setups"]
+    one = "1 core" if result["pinned"] else "unpinned"
+    return [
+        Figure(
+            f"OTLP/HTTP protobuf ingest, end to end ({one}; {thr['retries']} retried 503s)",
+            e2e,
+            "points/s",
+            f"≥ {TARGET_POINTS_S:,}",
+            f"raw ClickHouse insert of the same rows {insert:,.0f}/s",
+            e2e / insert if insert else None,
+            e2e >= TARGET_POINTS_S,
+        ),
+        Figure(
+            "ingest end to end vs protobuf decode + validation alone",
+            e2e,
+            "points/s",
+            baseline=f"decode only {decode:,.0f}/s",
+            ratio=e2e / decode if decode else None,
+        ),
+        Figure(
+            "ingest end to end vs decode then writer in series (no HTTP)",
+            e2e,
+            "points/s",
+            baseline=f"1/(1/decode + 1/writer) {serial:,.0f}/s",
+            ratio=e2e / serial if serial else None,
+        ),
+        Figure("protobuf decode + validation only (1 core)", decode, "points/s"),
+        Figure("cumulative→delta conversion only (1 core)", convert, "points/s"),
+        Figure(
+            "writer alone: convert + insert + commit, submit→durable (1 core)",
+            writer,
+            "points/s",
+            baseline=f"raw insert {insert:,.0f}/s",
+            ratio=writer / insert if insert else None,
+        ),
+        Figure("raw ClickHouse insert of the converted rows (1 core)", insert, "rows/s"),
+        Figure(f"request latency p50, open loop at 10× national peak ({load})", p50, "ms"),
+        Figure(
+            f"request latency p99, open loop at 10× national peak ({load})",
+            p99,
+            "ms",
+            f"< {TARGET_P99_S * 1000:.0f}",
+            f"target {TARGET_P99_S * 1000:.0f} ms",
+            p99 / (TARGET_P99_S * 1000),
+            p99 < TARGET_P99_S * 1000,
+        ),
+        Figure(
+            "points in the store / points accepted (and call setups summed / sent)",
+            stored["points"] / expected["points"] if expected["points"] else 0.0,
+            "ratio",
+            "= 1 exactly",
+            f"{expected['points']:,} points, {expected['setups']:,.0f} setups accepted; "
+            f"{dups:,.0f} dropped as duplicates",
+            None,
+            exact,
+        ),
+    ]
+
+
+def run(quick: bool = False) -> list[Figure]:
+    """Run the ingest benchmark (quick: a few requests, to prove the harness works)."""
+    with tempfile.TemporaryDirectory(prefix="vigie-bench-") as tmp:
+        return figures(measure(quick, Path(tmp)))
