@@ -1,0 +1,1 @@
+"""People and access: accounts, passwords, sessions, API tokens, single sign-on, throttling."""

@@ -1,0 +1,175 @@
+"""The access gate: an ASGI middleware that authenticates every request and applies the policy.
+
+Credentials: `Authorization: Bearer vgt_…` (scripts) or the session cookie (browsers). The gate
+removes any `X-Vigie-User`/`-Roles`/`-Samu-Scope` header the client sent and sets them from the
+authenticated caller, so routers and the Dash UI behind it see a trusted identity; it also puts the
+`Principal` in `request.state.principal`. Unsafe requests carried by a session cookie must come
+from our own origin and, unless they are JSON (which a cross-site form cannot send), carry the
+session's CSRF token in `X-CSRF-Token` or a `csrf_token` form field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match, Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from dashboards.people.model import ANONYMOUS, TRUSTED_HEADERS, Principal
+from dashboards.people.passwords import same
+from dashboards.people.service import PeopleService
+from vigie.access import POLICY, SAMU_PARAMS, UI, Decision, Requirement, decide, requirement
+
+LOGIN_PAGE = "/api/v1/auth/login"
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+_MAX_FORM = 64 * 1024
+
+
+def route_key(scope: Scope, routes: list[Any]) -> tuple[str, dict[str, Any]] | None:
+    """The path template of the route that will serve the request, with its path parameters."""
+    for route in routes:
+        match, child = route.matches(scope)
+        if match == Match.FULL:
+            path = UI if isinstance(route, Mount) and route.path == "" else route.path
+            return path, dict(child.get("path_params", {}))
+    return None
+
+
+class AccessGate:
+    """Pure ASGI middleware: authenticate, authorise, then call the app (or answer 401/403)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        routes: list[Any],
+        people: PeopleService,
+        policy: Mapping[tuple[str, str], Requirement] = POLICY,
+    ) -> None:
+        self.app = app
+        self.routes = routes
+        self.people = people
+        self.policy = policy
+        self.cookie = people.sessions.policy.cookie
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        raw = [(k, v) for k, v in scope["headers"] if k.decode().lower() not in TRUSTED_HEADERS]
+        scope = {**scope, "headers": raw}
+        found = route_key(scope, self.routes)
+        if found is None:  # no such route: the app answers 404 or 405 without running anything
+            await self.app(scope, receive, send)
+            return
+        path, path_params = found
+        need = requirement(self.policy, scope["method"], path)
+        request = Request(scope)
+        principal = await run_in_threadpool(self._authenticate, request)
+        refs = {k: str(path_params.get(k, "")) for k in SAMU_PARAMS}
+        for key in SAMU_PARAMS:
+            refs.update({f"?{key}": v for v in request.query_params.getlist(key)})
+        decision = decide(need, principal, refs)
+        if decision.allowed and principal.via == "session" and scope["method"] in _UNSAFE:
+            decision, receive = await self._csrf(request, principal, receive)
+        if not decision.allowed:
+            refusal = await self._refuse(decision, request, principal, path)
+            await refusal(scope, receive, send)
+            return
+        headers = raw + [(k.encode(), v.encode()) for k, v in principal.to_headers().items()]
+        scope["headers"] = headers if not principal.anonymous else raw
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+    def _authenticate(self, request: Request) -> Principal:
+        auth = request.headers.get("authorization", "")
+        if auth[:7].lower() == "bearer ":
+            return self.people.from_token(auth[7:].strip()) or ANONYMOUS
+        cookie = SimpleCookie()
+        try:
+            cookie.load(request.headers.get("cookie", ""))
+        except Exception:  # a malformed Cookie header is no credential
+            return ANONYMOUS
+        morsel = cookie.get(self.cookie)
+        return (self.people.from_session(morsel.value) if morsel else None) or ANONYMOUS
+
+    async def _csrf(
+        self, request: Request, principal: Principal, receive: Receive
+    ) -> tuple[Decision, Receive]:
+        origin = request.headers.get("origin") or request.headers.get("referer")
+        host = request.headers.get("host", "")
+        if origin and origin != "null" and urlsplit(origin).netloc != host:
+            return Decision(403, "cross-origin request refused"), receive
+        if same(request.headers.get("x-csrf-token", ""), principal.session_csrf):
+            return Decision(0), receive
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind == "application/json":
+            return Decision(0), receive
+        if kind != "application/x-www-form-urlencoded":
+            return Decision(403, "missing CSRF token"), receive
+        body, receive = await _buffer(receive)
+        if body is None:
+            return Decision(413, "form too large"), receive
+        token = parse_qs(body.decode("latin-1")).get("csrf_token", [""])[0]
+        if same(token, principal.session_csrf):
+            return Decision(0), receive
+        return Decision(403, "missing or wrong CSRF token"), receive
+
+    async def _refuse(
+        self, decision: Decision, request: Request, principal: Principal, path: str
+    ) -> Response:
+        source = request.client.host if request.client else ""
+        if decision.status == 401:
+            wants_html = "text/html" in request.headers.get("accept", "")
+            if path == UI and request.method == "GET" and wants_html:
+                target = quote(request.url.path + (f"?{request.url.query}" if request.url.query
+                                                   else ""))  # fmt: skip
+                return RedirectResponse(f"{LOGIN_PAGE}?next={target}", status_code=303)
+            return JSONResponse(
+                {"detail": decision.reason},
+                status_code=401,
+                headers={"WWW-Authenticate": 'Bearer realm="vigie"'},
+            )
+        if decision.status == 403:
+            target = f"{request.method} {request.url.path}"
+            details = {"reason": decision.reason}
+            record = self.people.audit.record
+            await run_in_threadpool(
+                record, principal.name, "access.denied", target, source, details
+            )
+        return JSONResponse({"detail": decision.reason}, status_code=decision.status)
+
+
+async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
+    """Read the whole body (up to _MAX_FORM) and a receive that replays it to the app."""
+    chunks: list[bytes] = []
+    size, more = 0, True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        more = message.get("more_body", False)
+        if size > _MAX_FORM:
+            return None, receive
+    body, sent = b"".join(chunks), False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return body, replay
+
+
+def install_access(
+    app: Any, people: PeopleService, policy: Mapping[tuple[str, str], Requirement] = POLICY
+) -> None:
+    """Put the access gate in front of a FastAPI/Starlette app (call after its routes exist)."""
+    app.add_middleware(AccessGate, routes=app.router.routes, people=people, policy=policy)

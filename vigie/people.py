@@ -1,0 +1,98 @@
+"""Wiring of people and access: the people service from settings, the server secret, OIDC config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import httpx
+
+from dashboards.people.accounts import Accounts
+from dashboards.people.model import parse_roles
+from dashboards.people.oidc import OidcClient, OidcConfig
+from dashboards.people.service import PeopleService
+from dashboards.people.sessions import Sessions
+from dashboards.people.throttle import LoginThrottle
+from dashboards.people.tokens import ApiTokens
+from store.audit import AuditLog
+from store.client import Store
+from store.clock import Clock
+
+SECRET_FILE = "secret.key"
+CLI_TOKEN_FILE = "cli.token"
+
+
+def private_file(path: Path, make: int) -> str:
+    """The text of a private file (mode 0600), created with `make` random bytes if absent."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(make))
+    return path.read_text().strip()
+
+
+def local_cli_token(data_dir: Path, create: bool = False) -> str:
+    """The API token `vigie up` keeps for the CLI of the same machine ("" when there is none)."""
+    path = data_dir / CLI_TOKEN_FILE
+    if not create and not path.exists():
+        return ""
+    return "vgt_" + private_file(path, 32)
+
+
+def parse_group_map(text: str) -> dict[str, tuple[str, ...]]:
+    """`group=a+b;other=c` → {"group": ("a", "b"), "other": ("c",)} (roles or SAMU ids)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for item in filter(None, (p.strip() for p in text.split(";"))):
+        group, sep, values = item.partition("=")
+        if not sep or not group.strip() or not values.strip():
+            raise ValueError(f"bad group mapping {item!r}: expected group=value[+value]")
+        out[group.strip()] = tuple(v.strip() for v in values.split("+") if v.strip())
+    return out
+
+
+def oidc_config(
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    role_map: str,
+    samu_map: str = "",
+    groups_claim: str = "groups",
+) -> OidcConfig:
+    """The OIDC configuration from settings strings (role_map: `noc=on-call;ops=admin`)."""
+    return OidcConfig(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        groups_claim=groups_claim,
+        role_map={g: parse_roles(r) for g, r in parse_group_map(role_map).items()},
+        samu_map={g: frozenset(s) for g, s in parse_group_map(samu_map).items()},
+    )
+
+
+def build_people(
+    store: Store,
+    clock: Clock,
+    audit: AuditLog,
+    data_dir: Path | None = None,
+    oidc: OidcConfig | None = None,
+    http: httpx.Client | None = None,
+) -> PeopleService:
+    """The people service; with a data dir, its secret and local CLI token live there (0600)."""
+    secret = private_file(data_dir / SECRET_FILE, 32) if data_dir else secrets.token_urlsafe(32)
+    local = local_cli_token(data_dir, create=True) if data_dir else ""
+    client = OidcClient(oidc, http or httpx.Client(), clock) if oidc else None
+    return PeopleService(
+        accounts=Accounts(store, clock),
+        tokens=ApiTokens(store, clock),
+        sessions=Sessions(store, clock),
+        throttle=LoginThrottle(clock),
+        audit=audit,
+        clock=clock,
+        oidc=client,
+        secret=secret.encode(),
+        local_token=local,
+    )
