@@ -1,0 +1,200 @@
+"""`vigie report`: produce a month's signed report (through a running instance or the store),
+and `vigie report verify` to prove report files unaltered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import httpx
+
+from alerts.events import EventLog
+from alerts.maintenance_store import MaintenanceStore
+from reports.archive import Archive
+from reports.errors import ReportError, VerifyError
+from reports.model import Objectives
+from reports.service import STEPS, ReportService, file_names
+from reports.sign import Signer, load_public_key, verify_path
+from reports.sources import objectives_from
+from slo.errors import SpecError
+from slo.loader import load_specs
+from store.audit import AuditLog
+from store.client import Store
+from store.clock import SystemClock
+from store.registry import load_registry
+from vigie.commands.slo_cmds import conventions_catalogue
+from vigie.remote import with_state
+from vigie.settings import Settings
+
+DEFAULT_SPECS = Path("slos")
+
+
+def signing_key_path(settings: Settings) -> Path:
+    """Where the report signing key lives by default (VIGIE_DATA_DIR/keys)."""
+    return settings.data_dir / "keys" / "report-signing.pem"
+
+
+def report_objectives(specs: Path = DEFAULT_SPECS) -> Objectives:
+    """The objectives of the shipped specs, or the documented defaults without a spec folder."""
+    if not specs.exists():
+        return Objectives()
+    try:
+        return objectives_from(load_specs(specs, conventions_catalogue()).slos)
+    except SpecError as exc:
+        raise click.ClickException(f"cannot load the SLO specs in {specs}: {exc}") from exc
+
+
+def build_service(store: Store, settings: Settings, key: Path | None = None) -> ReportService:
+    """A ReportService on the store (maintenance read from it; incidents wired by `vigie up`)."""
+    clock = SystemClock()
+    audit = AuditLog(store, clock)
+    signer = Signer(key or signing_key_path(settings), lambda text: click.echo(text, err=True))
+    maintenance = MaintenanceStore(store, clock, EventLog(store, clock))
+    return ReportService(
+        store,
+        list(load_registry()),
+        report_objectives(),
+        signer,
+        Archive(store, clock, audit),
+        clock,
+        maintenance=maintenance,
+    )
+
+
+def _write(out: Path, files: dict[str, bytes]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in sorted(files.items()):
+        (out / name).write_bytes(data)
+        click.echo(f"wrote {out / name}")
+
+
+@click.group("report", invoke_without_command=True)
+@click.option("--month", help="The civil month to report, YYYY-MM (Europe/Paris).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("reports"),
+    show_default=True,
+    help="Folder to write the files to.",
+)
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@click.option("--reissue", is_flag=True, help="Issue a new version if the figures changed.")
+@click.option("--reason", default="", help="Why a re-issue is made (recorded).")
+@click.option("--url", default=None, help="A running instance (default: the local one, if any).")
+@click.option(
+    "--key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Signing key file (default: DATA_DIR/keys/report-signing.pem).",
+)
+@click.pass_context
+def report_group(
+    ctx: click.Context,
+    month: str | None,
+    out: Path,
+    lang: str,
+    reissue: bool,
+    reason: str,
+    url: str | None,
+    key: Path | None,
+) -> None:
+    """Produce the monthly availability report (PDF, CSV, JSON, signed manifest)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not month:
+        raise click.UsageError("--month YYYY-MM is required")
+    settings = Settings()
+
+    def via_api(base: str) -> tuple[int, dict[str, bytes]]:
+        names = file_names(month, lang)
+        paths = [
+            f"/{month}.json",
+            f"/{month}.csv",
+            f"/{month}-daily.csv",
+            f"/{month}.pdf",
+            f"/{month}/manifest",
+        ]
+        files: dict[str, bytes] = {}
+        root = f"{base.rstrip('/')}/api/v1/reports"
+        with (
+            httpx.Client(timeout=300) as http,
+            click.progressbar(length=len(paths) + 1, label=f"report {month}") as bar,
+        ):
+            issued = _call(
+                http,
+                "POST",
+                f"{root}/{month}/issue",
+                {"lang": lang, "reissue": reissue, "reason": reason},
+            )
+            bar.update(1)
+            for path, name in zip(
+                paths, [*list(names.values())[:4], names["manifest"]], strict=True
+            ):
+                files[name] = _call(http, "GET", root + path, {"lang": lang}).content
+                bar.update(1)
+        return int(issued.json()["version"]), files
+
+    def via_store(store: Store) -> tuple[int, dict[str, bytes]]:
+        service = build_service(store, settings, key)
+        with click.progressbar(length=len(STEPS), label=f"report {month}") as bar:
+            try:
+                bundle = service.issue(
+                    month,
+                    lang,
+                    reissue,
+                    actor="cli",
+                    reason=reason,
+                    progress=lambda _: bar.update(1),
+                )
+            except ReportError as exc:
+                raise click.ClickException(str(exc)) from exc
+        return bundle.version, bundle.all_files()
+
+    version, files = with_state(settings, url, via_api, via_store)
+    _write(out, files)
+    click.echo(f"report {month} version {version} ({lang})")
+
+
+def _call(http: httpx.Client, method: str, url: str, params: dict[str, object]) -> httpx.Response:
+    try:
+        response = http.request(method, url, params=params)  # type: ignore[arg-type]
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"cannot reach {url}: {exc}") from exc
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise click.ClickException(f"{response.status_code}: {detail}")
+    return response
+
+
+@report_group.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The PEM public key published by the platform (GET /api/v1/reports/public-key).",
+)
+def verify_cmd(file: Path, public_key: Path | None) -> None:
+    """Check FILE and the other files of its manifest against the manifest's signature."""
+    try:
+        key = load_public_key(public_key.read_bytes()) if public_key else None
+        result = verify_path(file, key)
+    except (VerifyError, OSError) as exc:
+        click.echo(f"FAILED {file}: {exc}", err=True)
+        raise SystemExit(1) from exc
+    m = result.manifest
+    click.echo(
+        f"OK {file}: report {m['month']} version {m['version']} ({m['lang']}), "
+        f"{len(result.files)} file(s) checked: {', '.join(result.files)}"
+    )
+    click.echo(f"key fingerprint {result.fingerprint}")
+    if not result.key_given:
+        click.echo(
+            "note: checked with the key embedded in the manifest; compare this "
+            "fingerprint with the one the platform publishes, or pass --public-key"
+        )
+
+
+commands: list[click.Command] = [report_group]
