@@ -84,7 +84,7 @@ def test_a_firing_group_arrives_over_starttls_with_auth_in_french(tmp_path: Path
         assert "14,4×" in part
         assert "42\u202f%" in part
         assert "https://vigie.example/samu/fr.health.samu075" in part
-        assert "14/03/2025 03:12" in part  # Europe/Paris
+        assert "14/03/2036 03:12" in part  # Europe/Paris
     assert "Échecs d'établissement d'appel" in text
     assert "Échecs d&#39;établissement d&#39;appel" in html  # autoescaped
 

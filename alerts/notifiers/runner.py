@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +51,12 @@ class Runner:
         self._sleeper = sleeper or AsyncioSleeper()
         self._backoff = backoff or Backoff()
         self._seed = seed
+        # One writer thread: the store keeps one client per thread, so reuse the same one.
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="vigie-attempts")
+
+    def close(self) -> None:
+        """Stop the writer thread (pending records are written first)."""
+        self._executor.shutdown(wait=True)
 
     async def run(
         self, name: str, subject: Subject, attempt: Callable[[], Awaitable[Delivery]]
@@ -114,7 +121,8 @@ class Runner:
             detail=result.detail,
             duration_s=result.seconds,
         )
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.to_thread(self._recorder.record, row)
+            await loop.run_in_executor(self._executor, self._recorder.record, row)
         except StoreError:  # the page matters more than its record
             log.exception("cannot record the attempt of %s/%s", subject.receiver, name)

@@ -23,11 +23,11 @@ def only_firing(notification: Notification) -> Notification:
     return dataclasses.replace(notification, alerts=notification.firing)
 
 
-def subject_of(notification: Notification) -> Subject:
-    """How the attempt log describes a notification."""
+def subject_of(notification: Notification, receiver: str) -> Subject:
+    """How the attempt log describes a notification to a receiver."""
     samu = sorted({a.labels["samu"] for a in notification.alerts if "samu" in a.labels})
     return Subject(
-        receiver=notification.receiver,
+        receiver=receiver,
         group_key=notification.group_key,
         status=notification.status,
         at=notification.at,
@@ -58,5 +58,7 @@ class ReceiverSink:
             if not notification.alerts:
                 return Delivery(integration=integration.name, ok=True, detail=SKIPPED, attempts=0)
         return await self._runner.run(
-            integration.name, subject_of(notification), lambda: integration.send(notification)
+            integration.name,
+            subject_of(notification, self.receiver),
+            lambda: integration.send(notification),
         )

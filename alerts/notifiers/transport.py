@@ -6,6 +6,7 @@ permanent failure (the request itself is wrong, so sending it again cannot help)
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ _DETAIL_CHARS = 200
 class HttpOptions:
     """How to reach one endpoint: TLS verification, authentication and fixed headers."""
 
-    verify: ssl.SSLContext | bool = True
+    verify: ssl.SSLContext | bool = True  # a context built once: httpx builds one per client
     auth: tuple[str, str] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     follow_redirects: bool = True
@@ -59,8 +60,10 @@ def _secret(block: Mapping[str, Any], key: str) -> str:
 
 
 def tls_context(tls: Mapping[str, Any] | None) -> ssl.SSLContext:
-    """An SSL context from a Prometheus `tls_config` (ca_file, cert_file, key_file, …)."""
+    """An SSL context from a Prometheus `tls_config` (ca_file, …); the system CAs by default."""
     tls = tls or {}
+    if not tls:
+        return _system_context()
     unknown = set(tls) - {"ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"}
     if unknown:
         raise NotifierError(f"tls_config: unsupported fields {sorted(unknown)}")
@@ -74,6 +77,11 @@ def tls_context(tls: Mapping[str, Any] | None) -> ssl.SSLContext:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
     return context
+
+
+@functools.cache
+def _system_context() -> ssl.SSLContext:
+    return ssl.create_default_context()
 
 
 def http_options(config: Mapping[str, Any] | None, timeout: timedelta | None = None) -> HttpOptions:
@@ -92,7 +100,7 @@ def http_options(config: Mapping[str, Any] | None, timeout: timedelta | None = N
     elif token := _secret(config, "bearer_token"):
         headers["Authorization"] = f"Bearer {token}"
     return HttpOptions(
-        verify=tls_context(config["tls_config"]) if config.get("tls_config") else True,
+        verify=tls_context(config.get("tls_config")),
         auth=auth,
         headers=headers,
         follow_redirects=bool(config.get("follow_redirects", True)),
