@@ -18,7 +18,7 @@ from alerts.notifiers.retry import Backoff, FakeSleeper
 from alerts.notifiers.runner import Runner
 from alerts.notifiers.selfmetrics import NotifierMetrics
 from alerts.notifiers.sink import ReceiverSink
-from alerts.notify import Integration
+from alerts.notify import Integration, Sink
 from store.client import Store
 from store.clock import FakeClock
 from tests.test_notifier_peers import T0, alert, closed_port_url, http_peer, notification
@@ -193,7 +193,8 @@ receivers:
         clock = FakeClock(T0)
         runner = Runner(clock=clock, sleeper=FakeSleeper(clock))
         sinks = build_sinks(config, NotifierContext(), runner)
-        deliveries = asyncio.run(sinks["a"].deliver(notification(receiver="a")))
+        sink: Sink = sinks["a"]  # the pipeline's contract
+        deliveries = asyncio.run(sink.deliver(notification(receiver="a")))
     assert sorted(sinks) == ["a", "b"] and sinks["b"].integrations == ()
     assert [(d.integration, d.ok, d.attempts) for d in deliveries] == [
         ("webhook[0]", True, 1),
