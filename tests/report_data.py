@@ -11,15 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import count
 
 import numpy as np
 
+from alerts.maintenance import MaintenanceWindow
 from collector.conventions import METRICS
 from collector.simulator.fleet import Fleet, FleetConfig
 from collector.simulator.scenarios import Scenario, Timeline
 from collector.simulator.tally import CountKey, Tally
 from collector.simulator.traffic import SamuInfo
+from reports.compute import compute_month
+from reports.model import MonthReport, Objectives
+from slo.windows import window_for
 from store.client import Store
+from store.registry import Samu, load_registry
 
 COUNT_COLUMNS = ["minute", "samu_id", "metric", "component", "outcome", "le", "value"]
 
@@ -51,9 +57,9 @@ def simulate(
             for series, values in batch.sums.items():
                 nz = np.flatnonzero(values)
                 tally.add_sums(minutes[nz].tolist(), samu_id, series, values[nz].tolist())
-            for series, (counts, _) in batch.hists.items():
-                for i in np.flatnonzero(counts.sum(axis=1)):
-                    tally.add_histogram(int(minutes[i]), samu_id, series, counts[i].tolist())
+            for series, (buckets, _) in batch.hists.items():
+                for i in np.flatnonzero(buckets.sum(axis=1)):
+                    tally.add_histogram(int(minutes[i]), samu_id, series, buckets[i].tolist())
     dropped = [(s, int(a.timestamp()), int(b.timestamp())) for s, a, b in gaps]
 
     def kept(samu_id: str, minute: int) -> bool:
@@ -174,3 +180,54 @@ _NAMES = (
     "calls", "s1_good", "s1_valid", "s2_good", "s2_valid", "answered", "answered_60",
     "abandoned_under_15", "abandoned_over_15", "entraide_in", "entraide_out",
 )  # fmt: skip
+
+
+# The shared month of the report tests (session fixtures: simulated and stored once).
+MONTH = "2026-10"
+SIMULATED = ("fr.health.samu004", "fr.health.samu005", "fr.health.samu02A", "fr.health.samu02B")
+SILENT = "fr.health.samu048"  # in the report, never sent anything
+PERIOD = window_for(MONTH)
+OUTAGE_AT = PERIOD.start + timedelta(days=3, hours=10)
+MAINT_AT = PERIOD.start + timedelta(days=19, hours=2)
+GAP = (
+    "fr.health.samu02B",
+    PERIOD.start + timedelta(days=14),
+    PERIOD.start + timedelta(days=14, hours=3),
+)
+_names = count()
+
+
+class Windows:
+    def __init__(self, *windows: MaintenanceWindow) -> None:
+        self.windows = list(windows)
+
+    def list(self) -> list[MaintenanceWindow]:
+        return self.windows
+
+
+MAINTENANCE = MaintenanceWindow(
+    id="mw-1", title="Montée de version Genesys", starts_at=MAINT_AT, duration=timedelta(hours=2),
+    approved_by="ANS — directeur des opérations", created_by="noc", samu_ids=("fr.health.samu004",),
+    reason="upgrade",
+)  # fmt: skip
+INCIDENT = FakeIncident(
+    "inc-1", "SAMU 05 injoignable", "S1CallSetupFastBurn", ("fr.health.samu005",), "telephony",
+    "panne du SBC", OUTAGE_AT + timedelta(minutes=2), OUTAGE_AT + timedelta(minutes=6),
+    OUTAGE_AT + timedelta(minutes=48),
+)  # fmt: skip
+
+
+def offset(at: datetime) -> float:
+    return (at - PERIOD.start).total_seconds()
+
+
+def report_samus() -> list[Samu]:
+    registry = load_registry()
+    return [registry.require(i) for i in (*SIMULATED, SILENT)]
+
+
+def report_of(store: Store) -> MonthReport:
+    """The test month's report, computed from the store."""
+    return compute_month(
+        store, report_samus(), MONTH, Objectives(), Incidents([INCIDENT]), Windows(MAINTENANCE)
+    )

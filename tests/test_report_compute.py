@@ -2,102 +2,23 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from datetime import datetime, timedelta
-from itertools import count
+from datetime import timedelta
 
 import pytest
 
-from alerts.maintenance import MaintenanceWindow
-from collector.simulator.scenarios import Scenario
-from reports.compute import compute_month
-from reports.model import MonthReport, Objectives
-from slo.windows import window_for
-from store.client import Store
-from store.migrations import migrate
-from store.registry import load_registry
+from reports.model import MonthReport
 from tests.report_data import (
-    FakeIncident,
-    Incidents,
+    INCIDENT,
+    MAINT_AT,
+    PERIOD,
+    SILENT,
+    SIMULATED,
     SimulatedMonth,
     expected_figures,
     minute,
-    simulate,
-    store_month,
-)  # fmt: skip
-from vigie.schema import all_migrations
-
-MONTH = "2026-10"
-SIMULATED = ("fr.health.samu004", "fr.health.samu005", "fr.health.samu02A", "fr.health.samu02B")
-SILENT = "fr.health.samu048"  # in the report, never sent anything
-PERIOD = window_for(MONTH)
-OUTAGE_AT = PERIOD.start + timedelta(days=3, hours=10)
-MAINT_AT = PERIOD.start + timedelta(days=19, hours=2)
-GAP = (
-    "fr.health.samu02B",
-    PERIOD.start + timedelta(days=14),
-    PERIOD.start + timedelta(days=14, hours=3),
 )
-_names = count()
 
-
-class Windows:
-    def __init__(self, *windows: MaintenanceWindow) -> None:
-        self.windows = list(windows)
-
-    def list(self) -> list[MaintenanceWindow]:
-        return self.windows
-
-
-MAINTENANCE = MaintenanceWindow(
-    id="mw-1", title="Montée de version Genesys", starts_at=MAINT_AT, duration=timedelta(hours=2),
-    approved_by="ANS — directeur des opérations", created_by="noc", samu_ids=("fr.health.samu004",),
-    reason="upgrade",
-)  # fmt: skip
-INCIDENT = FakeIncident(
-    "inc-1", "SAMU 05 injoignable", "S1CallSetupFastBurn", ("fr.health.samu005",), "telephony",
-    "panne du SBC", OUTAGE_AT + timedelta(minutes=2), OUTAGE_AT + timedelta(minutes=6),
-    OUTAGE_AT + timedelta(minutes=48),
-)  # fmt: skip
-
-
-def offset(at: datetime) -> float:
-    return (at - PERIOD.start).total_seconds()
-
-
-@pytest.fixture(scope="module")
-def simulated() -> SimulatedMonth:
-    registry = load_registry()
-    scenarios = [
-        Scenario("outage", ("fr.health.samu005",), offset(OUTAGE_AT), 2700),
-        Scenario("trunk", ("fr.health.samu02A",), 9 * 86400.0, 7200, (("fraction", 0.5),)),
-        Scenario("maintenance", ("fr.health.samu004",), offset(MAINT_AT), 7200),
-    ]
-    samus = [registry.require(i) for i in SIMULATED]
-    return simulate(samus, PERIOD.start, PERIOD.end, scenarios, gaps=[GAP])
-
-
-@pytest.fixture(scope="module")
-def month_store(engine: Store, simulated: SimulatedMonth) -> Iterator[Store]:
-    store = engine.with_database(f"rep{os.getpid()}_{next(_names)}")
-    migrate(store, migrations=all_migrations())
-    store_month(store, simulated)
-    yield store
-    store.command(f"DROP DATABASE IF EXISTS {store.database} SYNC")
-
-
-def report_of(store: Store) -> MonthReport:
-    registry = load_registry()
-    samus = [registry.require(i) for i in (*SIMULATED, SILENT)]
-    return compute_month(
-        store, samus, MONTH, Objectives(), Incidents([INCIDENT]), Windows(MAINTENANCE)
-    )
-
-
-@pytest.fixture(scope="module")
-def report(month_store: Store) -> MonthReport:
-    return report_of(month_store)
+pytest_plugins = ("tests.report_fixtures",)  # the shared month: simulated, month_store, report
 
 
 def test_october_2026_is_745_hours_in_europe_paris(report: MonthReport) -> None:
