@@ -96,10 +96,8 @@ def test_the_watchdog_reaches_the_dead_mans_switch_every_interval(store: Store) 
 
 def test_a_failed_delivery_is_counted_and_retried_at_the_next_group_interval(store: Store) -> None:
     clock, sink, registry = FakeClock(NOW), FlakySink(failures=1), CollectorRegistry()
-    svc = AlertingService(
-        store, load_config(DATA / "pipeline.yml"), sink, clock, registry=registry,
-        watchdog_interval=None,
-    )  # fmt: skip
+    config = load_config(DATA / "pipeline.yml")
+    svc = AlertingService(store, config, sink, clock, registry=registry, watchdog_interval=None)
     svc.put([Alert(LABELS, NOW, NOW + 6 * H)])
     clock.advance(30 * S)
     tick(svc)

@@ -1,0 +1,240 @@
+"""The Alertmanager-compatible API (v2: alerts, groups, silences, status) and the reload route.
+
+Prometheus posts to `POST /api/v2/alerts` exactly as to Alertmanager. Bad input is a 400 with
+Alertmanager's message, never a 500. People are identified by the `X-Vigie-User` header until
+accounts exist; every change they make is audited with their address.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from alerts.am_wire import (
+    PostableSilence,
+    WireError,
+    actor_of,
+    gettable_alert,
+    gettable_silence,
+    go_time,
+    matches_filter,
+    parse_alerts,
+    read_json,
+    silence_order,
+    validation_message,
+)
+from alerts.errors import MatcherError, SilenceError
+from alerts.maintenance_api import create_maintenance_router
+from alerts.matchers import Matcher, compile_anchored, parse_matchers
+from alerts.model import Alert
+from alerts.service import AlertingService
+from alerts.silence import Silence
+from alerts.silences import SilenceExpired, SilenceNotFound, matcher_from_wire
+from store.clock import Clock
+
+VERSION = "0.1.0"
+
+
+def _filters(values: list[str]) -> list[Matcher]:
+    found: list[Matcher] = []
+    try:
+        for value in values:
+            found.extend(parse_matchers(value))
+    except MatcherError as exc:
+        raise HTTPException(400, f"bad filter: {exc}") from None
+    return found
+
+
+def create_am_router(service: AlertingService, clock: Clock) -> APIRouter:
+    """The `/api/v2` Alertmanager routes, the reload route and the maintenance routes."""
+    router = APIRouter(tags=["alerts"])
+
+    def alert_views(
+        active: bool, silenced: bool, inhibited: bool, filters: list[Matcher], receiver: str
+    ) -> list[tuple[Alert, dict[str, Any]]]:
+        now = clock.now()
+        wanted = compile_anchored(receiver) if receiver else None
+        mute = service.mute()
+        out = []
+        for stored in service.alerts.all():
+            alert = stored.alert
+            if alert.resolved_at(now) or not matches_filter(filters, alert.labels):
+                continue
+            receivers = service.receivers(alert.labels)
+            if wanted is not None and not any(wanted.search(r) for r in receivers):
+                continue
+            st = mute.status(alert, now)
+            if (st.state == "active" and not active) or (st.silenced_by and not silenced):
+                continue
+            if st.inhibited_by and not inhibited:
+                continue
+            status = {
+                "state": st.state,
+                "silencedBy": list(st.silenced_by),
+                "inhibitedBy": list(st.inhibited_by),
+                "mutedBy": list(st.muted_by),
+            }
+            out.append((alert, gettable_alert(alert, stored.updated_at, receivers, status)))
+        return out
+
+    @router.post("/api/v2/alerts", summary="Receive alerts (Prometheus, the SLO engine)")
+    async def post_alerts(request: Request) -> Response:
+        try:
+            alerts, errors = parse_alerts(await request.body(), clock.now())
+        except WireError as exc:
+            service.metrics.received.labels("invalid").inc()
+            return JSONResponse(str(exc), status_code=400)
+        service.metrics.received.labels("invalid").inc(len(errors))
+        if alerts:
+            await run_in_threadpool(service.put, alerts)
+        if errors:
+            return JSONResponse("; ".join(errors), status_code=400)
+        return Response(status_code=200)
+
+    @router.get("/api/v2/alerts", summary="Alerts held, with their status and receivers")
+    def get_alerts(
+        active: bool = True,
+        silenced: bool = True,
+        inhibited: bool = True,
+        unprocessed: bool = True,
+        filter: Annotated[list[str] | None, Query()] = None,
+        receiver: str = "",
+    ) -> list[dict[str, Any]]:
+        try:
+            views = alert_views(active, silenced, inhibited, _filters(filter or []), receiver)
+        except MatcherError as exc:
+            raise HTTPException(400, f"bad receiver filter: {exc}") from None
+        return [view for _, view in views]
+
+    @router.get("/api/v2/alerts/groups", summary="Aggregation groups and their alerts")
+    def get_groups(
+        active: bool = True,
+        silenced: bool = True,
+        inhibited: bool = True,
+        filter: Annotated[list[str] | None, Query()] = None,
+        receiver: str = "",
+    ) -> list[dict[str, Any]]:
+        try:
+            views = alert_views(active, silenced, inhibited, _filters(filter or []), receiver)
+            wanted = compile_anchored(receiver) if receiver else None
+        except MatcherError as exc:
+            raise HTTPException(400, f"bad receiver filter: {exc}") from None
+        by_fp = {a.fingerprint: view for a, view in views}
+        out = []
+        for group in service.groups():
+            name = group.route.opts.receiver
+            if wanted is not None and not wanted.search(name):
+                continue
+            members = [by_fp[fp] for fp in sorted(group.alerts) if fp in by_fp]
+            if members:
+                labels = dict(group.labels)
+                out.append({"labels": labels, "receiver": {"name": name}, "alerts": members})
+        return out
+
+    @router.get("/api/v2/silences", summary="Silences, active first")
+    def get_silences(
+        filter: Annotated[list[str] | None, Query()] = None,
+    ) -> list[dict[str, Any]]:
+        wanted = _filters(filter or [])
+        now = clock.now()
+        out = []
+        for record in service.silences.all():
+            equal = {m.name: m.value for m in record.silence.matchers}
+            if matches_filter(wanted, equal):
+                out.append(gettable_silence(record, now))
+        return sorted(out, key=silence_order)
+
+    @router.post("/api/v2/silences", summary="Create or update a silence")
+    async def post_silence(request: Request) -> Response:
+        user, source = actor_of(request)
+        try:
+            posted = PostableSilence.model_validate(read_json(await request.body()))
+            matchers = tuple(
+                matcher_from_wire(m.name, m.value, m.is_regex, m.is_equal) for m in posted.matchers
+            )
+        except ValidationError as exc:
+            return JSONResponse(validation_message(exc), status_code=400)
+        except (WireError, MatcherError) as exc:
+            return JSONResponse(str(exc), status_code=400)
+        start, end = posted.starts_at, posted.ends_at
+        if start.tzinfo is None or end.tzinfo is None:
+            return JSONResponse("startsAt and endsAt need a time zone", status_code=400)
+        if end <= start:
+            msg = "Failed to create silence: start time must be before end time"
+            return JSONResponse(msg, status_code=400)
+        if end < clock.now():
+            return JSONResponse("Failed to create silence: end time can't be in the past", 400)
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        silence = Silence(posted.id, matchers, start, end, posted.created_by, posted.comment)
+        try:
+            record = await run_in_threadpool(
+                lambda: service.silences.upsert(
+                    silence, actor=user, source=source, expire_on_resolve=posted.expire_on_resolve
+                )
+            )
+        except SilenceNotFound as exc:
+            return JSONResponse(str(exc), status_code=404)
+        except SilenceError as exc:
+            return JSONResponse(f"invalid silence: {exc}", status_code=400)
+        return JSONResponse({"silenceID": record.silence.id})
+
+    @router.get("/api/v2/silence/{silence_id}", summary="One silence")
+    def get_silence(silence_id: str) -> dict[str, Any]:
+        try:
+            return gettable_silence(service.silences.get(silence_id), clock.now())
+        except SilenceNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+
+    @router.delete("/api/v2/silence/{silence_id}", summary="Expire a silence")
+    def delete_silence(silence_id: str, request: Request) -> Response:
+        user, source = actor_of(request)
+        try:
+            service.silences.expire(silence_id, actor=user, source=source)
+        except SilenceNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        except SilenceExpired as exc:
+            raise HTTPException(400, str(exc)) from None
+        return Response(status_code=200)
+
+    @router.get("/api/v2/status", summary="Alertmanager status: cluster, version, config")
+    def get_status() -> dict[str, Any]:
+        return {
+            "cluster": {"name": "vigie15", "status": "ready", "peers": []},
+            "versionInfo": {
+                "version": VERSION,
+                "revision": "",
+                "branch": "",
+                "buildUser": "",
+                "buildDate": "",
+                "goVersion": "python",
+            },
+            "config": {"original": service.config_yaml()},
+            "uptime": go_time(service.started_at),
+        }
+
+    @router.post("/api/v1/alerting/reload", summary="Reload the routing configuration")
+    async def reload(request: Request) -> JSONResponse:
+        """Re-read the configuration file, or apply the YAML body; validated first."""
+        user, source = actor_of(request)
+        body = (await request.body()).decode("utf-8", "replace")
+        if body.strip():
+            result = await run_in_threadpool(
+                lambda: service.reload_text(body, actor=user, source=source)
+            )
+        else:
+            result = await run_in_threadpool(lambda: service.reload_file(actor=user, source=source))
+        if not result.ok:
+            detail = "configuration rejected; the previous one stays"
+            problems = list(result.problems)
+            return JSONResponse(
+                {"status": "error", "detail": detail, "problems": problems}, status_code=400
+            )
+        return JSONResponse({"status": "success"})
+
+    router.include_router(create_maintenance_router(service, clock))
+    return router
