@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import httpx
@@ -21,6 +22,7 @@ from store.client import Store
 from store.clock import FakeClock
 from store.counts import CountsReader
 from store.registry import load_registry
+from vigie.access import POLICY, Requirement
 from vigie.access_gate import install_access
 from vigie.api.auth import create_auth_router
 from vigie.api.deps import ApiContext
@@ -55,7 +57,12 @@ def add(people: PeopleService, name: str, *roles: Role, samu: list[str] | None =
     return people.accounts.create(name, roles, "test", samu, PASSWORD).id
 
 
-def app_for(store: Store, people: PeopleService, extra: list[object] | None = None) -> FastAPI:
+def app_for(
+    store: Store,
+    people: PeopleService,
+    extra: list[object] | None = None,
+    policy: Mapping[tuple[str, str], Requirement] = POLICY,
+) -> FastAPI:
     """The full app (core, auth, users and `extra` routers, UI) behind the access gate."""
     ctx = ApiContext(
         store=store,
@@ -67,5 +74,5 @@ def app_for(store: Store, people: PeopleService, extra: list[object] | None = No
     )
     routers = [create_auth_router(people), create_users_router(people), *(extra or [])]
     app = create_app(ctx, routers, ui=True)
-    install_access(app, people)
+    install_access(app, people, policy)
     return app

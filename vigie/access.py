@@ -24,7 +24,7 @@ class Open(StrEnum):
 
 
 Requirement = Role | Open
-VIEWER, ONCALL, ADMIN = Role.VIEWER, Role.ONCALL, Role.ADMIN
+VIEWER, ONCALL, REPORTER, ADMIN = Role.VIEWER, Role.ONCALL, Role.REPORTER, Role.ADMIN
 UI = "/"  # the Dash UI, mounted at "/": pages, assets and callbacks
 
 POLICY: Mapping[tuple[str, str], Requirement] = {
@@ -87,6 +87,12 @@ POLICY: Mapping[tuple[str, str], Requirement] = {
     ("GET", "/api/v1/slos"): VIEWER,
     ("GET", "/api/v1/slos/{slo_id}"): VIEWER,
     ("POST", "/api/v1/slos/reload"): ADMIN,
+    # monthly availability reports (views and exports are audited by the reports API)
+    ("GET", "/api/v1/reports/public-key"): Open.PUBLIC,  # anyone may check a report's signature
+    ("GET", "/api/v1/reports/{month}/manifest"): REPORTER,
+    ("GET", "/api/v1/reports/{name}"): REPORTER,
+    ("POST", "/api/v1/reports/{month}/issue"): ADMIN,
+    ("POST", "/api/v1/reports/{month}/verify"): REPORTER,
     # the UI: every page needs a session; actions inside check the role (Principal headers)
     ("GET", UI): VIEWER,
     ("POST", UI): VIEWER,

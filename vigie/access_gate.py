@@ -10,34 +10,84 @@ session's CSRF token in `X-CSRF-Token` or a `csrf_token` form field.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Match, Mount
+from starlette.routing import BaseRoute, Mount, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dashboards.people.model import ANONYMOUS, TRUSTED_HEADERS, Principal
 from dashboards.people.passwords import same
 from dashboards.people.service import PeopleService
-from vigie.access import POLICY, SAMU_PARAMS, UI, Decision, Requirement, decide, requirement
+from vigie.access import (
+    POLICY,
+    SAMU_PARAMS,
+    UI,
+    Decision,
+    Open,
+    Requirement,
+    decide,
+    requirement,
+)
 
 LOGIN_PAGE = "/api/v1/auth/login"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _MAX_FORM = 64 * 1024
 
 
-def route_key(scope: Scope, routes: list[Any]) -> tuple[str, dict[str, Any]] | None:
-    """The path template of the route that will serve the request, with its path parameters."""
+@dataclass(frozen=True)
+class FlatRoute:
+    """One route of the app, flattened out of included routers: methods, template, matcher."""
+
+    methods: frozenset[str]  # empty for a mount (any method)
+    path: str  # the template, e.g. /api/v1/samu/{samu_id}; UI for the mount at "/"
+    regex: re.Pattern[str]
+    convertors: dict[str, Convertor[Any]]
+
+
+def flat_routes(routes: list[BaseRoute]) -> list[FlatRoute]:
+    """Every route in routing order (FastAPI ≥ 0.16x nests included routers: flatten them)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: the routes are already flat
+        contexts: list[Any] = list(routes)
+    else:
+        contexts = list(iter_route_contexts(routes))
+    out = []
+    for ctx in contexts:
+        path = getattr(ctx, "path", None)
+        original = getattr(ctx, "original_route", ctx)
+        if path is None:
+            continue
+        if isinstance(original, Mount):
+            regex, _, convertors = compile_path(path.rstrip("/") + "/{path:path}")
+            out.append(FlatRoute(frozenset(), path or UI, regex, convertors))
+            continue
+        regex, _, convertors = compile_path(path)
+        out.append(
+            FlatRoute(frozenset(getattr(ctx, "methods", None) or ()), path, regex, convertors)
+        )
+    return out
+
+
+def route_key(scope: Scope, routes: list[FlatRoute]) -> tuple[str, dict[str, Any]] | None:
+    """The template of the route that will serve the request, with its path parameters."""
+    path = scope["path"]
     for route in routes:
-        match, child = route.matches(scope)
-        if match == Match.FULL:
-            path = UI if isinstance(route, Mount) and route.path == "" else route.path
-            return path, dict(child.get("path_params", {}))
+        found = route.regex.match(path) or (route.regex.match(path + "/") if not route.methods
+                                            else None)  # fmt: skip
+        if found is None or (route.methods and scope["method"] not in route.methods):
+            continue
+        params = {k: route.convertors[k].convert(v) for k, v in found.groupdict().items()}
+        return route.path, params
     return None
 
 
@@ -47,12 +97,13 @@ class AccessGate:
     def __init__(
         self,
         app: ASGIApp,
-        routes: list[Any],
+        routes: list[BaseRoute],
         people: PeopleService,
         policy: Mapping[tuple[str, str], Requirement] = POLICY,
     ) -> None:
         self.app = app
-        self.routes = routes
+        self._routes = routes
+        self._flat: list[FlatRoute] | None = None
         self.people = people
         self.policy = policy
         self.cookie = people.sessions.policy.cookie
@@ -63,7 +114,9 @@ class AccessGate:
             return
         raw = [(k, v) for k, v in scope["headers"] if k.decode().lower() not in TRUSTED_HEADERS]
         scope = {**scope, "headers": raw}
-        found = route_key(scope, self.routes)
+        if self._flat is None:  # routes are complete once the app serves its first request
+            self._flat = flat_routes(self._routes)
+        found = route_key(scope, self._flat)
         if found is None:  # no such route: the app answers 404 or 405 without running anything
             await self.app(scope, receive, send)
             return
@@ -75,7 +128,13 @@ class AccessGate:
         for key in SAMU_PARAMS:
             refs.update({f"?{key}": v for v in request.query_params.getlist(key)})
         decision = decide(need, principal, refs)
-        if decision.allowed and principal.via == "session" and scope["method"] in _UNSAFE:
+        public = need in (Open.PUBLIC, Open.AGENT)  # these check their own tokens, if any
+        if (
+            decision.allowed
+            and not public
+            and principal.via == "session"
+            and scope["method"] in _UNSAFE
+        ):
             decision, receive = await self._csrf(request, principal, receive)
         if not decision.allowed:
             refusal = await self._refuse(decision, request, principal, path)

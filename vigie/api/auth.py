@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import secrets
 from typing import Any
+from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -99,8 +100,10 @@ def create_auth_router(people: PeopleService) -> APIRouter:
             "application/x-www-form-urlencoded"
         )
         if is_form:
-            form = await request.form()
-            data = {k: str(v) for k, v in form.items()}
+            raw = await request.body()
+            if len(raw) > 16_384:
+                raise HTTPException(413, "login form too large")
+            data = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
             expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
             if not expected or not same(data.get("csrf_token", ""), expected):
                 raise HTTPException(403, "missing or wrong CSRF token: reload the login page")
@@ -131,7 +134,8 @@ def create_auth_router(people: PeopleService) -> APIRouter:
             else JSONResponse(_me(done))
         )
         _start_session(request, people, done, response)
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+        if is_form:
+            response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
         return response
 
     @router.post("/logout", summary="End the current session")
