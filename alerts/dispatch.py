@@ -28,6 +28,7 @@ class AggrGroup:
     next_flush: datetime
     alerts: dict[int, StoredAlert] = field(default_factory=dict)
     has_flushed: bool = False
+    in_flight: bool = False  # a flush is being notified: the next one waits for it
 
     @property
     def id(self) -> GroupId:
@@ -81,10 +82,10 @@ class Dispatcher:
             if not group.alerts:
                 del self._groups[group.id]
                 continue
-            if group.next_flush > now:
+            if group.in_flight or group.next_flush > now:
                 continue
             group.next_flush = now + group.route.opts.group_interval
-            group.has_flushed = True
+            group.has_flushed = group.in_flight = True
             alerts = tuple(sorted(group.alerts.values(), key=lambda s: s.fingerprint))
             out.append(Flush(group.id, group.route, group.key, group.labels, alerts, now))
         return out
@@ -92,7 +93,10 @@ class Dispatcher:
     def done(self, flush: Flush, notified: bool) -> None:
         """After a flush: once notified, drop its resolved alerts unless updated meanwhile."""
         group = self._groups.get(flush.group)
-        if group is None or not notified:
+        if group is None:
+            return
+        group.in_flight = False
+        if not notified:
             return
         for stored in flush.alerts:
             if not stored.alert.resolved_at(flush.at):

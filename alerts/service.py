@@ -18,7 +18,7 @@ from prometheus_client import CollectorRegistry
 
 from alerts.alertstore import AlertStore, StoredAlert
 from alerts.config import AlertingConfig, load_config, parse_config
-from alerts.dispatch import AggrGroup, Dispatcher
+from alerts.dispatch import AggrGroup, Dispatcher, Flush
 from alerts.errors import ConfigError
 from alerts.events import SYSTEM, EventLog
 from alerts.inhibit import Inhibitor
@@ -84,6 +84,7 @@ class AlertingService:
         self._config = config
         self._config_text = config_text
         self._lock = threading.RLock()
+        self._tasks: set[asyncio.Task[Outcome]] = set()
         self.alerts.load()
         self.nflog.load()
         self.silences.load()
@@ -186,8 +187,12 @@ class AlertingService:
         with self._lock:
             return self._dispatcher.next_deadline()
 
-    async def tick(self) -> list[Outcome]:
-        """One round at the clock's now: watchdog, transitions, auto-expiry, due flushes."""
+    async def tick(self, wait: bool = True) -> list[Outcome]:
+        """One round at the clock's now: watchdog, transitions, auto-expiry, due flushes.
+
+        With `wait=False` the flushes run as background tasks, each group on its own, so that a
+        slow receiver delays only its group (Alertmanager runs one goroutine per group).
+        """
         now = self.clock.now()
         self._watchdog(now)
         with self._lock:
@@ -198,27 +203,34 @@ class AlertingService:
             dispatcher, config = self._dispatcher, self._config
             flushes = dispatcher.due(now)
             self._gauges(mute, now)
-        outcomes = await asyncio.gather(
-            *(
-                self.pipeline.process(
-                    f,
-                    mute.any,
-                    RouteTimeMuter(f.route.opts, config.time_intervals),
-                    send_resolved(config, f.receiver),
-                )
-                for f in flushes
-            )
-        )
-        with self._lock:
-            for flush, outcome in zip(flushes, outcomes, strict=True):
-                dispatcher.done(flush, outcome.done)
         self.metrics.last_tick.set(now.timestamp())
-        return list(outcomes)
+        jobs = [self._flush(f, mute, config, dispatcher) for f in flushes]
+        if wait:
+            return list(await asyncio.gather(*jobs))
+        for job in jobs:
+            task = asyncio.create_task(job)
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return []
+
+    async def _flush(
+        self, flush: Flush, mute: Mute, config: AlertingConfig, dispatcher: Dispatcher
+    ) -> Outcome:
+        time_muter = RouteTimeMuter(flush.route.opts, config.time_intervals)
+        wants_resolved = send_resolved(config, flush.receiver)
+        outcome = Outcome(done=False, reason="error")
+        try:
+            outcome = await self.pipeline.process(flush, mute.any, time_muter, wants_resolved)
+        finally:  # a store error must not leave the group in flight forever
+            with self._lock:
+                dispatcher.done(flush, outcome.done)
+        return outcome
 
     async def run(self, stop: asyncio.Event, max_sleep: float = 1.0) -> None:
-        """Tick until `stop` is set, sleeping until the next group is due (at most `max_sleep`)."""
+        """Tick until `stop` is set, sleeping until the next group is due (at most `max_sleep`);
+        then wait for the flushes in progress."""
         while not stop.is_set():
-            await self.tick()
+            await self.tick(wait=False)
             deadline = self.next_deadline()
             delay = max_sleep
             if deadline is not None:
@@ -227,6 +239,7 @@ class AlertingService:
                 await asyncio.wait_for(stop.wait(), delay)
             except TimeoutError:
                 continue
+        await asyncio.gather(*self._tasks)
 
     def _watchdog(self, now: datetime) -> None:
         interval = self.watchdog_interval

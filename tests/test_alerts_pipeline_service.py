@@ -151,6 +151,42 @@ def test_the_run_loop_ticks_until_stopped(store: Store) -> None:
     assert sink.notifications[0].receiver == "deadman"
 
 
+def test_a_slow_receiver_delays_only_its_own_group(store: Store) -> None:
+    clock = FakeClock(NOW)
+
+    class OneSlowGroup:
+        def __init__(self) -> None:
+            self.release = asyncio.Event()
+            self.delivered: list[str] = []
+
+        async def deliver(self, notification: Notification) -> list[Delivery]:
+            if notification.group_labels.get("samu") == "fr.health.samu075":
+                await self.release.wait()
+            self.delivered.append(notification.group_labels["samu"])
+            return [Delivery("webhook[0]", True)]
+
+    sink = OneSlowGroup()
+    svc = AlertingService(
+        store, load_config(DATA / "pipeline.yml"), sink, clock, watchdog_interval=None
+    )
+    slow, fast = dict(LABELS), {**LABELS, "samu": "fr.health.samu013"}
+    svc.put([Alert(slow, NOW - H, NOW + H), Alert(fast, NOW - H, NOW + H)])
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(svc.run(stop, max_sleep=0.01))
+        while not sink.delivered:
+            await asyncio.sleep(0.01)
+        assert sink.delivered == ["fr.health.samu013"]
+        assert [g.in_flight for g in svc.groups()] == [False, True]  # 013 done, 075 sending
+        sink.release.set()
+        stop.set()
+        await task
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert sink.delivered == ["fr.health.samu013", "fr.health.samu075"]
+
+
 def _stored(start_min: int, end_min: int, updated_min: int, timeout: bool = False) -> StoredAlert:
     return StoredAlert(
         Alert(LABELS, NOW + start_min * M, NOW + end_min * M), NOW + updated_min * M, timeout
