@@ -9,6 +9,7 @@ COPY alerts alerts
 COPY dashboards dashboards
 COPY vigie vigie
 COPY slos slos
+COPY config config
 RUN pip install --no-cache-dir .
 ENV VIGIE_HOST=0.0.0.0 VIGIE_DATA_DIR=/data
 VOLUME /data

@@ -32,7 +32,7 @@ class AlertingMetrics:
             registry=registry,
         )
         self.notifications = Counter(
-            "vigie_notifications",
+            "vigie_alert_notifications",
             "Notifications handed to a receiver, by result (success when every integration did).",
             ["receiver", "result"],
             registry=registry,

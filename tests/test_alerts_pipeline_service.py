@@ -109,9 +109,9 @@ def test_a_failed_delivery_is_counted_and_retried_at_the_next_group_interval(sto
     def value(name: str, **labels: str) -> float | None:
         return registry.get_sample_value(name, labels)
 
-    assert value("vigie_notifications_total", receiver="noc", result="failure") == 1
-    assert value("vigie_notifications_total", receiver="noc", result="success") == 1
-    assert value("vigie_notifications_total", receiver="vendor", result="success") == 0
+    assert value("vigie_alert_notifications_total", receiver="noc", result="failure") == 1
+    assert value("vigie_alert_notifications_total", receiver="noc", result="success") == 1
+    assert value("vigie_alert_notifications_total", receiver="vendor", result="success") == 0
     assert value("vigie_alerts_received_total", status="valid") == 1
     assert value("vigie_alerts_active", state="active") == 1
     assert value("vigie_alert_delivery_seconds_count") == 1

@@ -110,12 +110,22 @@ async def serve(
         closers.append(collector.close)
         routers.append(collector.router)
         servers.append(_uvicorn(collector.http_app, settings.host, settings.otlp_http_port))
+    alerting = None
+    if "engine" in roles:
+        from vigie.alerting import build_alerting
+
+        alerting = build_alerting(platform)
+        routers.extend(alerting.routers)
     main_app = create_app(platform.api_context(), routers, ui="api" in roles)
     servers.insert(0, _uvicorn(main_app, settings.host, settings.http_port))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    if alerting is not None:
+        loop.add_signal_handler(signal.SIGHUP, alerting.reload)
+        alerting.start()
+        closers.append(alerting.close)
     tasks = [asyncio.create_task(s.serve()) for s in servers]
     simulation = None
     try:

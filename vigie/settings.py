@@ -42,6 +42,30 @@ class Settings(BaseSettings):
     max_point_future_s: int = Field(
         300, description="Points stamped further in the future are rejected (reason future)."
     )
+    slo_dir: Path = Field(Path("slos"), description="SLO specs (YAML) the engine evaluates.")
+    engine_interval_s: float = Field(10.0, description="Seconds between SLO evaluation ticks.")
+    alerting_config: Path = Field(
+        Path("config/alertmanager.yml"), description="Alert routing (Alertmanager syntax)."
+    )
+    oncall_config: Path = Field(
+        Path("config/oncall.yaml"), description="People, rotations, schedules, escalation."
+    )
+    external_url: str = Field(
+        "", description="URL people use to reach this instance (links in notifications)."
+    )
+    secret_file: Path | None = Field(
+        None, description="Secret for signed links and heartbeat tokens (default: data dir)."
+    )
+    smtp_host: str = Field("", description="SMTP server for e-mail to people (on-call).")
+    smtp_port: int = Field(25, description="SMTP port (465 = implicit TLS).")
+    smtp_username: str = Field("", description="SMTP AUTH user.")
+    smtp_password: str = Field("", description="SMTP AUTH password.")
+    smtp_require_tls: bool = Field(True, description="Require STARTTLS.")
+    smtp_from: str = Field("vigie15@localhost", description="From address of e-mail to people.")
+    sms_gateway_url: str = Field("", description="SMS gateway webhook (POST {to, text}).")
+    voice_gateway_url: str = Field(
+        "", description="Voice gateway webhook (POST {to, text_to_speech})."
+    )
     url: str = Field(
         "", description="Base URL of a running instance, for CLI commands (default: local one)."
     )
@@ -53,3 +77,7 @@ class Settings(BaseSettings):
     @property
     def api_url(self) -> str:
         return self.url or f"http://{self.host}:{self.http_port}"
+
+    @property
+    def public_url(self) -> str:
+        return self.external_url or self.api_url

@@ -1,0 +1,158 @@
+"""Wiring of the alerting role: pipeline, notifiers, on-call and heartbeats, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter
+
+from alerts.am_api import create_am_router
+from alerts.config import AlertingConfig, load_config
+from alerts.model import Alert
+from alerts.notifiers.attempts import AttemptLog
+from alerts.notifiers.contacts import Channels, ContactNotifier
+from alerts.notifiers.registry import NotifierContext
+from alerts.notifiers.runner import Runner
+from alerts.notifiers.selfmetrics import NotifierMetrics
+from alerts.notifiers.sms import Gateway
+from alerts.notifiers.smtp import SmtpSettings
+from alerts.notifiers.templates import Templates
+from alerts.notifiers.transport import HttpOptions
+from alerts.oncall.api import create_oncall_router
+from alerts.oncall.config import load_oncall
+from alerts.oncall.heartbeat import Heartbeats
+from alerts.oncall.model import OnCallConfig
+from alerts.oncall.pages import create_link_router
+from alerts.oncall.service import OnCallService
+from alerts.receivers import ConfigSink
+from alerts.service import AlertingService
+from vigie.platform import Platform
+from vigie.secrets import instance_secret
+
+log = logging.getLogger("vigie.alerting")
+ONCALL_TICK_S = 10.0
+
+
+def _channels(platform: Platform) -> Channels:
+    s = platform.settings
+    smtp = (
+        SmtpSettings(
+            host=s.smtp_host,
+            port=s.smtp_port,
+            username=s.smtp_username,
+            password=s.smtp_password,
+            require_tls=s.smtp_require_tls,
+        )
+        if s.smtp_host
+        else None
+    )
+    return Channels(
+        smtp=smtp,
+        mail_from=s.smtp_from,
+        sms=Gateway(s.sms_gateway_url, HttpOptions()) if s.sms_gateway_url else None,
+        voice=Gateway(s.voice_gateway_url, HttpOptions()) if s.voice_gateway_url else None,
+    )
+
+
+def load_alerting_files(platform: Platform) -> tuple[AlertingConfig, OnCallConfig]:
+    """Both files, validated together (receivers may name escalation policies)."""
+    oncall = load_oncall(platform.settings.oncall_config, platform.registry)
+    config = load_config(platform.settings.alerting_config, escalation_policies=oncall.policies)
+    return config, oncall
+
+
+@dataclass
+class AlertingRuntime:
+    service: AlertingService
+    oncall: OnCallService
+    heartbeats: Heartbeats
+    runner: Runner
+    routers: list[APIRouter]
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def put(self, alerts: list[Alert]) -> None:
+        self.service.put(alerts)
+
+    def reload(self, actor: str = "SIGHUP") -> None:
+        result = self.service.reload_file(actor=actor, source="signal")
+        if not result.ok:
+            log.warning("alerting config not reloaded: %s", "; ".join(result.problems))
+
+    async def _oncall_loop(self) -> None:
+        while not self.stop.is_set():
+            try:
+                await self.oncall.tick()
+                await self.heartbeats.tick()
+            except Exception:  # one bad tick must not stop paging
+                log.exception("on-call tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), ONCALL_TICK_S)
+
+    def start(self) -> None:
+        self.tasks = [
+            asyncio.create_task(self.service.run(self.stop)),
+            asyncio.create_task(self._oncall_loop()),
+        ]
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.runner.close()
+
+
+def build_alerting(platform: Platform) -> AlertingRuntime:
+    """Everything alerting needs, loaded from the store (state survives restarts)."""
+    s = platform.settings
+    config, oncall_config = load_alerting_files(platform)
+    secret = instance_secret(s.secret_file or s.data_dir / "secret.key")
+    runner = Runner(
+        recorder=AttemptLog(platform.store),
+        metrics=NotifierMetrics(platform.metrics),
+        clock=platform.clock,
+    )
+    templates = Templates(config.templates)
+    contacts = ContactNotifier(_channels(platform), templates, platform.registry, runner)
+    holder: dict[str, AlertingService] = {}
+    ctx = NotifierContext(templates=templates, registry=platform.registry)
+    sink = ConfigSink(lambda: holder["service"].config, ctx, runner)
+    oncall = OnCallService(
+        platform.store,
+        platform.clock,
+        oncall_config,
+        contacts,
+        audit=platform.audit,
+        registry=platform.registry,
+        link_secret=secret,
+        external_url=s.public_url,
+        forwarder=sink,
+        metrics=platform.metrics,
+    )
+    sink.attach_oncall(oncall)
+    service = AlertingService(
+        platform.store,
+        config,
+        sink,
+        platform.clock,
+        registry=platform.metrics,
+        audit=platform.audit,
+        regions={samu.id: samu.region for samu in platform.registry},
+        config_text=s.alerting_config.read_text(encoding="utf-8"),
+        external_url=s.public_url,
+    )
+    holder["service"] = service
+    oncall.load()
+    heartbeats = Heartbeats(
+        platform.store, platform.clock, oncall_config.heartbeats, secret, on_alert=service.put
+    )
+    heartbeats.load()
+    routers = [
+        create_am_router(service, platform.clock),
+        create_oncall_router(oncall, heartbeats),
+        create_link_router(oncall),
+    ]
+    return AlertingRuntime(service, oncall, heartbeats, runner, routers)
