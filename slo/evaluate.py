@@ -9,18 +9,18 @@ No data is its own state: a window without valid events has no SLI, no burn and 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
 from slo.budget import Budget, State, budget_state, occurrence_budget, timeslice_budget
 from slo.budget import time_to_exhaustion as exhaustion_in
-from slo.model import SLO, FreshnessSLI, Occurrences, Timeslices
+from slo.model import SLO, FreshnessSLI, Occurrences, RatioSLI, Timeslices
 from slo.policy import AlertCondition, BurnSample, evaluate_conditions
 from slo.reader import Sums
-from slo.sql import CountMeasure, Plan, SliceMeasure, Span
-from slo.windows import RollingWindow, elapsed_interval, window_interval
+from slo.sql import MINUTE, SLICE_SETTLE, CountMeasure, Plan, SliceMeasure, Span
+from slo.windows import RollingWindow, elapsed_interval, floor_minute, window_interval
 
 NATIONAL = "national"
 # The burn that decides `burning` and the budget forecast: the shortest long window ≥ 1 h.
@@ -51,6 +51,7 @@ class SloSpans:
     window: str
     window_minutes: int  # the whole window (a calendar month even when half elapsed)
     burns: Mapping[timedelta, str]
+    probe: Mapping[int, str] = field(default_factory=dict)  # last N settled minutes → span
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,12 @@ def plan_for(
             window_key = span(elapsed.start, elapsed.end)
             minutes = window_interval(slo.window, now).minutes
         burns = {w: span(now - w, now) for w in slo.alerting.policy.windows()}
-        wanted.setdefault(key, set()).update({window_key, *burns.values()})
-        where[slo.id] = SloSpans(key, rule is not None, window_key, minutes, burns)
+        probe = {}
+        if is_probe(slo):
+            settled = floor_minute(now - SLICE_SETTLE)
+            probe = {n: span(settled - n * MINUTE, now) for n in probe_minutes(slo)}
+        wanted.setdefault(key, set()).update({window_key, *burns.values(), *probe.values()})
+        where[slo.id] = SloSpans(key, rule is not None, window_key, minutes, burns, probe)
     ordered = sorted(spans.items(), key=lambda item: int(item[1][1:]))
     plan_spans = tuple(Span(k, a, b) for (a, b), k in ordered)
     counts: list[CountMeasure] = []
@@ -137,10 +142,26 @@ def plan_for(
     return Plan(plan_spans, tuple(counts), tuple(slices)), where
 
 
+def is_probe(slo: SLO) -> bool:
+    """A slice SLO over an event counter (synthetic probes): it gets the fast probe guard."""
+    return isinstance(slo.budgeting, Timeslices) and isinstance(slo.sli, RatioSLI)
+
+
+def probe_minutes(slo: SLO) -> list[int]:
+    """Every `probe_failed_minutes` the SLO's guards and overrides use."""
+    found = {slo.alerting.guards.probe_failed_minutes}
+    found |= {o.guards.probe_failed_minutes for o in slo.overrides if o.guards is not None}
+    return sorted(n for n in found if n > 0)
+
+
 def samu_totals(
     sums: Sums, spans: SloSpans, span_key: str, rule: Timeslices | None
 ) -> dict[str, Totals]:
-    """Per-SAMU totals of one measure over one span (slices: no-data slices per `rule`)."""
+    """Per-SAMU totals of one measure over one span (slices: no-data slices per `rule`).
+
+    For slices, only SAMU that sent data at some point of the SLO window are judged: a SAMU
+    that never reported is "no data", not a spent budget.
+    """
     if not spans.slices:
         out: dict[str, Totals] = {}
         for (samu, _), (good, valid) in sums.counts.get((spans.measure, span_key), {}).items():
@@ -149,12 +170,14 @@ def samu_totals(
     assert rule is not None
     return {
         samu: slice_totals(sums, spans.measure, span_key, samu, rule)
-        for samu in _slice_samu(sums, spans.measure, span_key)
+        for samu in reporting(sums, spans)
     }
 
 
-def _slice_samu(sums: Sums, measure: str, span_key: str) -> Iterable[str]:
-    return sums.slices.get((measure, span_key), {}).keys()
+def reporting(sums: Sums, spans: SloSpans) -> list[str]:
+    """SAMU with at least one slice with data over the SLO window."""
+    window = sums.slices.get((spans.measure, spans.window), {})
+    return [samu for samu, (_, data) in window.items() if data > 0]
 
 
 def slice_totals(sums: Sums, measure: str, span_key: str, samu: str, rule: Timeslices) -> Totals:
@@ -327,12 +350,8 @@ def _slice_default(
     span_key: str,
     rule: Timeslices | None,
 ) -> Totals:
-    """A SAMU's totals; a slice SAMU without any row still has its no-data slices."""
-    if samu in totals:
-        return totals[samu]
-    if spans.slices and rule is not None:
-        return slice_totals(sums, spans.measure, span_key, samu, rule)
-    return Totals()
+    """A SAMU's totals (zero when it has none: no data)."""
+    return totals.get(samu, Totals())
 
 
 def _sum(

@@ -11,11 +11,14 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from alerts.maintenance import MaintenanceWindow
 from slo.sql import (
     HOUR,
+    Field,
     MaintenanceRanges,
+    Pick,
     Plan,
     SliceMeasure,
     ceil_minute,
@@ -47,22 +50,26 @@ class Sums:
 
 
 def collect(
-    rows: Sequence[tuple[object, ...]],
-    layout: Mapping[str, Sequence[tuple[str, str, str]]],
+    rows: Sequence[tuple[Any, ...]],
+    picks: Mapping[Field, Sequence[Pick]],
     sign: float = 1.0,
-    into: dict[tuple[str, str, str], dict[tuple[str, str], float]] | None = None,
-) -> dict[tuple[str, str, str], dict[tuple[str, str], float]]:
-    """Fold `(part, samu, component, values)` rows into field → (samu, component) → sum."""
+    into: dict[Field, dict[tuple[str, str], float]] | None = None,
+) -> dict[Field, dict[tuple[str, str], float]]:
+    """Fold `(part, samu, component, seg, v)` rows into field → (samu, component) → total."""
+    acc: dict[tuple[str, int, int], dict[tuple[str, str], float]] = {}
+    for part, samu, component, seg, values in rows:
+        key = (str(samu), str(component))
+        for index, value in enumerate(values):
+            if value:
+                cell = acc.setdefault((str(part), int(seg), index), {})
+                cell[key] = cell.get(key, 0.0) + float(value)
     out = into if into is not None else {}
-    for part, samu, component, values in rows:
-        fields = layout[str(part)]
-        for index, fld in enumerate(fields):
-            value = float(values[index])  # type: ignore[index]
-            if value == 0.0:
-                continue
-            cell = out.setdefault(fld, {})
-            key = (str(samu), str(component))
-            cell[key] = cell.get(key, 0.0) + sign * value
+    for fld, terms in picks.items():
+        total = out.setdefault(fld, {})
+        for term in terms:
+            for seg, weight in term.segments:
+                for key, value in acc.get((term.part, seg, term.index), {}).items():
+                    total[key] = total.get(key, 0.0) + sign * weight * value
     return out
 
 
@@ -144,7 +151,7 @@ class SumsReader:
         """Every sum of `plan` at `now`, maintenance minutes excluded."""
         marks = self.watermarks() if use_slice_hours and plan.slices else None
         query = tick_query(plan, now, marks)
-        fields = collect(self._store.query(query.sql, query.params), query.layout)
+        fields = collect(self._store.query(query.sql, query.params), query.picks)
         start = min((s.start for s in plan.spans), default=now)
         ranges = maintenance_ranges(maintenance, start, now, regions or {})
         if ranges:
@@ -153,7 +160,7 @@ class SumsReader:
                 tuple(x[0] for x in flat), tuple(x[1] for x in flat), tuple(x[2] for x in flat)
             )
             sub = tick_query(plan, now, None, mw)
-            collect(self._store.query(sub.sql, sub.params), sub.layout, -1.0, fields)
+            collect(self._store.query(sub.sql, sub.params), sub.picks, -1.0, fields)
         return _sums(plan, now, fields, ranges, regions or {})
 
 

@@ -1,16 +1,21 @@
 """SQL for one evaluation tick: Σgood/Σvalid and judged slices for every SAMU and every window.
 
-One statement per tick, a UNION ALL of four parts that return `(part, samu_id, component,
-values)` rows, `values` laid out by `Query.layout`:
-- `hours`: whole UTC hours inside each window, from `slo_hour_counts` (conditional sums);
-- `minutes`: each window's edges from `slo_minute_counts`, the current partial minute
-  included; the oldest minute of a window that starts mid-minute is weighted by the share of
-  it inside the window (exact for a minute-aligned window, and what makes a rolling 1 h window
-  burn exactly 51.84 s of a total outage at 99.9 % on steady traffic);
-- `slices`: one-minute slices judged in SQL per minute, then counted (good, data) per window;
-- `slice_hours`: the same counts for closed hours, already judged by the engine.
-The text depends only on the structure of the plan (measures and windows); every time, metric
-and outcome is a server-side parameter, so the text is stable and kept as golden files.
+One statement per tick, a UNION ALL of parts that return `(part, samu_id, component, seg, v)`
+rows. Every window is cut into time ranges, and the ranges of all windows into disjoint
+*segments* (between consecutive boundaries), so each part groups by segment and computes only
+two sums per measure (`v`), whatever the number of windows; `Query.picks` says which segments
+(with which weight) make each (measure, window, field) total. Planning cost stays small: the
+statement is a few kilobytes, not one conditional sum per measure × window.
+- `hours`: whole UTC hours inside a window, from `slo_hour_counts`;
+- `minutes`: a window's edges from `slo_minute_counts`, the current partial minute included;
+  the oldest minute of a window that starts mid-minute is weighted by the share of it inside
+  the window (exact for a minute-aligned window, and what makes a rolling 1 h window burn
+  exactly 51.84 s of a total outage at 99.9 % on steady traffic);
+- `slices:<m>`: one-minute slices judged in SQL per minute, then counted (good, data);
+- `slice_hours:<m>`: the same counts for closed hours, already judged by the engine.
+The text depends only on the structure of the plan (measures, number of boundaries); every
+time, metric and outcome is a server-side parameter, so the text is stable and kept as golden
+files.
 """
 
 from __future__ import annotations
@@ -78,11 +83,11 @@ Field = tuple[str, str, str]  # (measure key, span key, "good" | "valid" | "data
 
 @dataclass(frozen=True)
 class Query:
-    """SQL text, its parameters and the meaning of each `values` index per part."""
+    """SQL text, its parameters and how each (measure, span, field) total is picked."""
 
     sql: str
     params: dict[str, Any]
-    layout: dict[str, tuple[Field, ...]] = field(default_factory=dict)
+    picks: dict[Field, list[Pick]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -155,94 +160,142 @@ def _conditions(sli: CountSLI, key: str, p: _Params) -> tuple[str, str]:
     return " AND ".join(good), " AND ".join(valid)
 
 
+Range = tuple[datetime, datetime, float]  # [start, end) and the weight of its rows
+
+
 @dataclass(frozen=True)
-class _Bounds:
-    edge: datetime  # the oldest minute, weighted by `frac`
-    frac: float
-    head_end: datetime  # minutes [edge, head_end), hours [head_end, tail_start)
-    tail_start: datetime  # minutes [tail_start, end)
-    end: datetime
+class _Part:
+    """One SELECT of the statement: its ranges per (measure, span) and its value fields."""
+
+    name: str
+    fields: tuple[tuple[str, str], ...]  # (measure key, field) of each `v` index
+    ranges: dict[str, list[Range]]  # span key → ranges read by this part
+
+    def bounds(self) -> list[datetime]:
+        return sorted({t for rs in self.ranges.values() for a, b, _ in rs for t in (a, b)})
 
 
-def _bounds(span: Span, hours: bool) -> _Bounds:
+def _count_ranges(span: Span, hours: bool) -> tuple[list[Range], list[Range]]:
+    """Minute ranges (oldest minute weighted) and whole-hour ranges of an event window."""
     start, end = span.start.astimezone(UTC), span.end.astimezone(UTC)
     edge = floor_minute(start)
     frac = 1.0 - (start - edge).total_seconds() / 60.0
+    minutes: list[Range] = []
+    if frac < 1.0:
+        minutes.append((edge, min(edge + MINUTE, max(end, edge)), frac))
+        start = edge + MINUTE
     first_hour, last_hour = ceil_hour(start), floor_hour(end)
     if not hours or first_hour >= last_hour:
-        return _Bounds(edge, frac, end, end, end)
-    return _Bounds(edge, frac, first_hour, last_hour, end)
+        return [*minutes, (start, end, 1.0)] if end > start else minutes, []
+    out = [*minutes, (start, first_hour, 1.0), (last_hour, end, 1.0)]
+    return [r for r in out if r[1] > r[0]], [(first_hour, last_hour, 1.0)]
 
 
-def _measures_metrics(plan: Plan) -> list[str]:
-    metrics = {m.sli.metric for m in plan.counts}
-    metrics |= {m.sli.metric for m in plan.slices if not isinstance(m.sli, FreshnessSLI)}
-    return sorted(metrics)
+def _slice_ranges(
+    span: Span, now: datetime, done: datetime | None
+) -> tuple[list[Range], list[Range]]:
+    """Minute ranges judged in SQL and hour ranges already judged (before `done`)."""
+    first, end = slice_range(span, now)
+    lo, hi = ceil_hour(first), min(floor_hour(end), done or first)
+    if done is None or lo >= hi:
+        return ([(first, end, 1.0)] if end > first else []), []
+    out = [(first, lo, 1.0), (hi, end, 1.0)]
+    return [r for r in out if r[1] > r[0]], [(lo, hi, 1.0)]
+
+
+def _segment_sql(column: str, bounds: Sequence[datetime], name: str, p: _Params) -> str:
+    """multiIf(column < b1, 0, column < b2, 1, …): the index of the segment holding a row."""
+    if len(bounds) <= 2:
+        return "0"
+    arms = []
+    for i, bound in enumerate(bounds[1:-1]):
+        arms.append(f"{column} < {p.add(f'{name}_b{i + 1}', bound, _DT)}, {i}")
+    return f"multiIf({', '.join(arms)}, {len(bounds) - 2})"
+
+
+def _where_ranges(column: str, ranges: Sequence[Range], name: str, p: _Params) -> str:
+    """The union of `ranges` as OR-ed intervals (merged first), for index pruning."""
+    merged: list[tuple[datetime, datetime]] = []
+    for a, b, _ in sorted(ranges):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    conds = [
+        f"{column} >= {p.add(f'{name}_r{i}a', a, _DT)} AND {column} < "
+        f"{p.add(f'{name}_r{i}b', b, _DT)}"
+        for i, (a, b) in enumerate(merged)
+    ]
+    return " OR\n    ".join(conds) or "0"
+
+
+_DT = "DateTime('UTC')"
+
+
+@dataclass(frozen=True)
+class Pick:
+    """Part `part`, value index `index`, segments with their weights: one term of a total."""
+
+    part: str
+    index: int
+    segments: tuple[tuple[int, float], ...]
 
 
 def _count_parts(
-    plan: Plan, p: _Params, hours: bool, maintenance: str
-) -> tuple[list[str], dict[str, tuple[Field, ...]]]:
+    plan: Plan, p: _Params, hours: bool, maintenance: str, picks: dict[Field, list[Pick]]
+) -> list[str]:
     if not plan.counts:
-        return [], {}
-    conds = {m.key: _conditions(m.sli, m.key, p) for m in plan.counts}
+        return []
     metrics = p.add("count_metrics", sorted({m.sli.metric for m in plan.counts}), "Array(String)")
-    bounds = {s.key: _bounds(s, hours) for s in plan.spans}
-    minute_cols: list[str] = []
-    hour_cols: list[str] = []
-    fields: list[Field] = []
-    ranges: list[str] = []
-    hour_ranges: list[str] = []
+    wanted = {s for m in plan.counts for s in m.spans}
+    cols, fields = [], []
+    for m in plan.counts:
+        good, valid = _conditions(m.sli, m.key, p)
+        cols += [f"sumIf(value, {good})", f"sumIf(value, {valid})"]
+        fields += [(m.key, "good"), (m.key, "valid")]
+    minute_ranges: dict[str, list[Range]] = {}
+    hour_ranges: dict[str, list[Range]] = {}
     for span in plan.spans:
-        k, b = span.key, bounds[span.key]
-        edge = p.add(f"{k}_edge", b.edge, "DateTime('UTC')")
-        frac = p.add(f"{k}_frac", b.frac, "Float64")
-        head = p.add(f"{k}_head", b.head_end, "DateTime('UTC')")
-        tail = p.add(f"{k}_tail", b.tail_start, "DateTime('UTC')")
-        end = p.add(f"{k}_end", b.end, "DateTime('UTC')")
-        in_minutes = (
-            f"(minute >= {edge} AND minute < {head} OR minute >= {tail} AND minute < {end})"
+        if span.key in wanted:
+            minute_ranges[span.key], hour_ranges[span.key] = _count_ranges(span, hours)
+    out = []
+    for name, table, column, ranges in (
+        ("minutes", "slo_minute_counts", "minute", minute_ranges),
+        ("hours", "slo_hour_counts", "hour", hour_ranges),
+    ):
+        part = _Part(name, tuple(fields), ranges)
+        all_ranges = [r for rs in ranges.values() for r in rs]
+        if not all_ranges:
+            continue
+        _picks_for(part, plan, picks)
+        seg = _segment_sql(column, part.bounds(), name, p)
+        where = _where_ranges(column, all_ranges, name, p)
+        extra = maintenance if name == "minutes" else ""
+        out.append(
+            f"SELECT '{name}' AS part, samu_id, component, {seg} AS seg, [\n    "
+            + ",\n    ".join(cols)
+            + f"\n  ] AS v\nFROM {{db}}.{table}\nWHERE metric IN {metrics} AND (\n    {where}\n  )"
+            + f"{extra}\nGROUP BY samu_id, component, seg"
         )
-        weight = f"value * if(minute = {edge}, {frac}, 1.0)"
-        ranges.append(in_minutes)
-        in_hours = f"hour >= {head} AND hour < {tail}"
-        hour_ranges.append(f"({in_hours})")
-        for m in plan.counts:
-            if k not in m.spans:
+    return out
+
+
+def _picks_for(part: _Part, plan: Plan, picks: dict[Field, list[Pick]]) -> None:
+    """Record, for each measure field and each span the measure needs, its segments."""
+    bounds = part.bounds()
+    needed = {m.key: set(m.spans) for m in plan.counts}
+    needed.update({m.key: set(m.spans) for m in plan.slices})
+    for index, (measure, fld) in enumerate(part.fields):
+        for span, ranges in part.ranges.items():
+            if span not in needed.get(measure, ()):
                 continue
-            good, valid = conds[m.key]
-            for name, cond in (("good", good), ("valid", valid)):
-                fields.append((m.key, k, name))
-                minute_cols.append(f"sumIf({weight}, {cond} AND {in_minutes})")
-                hour_cols.append(f"sumIf(value, {cond} AND {in_hours})")
-    layout = {"minutes": tuple(fields)}
-    parts = [
-        _select("minutes", minute_cols, "slo_minute_counts", metrics, ranges, maintenance, True)
-    ]
-    if hours:
-        layout["hours"] = tuple(fields)
-        parts.append(_select("hours", hour_cols, "slo_hour_counts", metrics, hour_ranges, "", True))
-    return parts, layout
-
-
-def _select(
-    part: str,
-    cols: Sequence[str],
-    table: str,
-    metrics: str,
-    ranges: Sequence[str],
-    extra: str,
-    by_component: bool,
-) -> str:
-    values = ",\n    ".join(cols)
-    where = " OR\n    ".join(dict.fromkeys(ranges))
-    component = "component" if by_component else "''"
-    group = "samu_id, component" if by_component else "samu_id"
-    return (
-        f"SELECT '{part}' AS part, samu_id, {component} AS component, [\n    {values}\n  ] AS v\n"
-        f"FROM {{db}}.{table}\nWHERE metric IN {metrics} AND (\n    {where}\n  ){extra}\n"
-        f"GROUP BY {group}"
-    )
+            segs = tuple(
+                (i, w)
+                for a, b, w in ranges
+                for i in range(len(bounds) - 1)
+                if bounds[i] >= a and bounds[i + 1] <= b
+            )
+            picks.setdefault((measure, span, fld), []).append(Pick(part.name, index, segs))
 
 
 def _slice_inner(m: SliceMeasure, p: _Params, where: str) -> tuple[str, str, str]:
@@ -273,54 +326,49 @@ def _slice_parts(
     now: datetime,
     watermarks: dict[str, datetime] | None,
     maintenance: str,
-) -> tuple[list[str], dict[str, tuple[Field, ...]]]:
-    parts: list[str] = []
-    layout: dict[str, tuple[Field, ...]] = {}
+    picks: dict[Field, list[Pick]],
+) -> list[str]:
+    out: list[str] = []
     for m in plan.slices:
-        fields: list[Field] = []
-        cols: list[str] = []
-        hour_cols: list[str] = []
-        ranges: list[str] = []
         done = (watermarks or {}).get(m.hours_key) if maintenance == "" else None
+        minute_ranges: dict[str, list[Range]] = {}
+        hour_ranges: dict[str, list[Range]] = {}
         for key in m.spans:
-            first, end = slice_range(plan.span(key), now)
-            lo, hi = ceil_hour(first), min(floor_hour(end), done or first)
-            if done is None or lo >= hi:
-                lo = hi = end
-            q = f"{m.key}_{key}"
-            a = p.add(q + "_first", first, "DateTime('UTC')")
-            b = p.add(q + "_lo", lo, "DateTime('UTC')")
-            c = p.add(q + "_hi", hi, "DateTime('UTC')")
-            d = p.add(q + "_end", end, "DateTime('UTC')")
-            in_range = f"(slice >= {a} AND slice < {b} OR slice >= {c} AND slice < {d})"
-            ranges.append(in_range.replace("slice", "minute"))
-            fields += [(m.key, key, "good"), (m.key, key, "data")]
-            cols += [f"countIf({in_range} AND @good)", f"countIf({in_range} AND @data)"]
-            sli_key = p.add(m.key + "_key", m.hours_key, "String")
-            in_hours = f"sli = {sli_key} AND hour >= {b} AND hour < {c}"
-            hour_cols += [f"sumIf(good, {in_hours})", f"sumIf(data, {in_hours})"]
-        where = " OR\n    ".join(dict.fromkeys(ranges))
-        if not isinstance(m.sli, FreshnessSLI):
-            where = f"metric = {{{m.key}_metric:String}} AND (\n    {where}\n  )"
-        where = f"({where}){maintenance}"
-        inner, good, data = _slice_inner(m, p, where)
-        values = ",\n    ".join(c.replace("@good", good).replace("@data", data) for c in cols)
-        part = f"slices:{m.key}"
-        parts.append(
-            f"SELECT '{part}' AS part, samu_id, '' AS component, [\n    {values}\n  ] AS v\n"
-            f"FROM (\n  {inner}\n)\nGROUP BY samu_id"
-        )
-        layout[part] = tuple(fields)
-        if done is not None:
-            hv = ",\n    ".join(f"toFloat64({c})" for c in hour_cols)
-            hpart = f"slice_hours:{m.key}"
-            parts.append(
-                f"SELECT '{hpart}' AS part, samu_id, '' AS component, [\n    {hv}\n  ] AS v\n"
-                f"FROM {{db}}.slo_slice_hours FINAL\nWHERE sli = {{{m.key}_key:String}} "
-                f"AND samu_id != ''\nGROUP BY samu_id"
+            minute_ranges[key], hour_ranges[key] = _slice_ranges(plan.span(key), now, done)
+        fields = ((m.key, "good"), (m.key, "data"))
+        name = f"slices:{m.key}"
+        part = _Part(name, fields, minute_ranges)
+        all_minutes = [r for rs in minute_ranges.values() for r in rs]
+        if all_minutes:
+            _picks_for(part, plan, picks)
+            tag = f"{m.key}_s"
+            where = _where_ranges("minute", all_minutes, tag, p)
+            if not isinstance(m.sli, FreshnessSLI):
+                metric = p.add(m.key + "_metric", m.sli.metric, "String")
+                where = f"metric = {metric} AND (\n    {where}\n  )"
+            inner, good, data = _slice_inner(m, p, f"({where}){maintenance}")
+            seg = _segment_sql("slice", part.bounds(), tag, p)
+            out.append(
+                f"SELECT '{name}' AS part, samu_id, '' AS component, {seg} AS seg, "
+                f"[toFloat64(countIf({good})), toFloat64(countIf({data}))] AS v\n"
+                f"FROM (\n  {inner}\n)\nGROUP BY samu_id, seg"
             )
-            layout[hpart] = tuple(fields)
-    return parts, layout
+        all_hours = [r for rs in hour_ranges.values() for r in rs]
+        if all_hours:
+            hname = f"slice_hours:{m.key}"
+            hpart = _Part(hname, fields, hour_ranges)
+            _picks_for(hpart, plan, picks)
+            tag = f"{m.key}_h"
+            seg = _segment_sql("hour", hpart.bounds(), tag, p)
+            where = _where_ranges("hour", all_hours, tag, p)
+            key = p.add(m.key + "_key", m.hours_key, "String")
+            out.append(
+                f"SELECT '{hname}' AS part, samu_id, '' AS component, {seg} AS seg, "
+                f"[toFloat64(sum(good)), toFloat64(sum(data))] AS v\n"
+                f"FROM {{db}}.slo_slice_hours FINAL\nWHERE sli = {key} AND samu_id != '' AND (\n"
+                f"    {where}\n  )\nGROUP BY samu_id, seg"
+            )
+    return out
 
 
 _MAINTENANCE = (
@@ -337,7 +385,7 @@ def tick_query(
 ) -> Query:
     """The one statement of a tick; with `maintenance`, the same sums restricted to its minutes.
 
-    `watermarks` maps a slice measure to the end of the hours already judged in
+    `watermarks` maps a slice measure's `hours_key` to the end of the hours already judged in
     `slo_slice_hours`; hours before it are read from there instead of being judged again.
     """
     p = _Params()
@@ -347,13 +395,12 @@ def tick_query(
         p.add("mw_from", list(maintenance.starts), "Array(DateTime('UTC'))")
         p.add("mw_to", list(maintenance.ends), "Array(DateTime('UTC'))")
         extra = _MAINTENANCE
-    count_parts, layout = _count_parts(plan, p, maintenance is None, extra)
-    slice_parts, slice_layout = _slice_parts(plan, p, now, watermarks, extra)
-    layout.update(slice_layout)
-    parts = count_parts + slice_parts
+    picks: dict[Field, list[Pick]] = {}
+    parts = _count_parts(plan, p, maintenance is None, extra, picks)
+    parts += _slice_parts(plan, p, now, watermarks, extra, picks)
     if not parts:
-        return Query("SELECT '' AS part, '' AS samu_id, '' AS component, [] AS v LIMIT 0", {}, {})
-    return Query("\nUNION ALL\n".join(parts), p.values, layout)
+        parts = ["SELECT '' AS part, '' AS samu_id, '' AS component, 0 AS seg, [] AS v LIMIT 0"]
+    return Query("\nUNION ALL\n".join(parts), p.values, picks)
 
 
 def slice_hours_insert(m: SliceMeasure, start: datetime, end: datetime) -> Query:

@@ -207,10 +207,13 @@ def test_planned_maintenance_is_excluded_from_the_budget(store: Store) -> None:
     status = run(store, [slo], NOW, maintenance=[window])[(slo.id, PARIS)]
     assert (status.budget.good, status.budget.valid) == (1000, 1000)
     s3 = shipped_slo("s3-reachability")
+    put_counts(store, [(start, PARIS, PROBES, "success", 1)])
     probes = run(store, [s3], NOW, maintenance=[window])[(s3.id, PARIS)]
-    # Whole settled minutes of 28 d (12:31 then … 12:28 now), none with a probe: all bad but
-    # the 20 maintenance minutes.
-    assert probes.budget.valid == probes.budget.bad == 28 * 1440 - 2 - 20
+    # Whole settled minutes of 28 d (12:31 then … 12:28 now), one with a probe: all bad but
+    # that one and the 20 maintenance minutes.
+    assert probes.budget.valid == 28 * 1440 - 2 - 20
+    assert probes.budget.good == 1
+    assert run(store, [s3], NOW)[(s3.id, LYON)].state == "no_data"  # never reported
 
 
 def test_a_window_starting_mid_minute_weights_its_oldest_minute(store: Store) -> None:
