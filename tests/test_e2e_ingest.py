@@ -66,14 +66,15 @@ class Agent:
 
 def _totals(platform: PlatformProcess, samu: str) -> dict[tuple[str, str, float | None], float]:
     now = datetime.now(UTC)
-    response = httpx.get(
-        f"{platform.url}/api/v1/samu/{samu}/counts",
-        params={
-            "from": (now - timedelta(hours=1)).isoformat(),
-            "to": (now + timedelta(minutes=10)).isoformat(),
-        },
-        timeout=30,
-    )
+    with platform.client() as client:
+        response = client.get(
+            f"/api/v1/samu/{samu}/counts",
+            params={
+                "from": (now - timedelta(hours=1)).isoformat(),
+                "to": (now + timedelta(minutes=10)).isoformat(),
+            },
+            timeout=30,
+        )
     assert response.status_code == 200, response.text
     totals: dict[tuple[str, str, float | None], float] = {}
     for row in response.json():
@@ -157,7 +158,8 @@ def test_an_unknown_samu_is_refused_counted_and_reported(platform: PlatformProce
     agent.calls(success=1, failed=0, durations=[])
     agent.export()
     agent.close()
-    status = httpx.get(f"{platform.url}/api/v1/ingest/status", timeout=30).json()
+    with platform.client() as client:
+        status = client.get("/api/v1/ingest/status").json()
     reasons = {(r["reason"], r["samu_id"]) for r in status["rejections"]}
     assert ("unknown_samu", "fr.health.samu099") in reasons
 

@@ -30,8 +30,8 @@ from alerts.oncall.pages import create_link_router
 from alerts.oncall.service import OnCallService
 from alerts.receivers import ConfigSink
 from alerts.service import AlertingService
+from vigie.people import SECRET_FILE, private_file
 from vigie.platform import Platform
-from vigie.secrets import instance_secret
 
 log = logging.getLogger("vigie.alerting")
 ONCALL_TICK_S = 10.0
@@ -109,7 +109,7 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
     """Everything alerting needs, loaded from the store (state survives restarts)."""
     s = platform.settings
     config, oncall_config = load_alerting_files(platform)
-    secret = instance_secret(s.secret_file or s.data_dir / "secret.key")
+    secret = private_file(s.secret_file or s.data_dir / SECRET_FILE, 32).encode()
     runner = Runner(
         recorder=AttemptLog(platform.store),
         metrics=NotifierMetrics(platform.metrics),

@@ -10,13 +10,20 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dashboards.ingest_page import create_dash
+from dashboards.people.service import PeopleService
 from store.errors import StoreUnavailable
+from vigie.access_gate import install_access
+from vigie.api.auth import create_auth_router
 from vigie.api.core import create_core_router
 from vigie.api.deps import ApiContext
+from vigie.api.users import create_users_router
 
 
 def create_app(
-    ctx: ApiContext, extra_routers: list[object] | None = None, ui: bool = True
+    ctx: ApiContext,
+    extra_routers: list[object] | None = None,
+    ui: bool = True,
+    people: PeopleService | None = None,
 ) -> FastAPI:
     """The main app: REST API under /api (OpenAPI at /docs), /metrics, and the UI at /."""
     app = FastAPI(
@@ -39,12 +46,20 @@ def create_app(
     def metrics() -> Response:
         return Response(generate_latest(ctx.metrics), media_type=CONTENT_TYPE_LATEST)
 
+    if people is not None:
+        app.include_router(create_auth_router(people))
+        app.include_router(create_users_router(people))
+    if ui:
+        _mount_ui(app, ctx)
+    if people is not None:
+        install_access(app, people)  # last: it sees every route
+    return app
+
+
+def _mount_ui(app: FastAPI, ctx: ApiContext) -> None:
     def load_ingest() -> dict[str, tuple[int, object, float]]:
         since = (ctx.clock.now() - timedelta(minutes=15)).replace(second=0, microsecond=0)
         return {r.samu_id: (r.points, r.last_minute, r.max_lag_s) for r in ctx.counts.ingest(since)}
 
-    if not ui:
-        return app
     dash = create_dash(ctx.registry, load_ingest)  # type: ignore[arg-type]
     app.mount("/", WSGIMiddleware(dash.server))  # type: ignore[arg-type]
-    return app

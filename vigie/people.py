@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import httpx
 
 from dashboards.people.accounts import Accounts
-from dashboards.people.model import parse_roles
+from dashboards.people.model import Role, parse_roles
 from dashboards.people.oidc import OidcClient, OidcConfig
 from dashboards.people.service import PeopleService
 from dashboards.people.sessions import Sessions
@@ -19,6 +20,7 @@ from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock
 
+log = logging.getLogger("vigie.people")
 SECRET_FILE = "secret.key"
 CLI_TOKEN_FILE = "cli.token"
 
@@ -95,4 +97,19 @@ def build_people(
         oidc=client,
         secret=secret.encode(),
         local_token=local,
+    )
+
+
+ADMIN_PASSWORD_FILE = "admin.password"
+
+
+def first_admin(people: PeopleService, data_dir: Path) -> None:
+    """With no account at all, create `admin` with a random password written to the data dir."""
+    if people.accounts.list():
+        return
+    password = private_file(data_dir / ADMIN_PASSWORD_FILE, 18)
+    people.accounts.create("admin", [Role.ADMIN], actor="system", password=password)
+    log.warning(
+        "first start: created the account 'admin'; its password is in %s (change it)",
+        data_dir / ADMIN_PASSWORD_FILE,
     )

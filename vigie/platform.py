@@ -15,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from dashboards.people.service import PeopleService
 from store.audit import AuditLog
 from store.client import Store, open_store
 from store.clock import Clock, SystemClock
@@ -25,6 +26,7 @@ from store.schema import ClusterConfig
 from vigie.api.deps import ApiContext
 from vigie.app import create_app
 from vigie.instance import remove_instance, write_instance
+from vigie.people import build_people, first_admin, oidc_config
 from vigie.schema import all_migrations
 from vigie.settings import Settings
 
@@ -87,6 +89,26 @@ def _uvicorn(app: FastAPI, host: str, port: int) -> _Server:
 ROLES = ("collector", "api", "engine")
 
 
+def _people(platform: Platform) -> PeopleService:
+    """People and access; the first start creates an `admin` account (password in the data
+    dir, mode 0600) so that a fresh install can be used at once."""
+    s = platform.settings
+    oidc = None
+    if s.oidc_issuer:
+        oidc = oidc_config(
+            s.oidc_issuer,
+            s.oidc_client_id,
+            s.oidc_client_secret,
+            s.oidc_redirect_uri or f"{s.public_url}/api/v1/auth/oidc/callback",
+            s.oidc_role_map,
+            s.oidc_samu_map,
+            s.oidc_groups_claim,
+        )
+    people = build_people(platform.store, platform.clock, platform.audit, s.data_dir, oidc)
+    first_admin(people, s.data_dir)
+    return people
+
+
 async def serve(
     platform: Platform,
     simulate: bool,
@@ -116,7 +138,9 @@ async def serve(
 
         alerting = build_alerting(platform)
         routers.extend(alerting.routers)
-    main_app = create_app(platform.api_context(), routers, ui="api" in roles)
+    main_app = create_app(
+        platform.api_context(), routers, ui="api" in roles, people=_people(platform)
+    )
     servers.insert(0, _uvicorn(main_app, settings.host, settings.http_port))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,10 +17,18 @@ from vigie.settings import Settings
 T = TypeVar("T")
 
 
-def api_get(url: str, path: str, params: dict[str, Any] | None = None) -> Any:
+def token_for(settings: Settings) -> str:
+    """The API token a CLI command uses: VIGIE_TOKEN, else the local instance's CLI token."""
+    from vigie.people import local_cli_token
+
+    return os.environ.get("VIGIE_TOKEN", "") or local_cli_token(settings.data_dir)
+
+
+def api_get(url: str, path: str, params: dict[str, Any] | None = None, token: str = "") -> Any:
     """GET a JSON document from a running instance; errors become click exceptions."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.get(f"{url.rstrip('/')}{path}", params=params, timeout=30)
+        response = httpx.get(f"{url.rstrip('/')}{path}", params=params, headers=headers, timeout=30)
     except httpx.HTTPError as exc:
         raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
     if response.status_code >= 400:

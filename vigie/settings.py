@@ -66,6 +66,19 @@ class Settings(BaseSettings):
     voice_gateway_url: str = Field(
         "", description="Voice gateway webhook (POST {to, text_to_speech})."
     )
+    oidc_issuer: str = Field("", description="OIDC issuer URL; empty disables single sign-on.")
+    oidc_client_id: str = Field("", description="OIDC client id.")
+    oidc_client_secret: str = Field("", description="OIDC client secret.")
+    oidc_redirect_uri: str = Field(
+        "", description="OIDC redirect URI (default <external url>/api/v1/auth/oidc/callback)."
+    )
+    oidc_role_map: str = Field(
+        "", description="Groups claim → roles, e.g. `noc=on-call;ops=admin;ans=reporter`."
+    )
+    oidc_samu_map: str = Field(
+        "", description="Groups claim → SAMU scope, e.g. `samu75=fr.health.samu075`."
+    )
+    oidc_groups_claim: str = Field("groups", description="Claim that carries the groups.")
     url: str = Field(
         "", description="Base URL of a running instance, for CLI commands (default: local one)."
     )

@@ -15,6 +15,7 @@ MODULES = [
     "vigie.commands.alerts_cmds",
     "vigie.commands.slo_cmds",
     "vigie.commands.simulate_cmds",
+    "vigie.commands.users_cmds",
 ]
 
 

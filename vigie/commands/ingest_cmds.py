@@ -14,7 +14,7 @@ from store.client import Store
 from store.counts import CountsReader
 from store.registry import load_registry
 from vigie.commands.up_cmds import settings_from
-from vigie.remote import api_get, with_state
+from vigie.remote import api_get, token_for, with_state
 
 
 @click.group("ingest")
@@ -46,7 +46,7 @@ def status(minutes: int, data_dir: str | None, url: str | None, as_json: bool) -
     data = with_state(
         settings,
         url,
-        lambda u: api_get(u, "/api/v1/ingest/status", {"minutes": minutes}),
+        lambda u: api_get(u, "/api/v1/ingest/status", {"minutes": minutes}, token_for(settings)),
         via_store,
     )
     if as_json:
