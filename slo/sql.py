@@ -170,9 +170,17 @@ class _Part:
     name: str
     fields: tuple[tuple[str, str], ...]  # (measure key, field) of each `v` index
     ranges: dict[str, list[Range]]  # span key → ranges read by this part
+    slots: int  # the most ranges a span can have here: the text has room for all of them
 
     def bounds(self) -> list[datetime]:
-        return sorted({t for rs in self.ranges.values() for a, b, _ in rs for t in (a, b)})
+        """Segment boundaries, padded with the last one to a count fixed by the structure."""
+        found = sorted({t for rs in self.ranges.values() for a, b, _ in rs for t in (a, b)})
+        size = 2 * self.slots * len(self.ranges)
+        last = found[-1] if found else _EPOCH
+        return found + [last] * (size - len(found))
+
+    def all_ranges(self) -> list[Range]:
+        return [r for rs in self.ranges.values() for r in rs]
 
 
 def _count_ranges(span: Span, hours: bool) -> tuple[list[Range], list[Range]]:
@@ -205,22 +213,24 @@ def _slice_ranges(
 
 def _segment_sql(column: str, bounds: Sequence[datetime], name: str, p: _Params) -> str:
     """multiIf(column < b1, 0, column < b2, 1, …): the index of the segment holding a row."""
-    if len(bounds) <= 2:
-        return "0"
     arms = []
     for i, bound in enumerate(bounds[1:-1]):
         arms.append(f"{column} < {p.add(f'{name}_b{i + 1}', bound, _DT)}, {i}")
+    if not arms:
+        return "0"
     return f"multiIf({', '.join(arms)}, {len(bounds) - 2})"
 
 
-def _where_ranges(column: str, ranges: Sequence[Range], name: str, p: _Params) -> str:
-    """The union of `ranges` as OR-ed intervals (merged first), for index pruning."""
+def _where_ranges(column: str, part: _Part, name: str, p: _Params) -> str:
+    """The union of the part's ranges as OR-ed intervals (merged, then padded with empty ones
+    to a count fixed by the structure), for index pruning."""
     merged: list[tuple[datetime, datetime]] = []
-    for a, b, _ in sorted(ranges):
+    for a, b, _ in sorted(part.all_ranges()):
         if merged and a <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], b))
         else:
             merged.append((a, b))
+    merged += [(_EPOCH, _EPOCH)] * (part.slots * len(part.ranges) - len(merged))
     conds = [
         f"{column} >= {p.add(f'{name}_r{i}a', a, _DT)} AND {column} < "
         f"{p.add(f'{name}_r{i}b', b, _DT)}"
@@ -230,6 +240,7 @@ def _where_ranges(column: str, ranges: Sequence[Range], name: str, p: _Params) -
 
 
 _DT = "DateTime('UTC')"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -259,17 +270,16 @@ def _count_parts(
         if span.key in wanted:
             minute_ranges[span.key], hour_ranges[span.key] = _count_ranges(span, hours)
     out = []
-    for name, table, column, ranges in (
-        ("minutes", "slo_minute_counts", "minute", minute_ranges),
-        ("hours", "slo_hour_counts", "hour", hour_ranges),
+    for name, table, column, ranges, slots in (
+        ("minutes", "slo_minute_counts", "minute", minute_ranges, 3),
+        ("hours", "slo_hour_counts", "hour", hour_ranges, 1),
     ):
-        part = _Part(name, tuple(fields), ranges)
-        all_ranges = [r for rs in ranges.values() for r in rs]
-        if not all_ranges:
+        if name == "hours" and not hours:
             continue
+        part = _Part(name, tuple(fields), ranges, slots)
         _picks_for(part, plan, picks)
         seg = _segment_sql(column, part.bounds(), name, p)
-        where = _where_ranges(column, all_ranges, name, p)
+        where = _where_ranges(column, part, name, p)
         extra = maintenance if name == "minutes" else ""
         out.append(
             f"SELECT '{name}' AS part, samu_id, component, {seg} AS seg, [\n    "
@@ -337,30 +347,27 @@ def _slice_parts(
             minute_ranges[key], hour_ranges[key] = _slice_ranges(plan.span(key), now, done)
         fields = ((m.key, "good"), (m.key, "data"))
         name = f"slices:{m.key}"
-        part = _Part(name, fields, minute_ranges)
-        all_minutes = [r for rs in minute_ranges.values() for r in rs]
-        if all_minutes:
-            _picks_for(part, plan, picks)
-            tag = f"{m.key}_s"
-            where = _where_ranges("minute", all_minutes, tag, p)
-            if not isinstance(m.sli, FreshnessSLI):
-                metric = p.add(m.key + "_metric", m.sli.metric, "String")
-                where = f"metric = {metric} AND (\n    {where}\n  )"
-            inner, good, data = _slice_inner(m, p, f"({where}){maintenance}")
-            seg = _segment_sql("slice", part.bounds(), tag, p)
-            out.append(
-                f"SELECT '{name}' AS part, samu_id, '' AS component, {seg} AS seg, "
-                f"[toFloat64(countIf({good})), toFloat64(countIf({data}))] AS v\n"
-                f"FROM (\n  {inner}\n)\nGROUP BY samu_id, seg"
-            )
-        all_hours = [r for rs in hour_ranges.values() for r in rs]
-        if all_hours:
+        part = _Part(name, fields, minute_ranges, 2)
+        _picks_for(part, plan, picks)
+        tag = f"{m.key}_s"
+        where = _where_ranges("minute", part, tag, p)
+        if not isinstance(m.sli, FreshnessSLI):
+            metric = p.add(m.key + "_metric", m.sli.metric, "String")
+            where = f"metric = {metric} AND (\n    {where}\n  )"
+        inner, good, data = _slice_inner(m, p, f"({where}){maintenance}")
+        seg = _segment_sql("slice", part.bounds(), tag, p)
+        out.append(
+            f"SELECT '{name}' AS part, samu_id, '' AS component, {seg} AS seg, "
+            f"[toFloat64(countIf({good})), toFloat64(countIf({data}))] AS v\n"
+            f"FROM (\n  {inner}\n)\nGROUP BY samu_id, seg"
+        )
+        if done is not None:
             hname = f"slice_hours:{m.key}"
-            hpart = _Part(hname, fields, hour_ranges)
+            hpart = _Part(hname, fields, hour_ranges, 1)
             _picks_for(hpart, plan, picks)
             tag = f"{m.key}_h"
             seg = _segment_sql("hour", hpart.bounds(), tag, p)
-            where = _where_ranges("hour", all_hours, tag, p)
+            where = _where_ranges("hour", hpart, tag, p)
             key = p.add(m.key + "_key", m.hours_key, "String")
             out.append(
                 f"SELECT '{hname}' AS part, samu_id, '' AS component, {seg} AS seg, "
