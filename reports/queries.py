@@ -43,22 +43,28 @@ GROUP BY samu_id, day, maint
 """
 
 # A judged minute is good when its probes all succeeded; a minute without probes is not good.
+# Counts are never negative, so "the minute's sum > 0" is "one of its rows > 0": minute sets as
+# bitmaps avoid grouping by minute.
 PROBES_SQL = """
-SELECT samu_id, toDate(minute, {tz:String}) AS day, count() AS good_minutes FROM (SELECT
-samu_id, minute, sumIf(value, outcome = 'success') AS ok, sumIf(value, outcome !=
-'success') AS ko FROM {db}.minute_counts WHERE minute >= {start:DateTime('UTC')} AND
-minute < {end:DateTime('UTC')} AND samu_id IN {ids:Array(String)} AND metric =
-'samu.probe.calls' AND isInfinite(le) GROUP BY samu_id, minute HAVING ok > 0 AND ko = 0)
-WHERE NOT arrayExists((s, a, b) -> s = samu_id AND minute >= a AND minute < b,
-{ms:Array(String)}, {ma:Array(DateTime('UTC'))}, {mb:Array(DateTime('UTC'))}) GROUP BY
-samu_id, day
+SELECT samu_id, toDate(minute, {tz:String}) AS day,
+  bitmapCardinality(bitmapAndnot(
+    groupBitmapStateIf(toUInt32(minute), outcome = 'success'),
+    groupBitmapStateIf(toUInt32(minute), outcome != 'success'))) AS good_minutes
+FROM {db}.minute_counts
+WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')}
+  AND samu_id IN {ids:Array(String)} AND metric = 'samu.probe.calls' AND isInfinite(le)
+  AND value > 0
+  AND NOT arrayExists((s, a, b) -> s = samu_id AND minute >= a AND minute < b,
+    {ms:Array(String)}, {ma:Array(DateTime('UTC'))}, {mb:Array(DateTime('UTC'))})
+GROUP BY samu_id, day
 """
 
 INGEST_SQL = """
-SELECT samu_id, toDate(minute, {tz:String}) AS day, count() FROM (SELECT samu_id,
-minute, sum(points) AS p FROM {db}.minute_ingest WHERE minute >= {start:DateTime('UTC')}
-AND minute < {end:DateTime('UTC')} AND samu_id IN {ids:Array(String)} GROUP BY samu_id,
-minute HAVING p > 0) GROUP BY samu_id, day
+SELECT samu_id, toDate(minute, {tz:String}) AS day, uniqExact(minute)
+FROM {db}.minute_ingest
+WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')}
+  AND samu_id IN {ids:Array(String)} AND points > 0
+GROUP BY samu_id, day
 """
 
 NATIONAL_SQL = """
