@@ -20,6 +20,7 @@ from store.audit import AuditLog
 from store.client import Store
 from store.clock import FakeClock
 from store.registry import load_registry
+from tests.fixtures.otlp.peers import serving
 from tests.report_data import COUNT_COLUMNS
 from vigie.commands.report_cmds import report_group
 
@@ -146,3 +147,26 @@ def test_the_api_serves_files_manifest_key_and_verification(service: ReportServi
     assert tampered.status_code == 422 and tampered.json()["ok"] is False
     assert client.get("/api/v1/reports/2026-12.pdf").status_code == 400
     assert client.get("/api/v1/reports/nonsense.pdf").status_code == 404
+
+
+def test_vigie_report_through_a_running_instance_writes_verifiable_files(
+    service: ReportService, tmp_path: Path
+) -> None:
+    app = FastAPI()
+    app.include_router(create_reports_router(service))
+    out = tmp_path / "out"
+    with serving(app) as port:
+        url = f"http://127.0.0.1:{port}"
+        args = ["--month", "2026-10", "--out", str(out), "--url", url]
+        result = CliRunner().invoke(report_group, args)
+        assert result.exit_code == 0, result.output
+        assert "report 2026-10 version 1 (fr)" in result.output
+        refused = CliRunner().invoke(report_group, ["--month", "2026-11", "--url", url])
+        assert refused.exit_code == 1 and "not over yet" in refused.output
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "vigie15-2026-10-daily.csv", "vigie15-2026-10.csv", "vigie15-2026-10.json",
+        "vigie15-2026-10.manifest.json", "vigie15-2026-10.pdf",
+    ]  # fmt: skip
+    key = load_public_key(service.public_key_pem())
+    assert len(verify_path(out / "vigie15-2026-10.json", key).files) == 4
