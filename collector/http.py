@@ -4,6 +4,9 @@
 413 over the body limit, decompressed size counted; 415 unknown content type or encoding;
 503 + Retry-After when the write queue is full or the store is down (the Python OTLP
 exporter drops a batch on 429, so backpressure is 503). Never a 500 for bad input.
+With agent authentication (collector.agent_auth): 401 without a valid `Authorization: Bearer`
+agent token (checked before the body is read), 403 when the request names a SAMU the token is
+not bound to (nothing of it is written).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from google.protobuf import json_format
+from google.rpc.code_pb2 import PERMISSION_DENIED, UNAUTHENTICATED
 from starlette.requests import ClientDisconnect
 
+from collector.agent_auth import AgentAuth, AgentToken, Refusal
 from collector.body import BodyReader
 from collector.errors import DecodeError, Overloaded, PayloadTooLarge, UnsupportedMediaType
 from collector.limits import Limits
@@ -86,18 +91,22 @@ def create_otlp_router(
     limits: Limits,
     metrics: SelfMetrics,
     clock: Clock,
+    auth: AgentAuth | None = None,
 ) -> APIRouter:
-    """The OTLP/HTTP routes, to mount on the OTLP port (4318) and the main HTTP port."""
+    """The OTLP/HTTP routes, to mount on the OTLP port (4318) and the main HTTP port.
+
+    With `auth`, every export needs an agent token bound to the SAMU it names.
+    """
     receiver = Receiver(sink, known_samu, limits, metrics, clock)
     router = APIRouter(tags=["otlp"])
 
     @router.post("/v1/metrics", openapi_extra=_OPENAPI, summary="OTLP/HTTP metrics export")
     async def export_metrics(request: Request) -> Response:
-        return await _export(receiver, "metrics", request)
+        return await _export(receiver, "metrics", request, auth)
 
     @router.post("/v1/traces", openapi_extra=_OPENAPI, summary="OTLP/HTTP traces export")
     async def export_traces(request: Request) -> Response:
-        return await _export(receiver, "traces", request)
+        return await _export(receiver, "traces", request, auth)
 
     return router
 
@@ -127,16 +136,38 @@ async def _read_body(request: Request, limits: Limits) -> bytes:
     return reader.finish()
 
 
-async def _export(receiver: Receiver, signal: Signal, request: Request) -> Response:
+def _refusal(refusal: Refusal, encoding: Encoding) -> Response:
+    if refusal.status == 401:
+        status = rpc_status(UNAUTHENTICATED, refusal.message)
+        return _answer(401, status, encoding, {"WWW-Authenticate": 'Bearer realm="vigie-agents"'})
+    return _answer(403, rpc_status(PERMISSION_DENIED, refusal.message), encoding, {})
+
+
+async def _export(
+    receiver: Receiver, signal: Signal, request: Request, auth: AgentAuth | None
+) -> Response:
     started = time.perf_counter()
     encoding: Encoding = "protobuf"
     limits = receiver.limits
+    source = request.client.host if request.client else ""
     try:
         encoding = media_encoding(request.headers.get("content-type"))
-        body = await _read_body(request, limits)
-        decoded = await receiver.decode(signal, body, encoding)
-        outcome = await receiver.ingest(signal, decoded)
-        response = _answer(200, export_response(signal, outcome), encoding, {})
+        token: AgentToken | Refusal | None = None
+        if auth is not None:
+            token = await auth.authenticate(request.headers.get("authorization"), "http", source)
+        if isinstance(token, Refusal):
+            response = _refusal(token, encoding)
+        else:
+            body = await _read_body(request, limits)
+            decoded = await receiver.decode(signal, body, encoding)
+            refused = None
+            if auth is not None and token is not None:
+                refused = await auth.authorize(token, decoded, "http", source)
+            if refused is not None:
+                response = _refusal(refused, encoding)
+            else:
+                outcome = await receiver.ingest(signal, decoded)
+                response = _answer(200, export_response(signal, outcome), encoding, {})
     except UnsupportedMediaType as error:
         response = _answer(415, rpc_status(UNIMPLEMENTED, str(error)), encoding, {})
     except PayloadTooLarge as error:

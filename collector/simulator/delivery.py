@@ -75,8 +75,10 @@ class Sender:
         client: httpx.Client,
         max_retries: int = 10,
         sleep: Callable[[float], None] = time.sleep,
+        token: str = "",
     ) -> None:
         self.url = f"{endpoint.rstrip('/')}/v1/metrics"
+        self._auth = {"Authorization": f"Bearer {token}"} if token else {}
         self.client, self.max_retries, self.sleep = client, max_retries, sleep
         self.report = DeliveryReport()
 
@@ -84,6 +86,7 @@ class Sender:
         """Deliver one request, retrying what the collector asks to retry."""
         body = gzip.compress(request.body, compresslevel=1)
         headers = {"Content-Type": "application/x-protobuf", "Content-Encoding": "gzip"}
+        headers |= self._auth
         for attempt in range(self.max_retries + 1):
             try:
                 response = self.client.post(self.url, content=body, headers=headers)

@@ -53,6 +53,8 @@ class SimulationOptions:
     duration_s: float | None = None  # wall seconds; None runs until stopped
     agents_per_request: int = 25
     timeout_s: float = 10.0
+    # Agent token sent as `Authorization: Bearer …` (collector.agent_auth); never shown.
+    auth_token: str = field(default="", repr=False)
 
 
 @dataclass
@@ -76,20 +78,30 @@ def select_samu(registry: Registry, options: SimulationOptions) -> list[SamuInfo
     return samus[: options.count] if options.count is not None else samus
 
 
-def make_exporter(endpoint: str, protocol: Protocol, timeout_s: float = 10.0) -> MetricExporter:
-    """The real OTLP metric exporter (HTTP protobuf with gzip, or gRPC) for an endpoint."""
+def make_exporter(
+    endpoint: str, protocol: Protocol, timeout_s: float = 10.0, token: str = ""
+) -> MetricExporter:
+    """The real OTLP metric exporter (HTTP protobuf with gzip, or gRPC) for an endpoint.
+
+    A `token` is sent as `authorization: Bearer <token>` (HTTP header or gRPC metadata).
+    """
+    headers = {"authorization": f"Bearer {token}"} if token else None
     if protocol == "grpc":
         from opentelemetry.exporter.otlp.proto.grpc.metric_exporter import (
             OTLPMetricExporter as GrpcExporter,
         )
 
         parts = urlsplit(endpoint if "://" in endpoint else f"http://{endpoint}")
-        return GrpcExporter(endpoint=parts.netloc, insecure=True, timeout=timeout_s)
+        return GrpcExporter(
+            endpoint=parts.netloc, insecure=True, timeout=timeout_s, headers=headers
+        )
     from opentelemetry.exporter.otlp.proto.http import Compression
     from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 
     url = f"{endpoint.rstrip('/')}/v1/metrics"
-    return OTLPMetricExporter(endpoint=url, timeout=timeout_s, compression=Compression.Gzip)
+    return OTLPMetricExporter(
+        endpoint=url, timeout=timeout_s, compression=Compression.Gzip, headers=headers
+    )
 
 
 def check_reachable(endpoint: str, timeout_s: float = 2.0) -> None:
@@ -275,7 +287,9 @@ def start_simulation(
     """
     options = options or SimulationOptions()
     clock = clock or SystemClock()
-    exporter = exporter or make_exporter(endpoint, options.protocol, options.timeout_s)
+    exporter = exporter or make_exporter(
+        endpoint, options.protocol, options.timeout_s, options.auth_token
+    )
     tally = tally or Tally(retention_minutes=30)
     simulation = Simulation(select_samu(registry, options), options, clock, exporter, tally)
     return SimulationHandle(simulation)
