@@ -23,7 +23,7 @@ from store.client import Store
 from store.clock import SystemClock
 from store.registry import load_registry
 from vigie.commands.slo_cmds import conventions_catalogue
-from vigie.remote import with_state
+from vigie.remote import token_for, with_state
 from vigie.settings import Settings
 
 DEFAULT_SPECS = Path("slos")
@@ -116,8 +116,10 @@ def report_group(
         ]
         files: dict[str, bytes] = {}
         root = f"{base.rstrip('/')}/api/v1/reports"
+        token = token_for(settings)
+        auth = {"Authorization": f"Bearer {token}"} if token else {}
         with (
-            httpx.Client(timeout=300) as http,
+            httpx.Client(timeout=300, headers=auth) as http,
             click.progressbar(length=len(paths) + 1, label=f"report {month}") as bar,
         ):
             issued = _call(
