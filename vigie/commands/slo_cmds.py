@@ -1,17 +1,26 @@
-"""`vigie slo validate` and `vigie slo import`: spec files checked and OpenSLO translated."""
+"""`vigie slo validate|import|status|backtest`: specs checked, OpenSLO translated, SLO status
+(through a running instance's API, or on the store) and the alert policy replayed on history."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 import yaml
 
 from collector.conventions import COMPONENTS, METRICS, SAMU_ID_PATTERN
+from slo.api import STATUS_WINDOWS, compute_status, status_dict
+from slo.backtest import backtest
 from slo.catalogue import Catalogue, catalogue_from
-from slo.errors import OpenSLOError, SpecError
-from slo.loader import check_dir, load_policy
+from slo.errors import OpenSLOError, SloError, SpecError
+from slo.loader import LoadResult, check_dir, load_policy, load_specs
 from slo.openslo import import_openslo
+from store.client import Store
+from store.registry import load_registry
+from vigie.remote import api_get, token_for, with_state
 
 
 def conventions_catalogue() -> Catalogue:
@@ -21,7 +30,7 @@ def conventions_catalogue() -> Catalogue:
 
 @click.group("slo")
 def slo_group() -> None:
-    """SLO specs: validate them, import OpenSLO."""
+    """SLO specs, status and backtests."""
 
 
 @slo_group.command("validate")
@@ -74,6 +83,125 @@ def import_cmd(file: Path, out: Path | None) -> None:
         path = out / f"{doc['id']}.yaml"
         path.write_text(f"# Imported from OpenSLO {file.name}\n{text}", encoding="utf-8")
         click.echo(f"wrote {path}", err=True)
+
+
+def _specs(target: Path) -> LoadResult:
+    try:
+        return load_specs(target, conventions_catalogue(), load_policy())
+    except SpecError as exc:
+        raise click.ClickException(f"invalid specs in {target}:\n{exc}") from exc
+
+
+def _pct(value: Any, digits: int = 3) -> str:
+    return "—" if value is None else f"{float(value) * 100:.{digits}f}%"
+
+
+def _burn(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.2f}"
+
+
+def print_status(rows: list[dict[str, Any]]) -> None:
+    """The status table: SAMU × SLO → SLI, objective, budget left, burns, state."""
+    head = ["SAMU", "SLO", "SLI", "objective", "budget left"]
+    head += [f"burn {w}" for w in STATUS_WINDOWS] + ["state"]
+    table = [head]
+    for r in sorted(rows, key=lambda r: (r["samu"], r["slo"])):
+        burns = r.get("burns", {})
+        table.append(
+            [r["samu"], r["slo"], _pct(r["sli"]), _pct(r["objective"], 2),
+             _pct(r["budget_remaining"], 1), *(_burn(burns.get(w)) for w in STATUS_WINDOWS),
+             r["state"]]
+        )  # fmt: skip
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(head))]
+    for row in table:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@slo_group.command("status")
+@click.option("--samu", help="One SAMU id (fr.health.samuNNN); default: every SAMU.")
+@click.option("--window", help="A calendar period instead of each SLO's window: 2026-10, 2026-Q4.")
+@click.option("--slo", "slo_ids", multiple=True, help="Only these SLO ids.")
+@click.option("--specs", "spec_dir", default="slos", type=click.Path(path_type=Path))
+@click.option("--url", help="A running instance (default: the one on the data directory).")
+@click.option("--data-dir", type=click.Path(), help="Data directory.")
+@click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
+def status_cmd(
+    samu: str | None,
+    window: str | None,
+    slo_ids: tuple[str, ...],
+    spec_dir: Path,
+    url: str | None,
+    data_dir: str | None,
+    as_json: bool,
+) -> None:
+    """SAMU × SLO: SLI, objective, budget left, burn 1h/6h/3d and state."""
+    from vigie.commands.up_cmds import settings_from
+
+    settings = settings_from(data_dir=data_dir)
+    params = {k: v for k, v in (("samu", samu), ("window", window)) if v}
+
+    def via_api(base: str) -> list[dict[str, Any]]:
+        token = token_for(settings)
+        listed = api_get(base, "/api/v1/slos", None, token)["slos"]
+        ids = [s["id"] for s in listed if not slo_ids or s["id"] in slo_ids]
+        rows: list[dict[str, Any]] = []
+        for slo_id in ids:
+            rows += api_get(base, f"/api/v1/slos/{slo_id}/status", params, token)["status"]
+        return rows
+
+    def via_store(store: Store) -> list[dict[str, Any]]:
+        slos = [s for s in _specs(spec_dir).slos if not slo_ids or s.id in slo_ids]
+        try:
+            found = compute_status(store, load_registry(), slos, datetime.now(UTC), samu, window)
+        except SloError as exc:
+            raise click.ClickException(str(exc)) from exc
+        return [status_dict(st) for st in found]
+
+    rows = with_state(settings, url, via_api, via_store)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, default=str))
+        return
+    print_status(rows)
+
+
+@slo_group.command("backtest")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--step", default=1, show_default=True, help="Minutes between replayed ticks.")
+@click.option("--specs", "spec_dir", default="slos", type=click.Path(path_type=Path))
+@click.option("--data-dir", type=click.Path(), help="Data directory.")
+def backtest_cmd(
+    start: datetime, end: datetime, step: int, spec_dir: Path, data_dir: str | None
+) -> None:
+    """Replay the burn-rate policy and probe guard over stored history (UTC dates)."""
+    from vigie.commands.up_cmds import settings_from
+
+    settings = settings_from(data_dir=data_dir)
+    slos = _specs(spec_dir).slos
+    registry = load_registry()
+    labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in registry}
+
+    def via_api(base: str) -> None:
+        raise click.ClickException(
+            f"an instance runs at {base} and holds the store; a backtest reads the store "
+            "directly: stop it, or use a server DSN (VIGIE_CLICKHOUSE_DSN)"
+        )
+
+    def via_store(store: Store) -> None:
+        found = backtest(
+            store, slos, labels, start.replace(tzinfo=UTC), end.replace(tzinfo=UTC),
+            timedelta(minutes=step),
+        )  # fmt: skip
+        for f in found:
+            ends = f.ends_at.isoformat() if f.ends_at else "still firing"
+            click.echo(
+                f"{f.label('severity'):6} {f.label('alertname'):13} {f.label('slo'):28} "
+                f"{f.label('samu'):18} {f.starts_at.isoformat()} → {ends}"
+            )
+        pages = sum(f.label("severity") == "page" for f in found)
+        click.echo(f"{pages} pages, {len(found) - pages} tickets")
+
+    with_state(settings, None, via_api, via_store)
 
 
 commands: list[click.Command] = [slo_group]
