@@ -1,0 +1,124 @@
+"""What people do from the UI: acknowledge, unacknowledge, silence, expire a silence.
+
+Each action checks the caller's role (on-call) and SAMU scope here, then goes through the
+alerting or on-call service, which audits it. Answers are short texts for the status region.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from alerts.durations import parse_duration
+from alerts.errors import AlertsError
+from dashboards.data import UiServices
+from dashboards.i18n import PARIS, t
+from dashboards.people.model import Principal, Role
+
+_PAIR = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*\"?([^\"]+?)\"?\s*$")
+
+
+class ActionRefused(Exception):
+    """The action cannot be done; the message says why (shown to the person)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did: its message and whether the page should re-read its data."""
+
+    message: str
+    changed: bool
+
+
+def parse_matchers(text: str) -> dict[str, str]:
+    """`samu=fr.health.samu075, alertname=NoData` → equality matchers (ActionRefused if bad)."""
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        found = _PAIR.match(part)
+        if found is None:
+            raise ActionRefused(f"étiquette illisible : {part!r} (attendu nom=valeur)")
+        out[found.group(1)] = found.group(2)
+    if not out:
+        raise ActionRefused("au moins une étiquette nom=valeur est nécessaire")
+    return out
+
+
+def parse_end(text: str, now: datetime) -> datetime:
+    """An end time: a duration from now (`2h`, `30m`) or a Paris time `YYYY-MM-DD HH:MM`."""
+    value = (text or "").strip()
+    try:
+        if value and value[-1] in "smhdw" and value[:-1].isdigit():
+            end = now + parse_duration(value)
+        else:
+            end = datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=PARIS)
+    except (ValueError, AlertsError):
+        raise ActionRefused(f"fin illisible : {value!r} (2h ou AAAA-MM-JJ HH:MM)") from None
+    if end <= now:
+        raise ActionRefused("la fin doit être dans le futur")
+    if end - now > timedelta(days=30):
+        raise ActionRefused("une mise en sourdine dure au plus 30 jours")
+    return end
+
+
+def _require(who: Principal, lang: str) -> None:
+    if not who.has(Role.ONCALL):
+        raise ActionRefused(t("action.denied", lang))
+
+
+def incident_action(
+    services: UiServices, who: Principal, target: str, source: str, lang: str
+) -> Outcome:
+    """`<incident id>|ack` or `|unack`: through the on-call service (audited there)."""
+    _require(who, lang)
+    incident_id, _, action = target.rpartition("|")
+    if action not in ("ack", "unack"):
+        raise ActionRefused(f"action inconnue : {action!r}")
+    mine = {i.id: i for i in services.incidents.open_incidents()}
+    incident = mine.get(incident_id)
+    if incident is None or not all(who.can_see(s) for s in incident.samu):
+        raise ActionRefused(f"incident {incident_id} introuvable ou hors de votre périmètre")
+    try:
+        done = services.incidents.act(incident_id, action, who.name, source)
+    except AlertsError as exc:
+        raise ActionRefused(str(exc)) from None
+    return Outcome(f"{t('alerts.incident', lang)} {done.id} : {done.state}", True)
+
+
+def create_silence(
+    services: UiServices, who: Principal, fields: Mapping[str, str], source: str, lang: str
+) -> Outcome:
+    """A silence from the form; a SAMU manager must name one of their SAMU."""
+    _require(who, lang)
+    matchers = parse_matchers(fields.get("matchers", ""))
+    if who.samu_scope is not None and not who.can_see(matchers.get("samu", "")):
+        raise ActionRefused("nommez un SAMU de votre périmètre (samu=…)")
+    comment = (fields.get("comment") or "").strip()
+    if not comment:
+        raise ActionRefused("un commentaire est nécessaire")
+    end = parse_end(fields.get("ends", ""), services.clock.now())
+    try:
+        sid = services.alerting.create_silence(matchers, end, comment, who.name, source)
+    except AlertsError as exc:
+        raise ActionRefused(str(exc)) from None
+    return Outcome(f"{t('silence.title', lang)} {sid} : {t('action.done', lang)}", True)
+
+
+def expire_silence(
+    services: UiServices, who: Principal, silence_id: str, source: str, lang: str
+) -> Outcome:
+    """End a silence now; a SAMU manager may only end silences on their SAMU."""
+    _require(who, lang)
+    found = {s.id: s for s in services.alerting.silences()}.get(silence_id)
+    if found is None:
+        raise ActionRefused(f"mise en sourdine {silence_id} introuvable")
+    if who.samu_scope is not None:
+        samu = [m.split("=", 1)[1].strip('"') for m in found.matchers if m.startswith("samu=")]
+        if not samu or not all(who.can_see(s) for s in samu):
+            raise ActionRefused("mise en sourdine hors de votre périmètre")
+    try:
+        services.alerting.expire_silence(silence_id, who.name, source)
+    except AlertsError as exc:
+        raise ActionRefused(str(exc)) from None
+    return Outcome(f"{t('silence.expire', lang)} {silence_id} : {t('action.done', lang)}", True)

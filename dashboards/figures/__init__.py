@@ -1,0 +1,1 @@
+"""Pure figure builders: plain values in, plotly figures out (no I/O, nothing fetched)."""

@@ -1,0 +1,59 @@
+"""Every component id of the UI, in one place (pages and tests import them from here)."""
+
+from __future__ import annotations
+
+# shell
+URL = "url"
+LANG = "lang"
+LANG_BUTTON = "lang-button"
+ROOT = "root"
+HEADER = "header"
+NAV = "nav"
+CONTENT = "content"
+SKIP_LINK = "skip-link"
+
+# national view
+NATIONAL_TICK = "national-tick"
+KPIS = "kpis"
+MAP = "samu-map"
+MAP_KIND = "map-kind"
+RISK = "risk-table"
+RISK_BODY = "risk-body"
+RISK_SORT = "risk-sort"
+RISK_SORT_BUTTON = "risk-sort-button"  # pattern-matching: {"type": RISK_SORT_BUTTON, "index": col}
+ENTRAIDE = "entraide"
+
+# SAMU page
+SAMU_TICK = "samu-tick"
+SAMU_ID = "samu-id"
+SAMU_HEAD = "samu-head"
+SAMU_SLOS = "samu-slos"
+SAMU_SLI = "samu-sli"
+SAMU_BUDGET = "samu-budget"
+SAMU_BURNS = "samu-burns"
+SAMU_CALLS = "samu-calls"
+SAMU_ALERTS = "samu-alerts"
+
+# alerts page
+ALERTS_TICK = "alerts-tick"
+ALERTS_VERSION = "alerts-version"
+ALERTS_MESSAGE = "alerts-message"
+GROUPS = "alert-groups"
+ACK = "ack"  # pattern-matching: {"type": ACK, "index": "<incident id>|ack"} (or |unack)
+SILENCES = "silences"
+SILENCE_MATCHERS = "silence-matchers"
+SILENCE_ENDS = "silence-ends"
+SILENCE_COMMENT = "silence-comment"
+SILENCE_CREATE = "silence-create"
+EXPIRE = "expire"  # pattern-matching: {"type": EXPIRE, "index": "<silence id>"}
+ONCALL = "oncall"
+
+# wall mode
+WALL = "wall"
+WALL_TICK = "wall-tick"
+WALL_CLOCK = "wall-clock"
+WALL_COUNTER = "wall-counter"
+WALL_KPIS = "wall-kpis"
+WALL_MAP = "wall-map"
+WALL_FOCUS_TITLE = "wall-focus-title"
+WALL_FOCUS = "wall-focus"

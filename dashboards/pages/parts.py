@@ -1,0 +1,149 @@
+"""Widgets several pages share: state badges, KPI cells, the risk rows and the entraide table."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import flask
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboards import fleet
+from dashboards.i18n import duration, local, number, paris, percent, t
+from dashboards.people.model import Principal
+from dashboards.theme import ICONS, STATES, MapState
+from store.registry import Samu
+
+RISK_COLUMNS = ("samu", "region", "state", "burn", "budget", "exhaustion", "sli")
+_FAR = timedelta(days=10_000)
+
+
+def aria(**values: str) -> dict[str, Any]:
+    """ARIA attributes as keyword arguments: `**aria(labelledby="h-map")`."""
+    return {f"aria-{k}": v for k, v in values.items()}
+
+
+def caller() -> Principal:
+    """The person behind the current callback (trusted headers set by the access gate)."""
+    return Principal.from_headers(dict(flask.request.headers))
+
+
+def badge(state: MapState, lang: str) -> Component:
+    """A state as icon + label on its colour (never colour alone)."""
+    return html.Span(
+        [
+            html.Span(ICONS[state], className="icon", **aria(hidden="true")),
+            " " + t("state." + state, lang),
+        ],
+        className=f"badge state-{state}",
+    )
+
+
+def kpi(label: str, value: str, sub: str = "", key: str = "") -> Component:
+    """One headline number with its label (a definition-list pair)."""
+    return html.Div(
+        [
+            html.Dt(label),
+            html.Dd([html.Span(value, className="kpi-value"), html.Span(sub, className="kpi-sub")]),
+        ],
+        className="kpi",
+        id=f"kpi-{key}" if key else None,
+    )
+
+
+def kpi_cells(k: fleet.Kpis, lang: str) -> list[Component]:
+    """The national KPIs in a fixed order (the wall relies on a fixed structure)."""
+    target = f"{t('fig.objective', lang)} {percent(k.objective)}" if k.objective else ""
+    calls = number(k.calls_per_min)
+    usual = f"({number(k.usual_per_min)})"
+    states = " · ".join(f"{ICONS[s]} {k.by_state[s]}" for s in STATES)
+    return [
+        kpi(t("kpi.now", lang), percent(k.sli_now, 3), "", "now"),
+        kpi(t("kpi.window", lang), percent(k.sli_window, 3), target, "window"),
+        kpi(t("kpi.budget", lang), percent(k.budget_left, 1), "", "budget"),
+        kpi(t("kpi.pages", lang), str(k.pages), "", "pages"),
+        kpi(t("kpi.calls", lang), calls, usual, "calls"),
+        kpi(t("kpi.states", lang), states, "", "states"),
+    ]
+
+
+def samu_link(samu: Samu) -> Component:
+    """A link to the SAMU page (the second click from home)."""
+    return dcc.Link(samu.name, href=f"/samu/{samu.id}")
+
+
+def sort_rows(rows: Sequence[fleet.SamuRow], column: str, desc: bool) -> list[fleet.SamuRow]:
+    """Rows sorted by a risk-table column; the default `risk` is the national risk order."""
+    if column not in RISK_COLUMNS:
+        return fleet.risk_order(rows)
+    rank = {s: i for i, s in enumerate(STATES)}
+
+    def key(r: fleet.SamuRow) -> tuple[object, str]:
+        value: object = {
+            "samu": r.samu.name,
+            "region": r.samu.region,
+            "state": rank[r.state],
+            "burn": r.burn if r.burn is not None else -1.0,
+            "budget": r.budget_left if r.budget_left is not None else 9.0,
+            "exhaustion": r.exhaustion if r.exhaustion is not None else _FAR,
+            "sli": r.sli if r.sli is not None else 9.0,
+        }[column]
+        return value, r.samu.id
+
+    return sorted(rows, key=key, reverse=desc)
+
+
+def risk_rows(rows: Sequence[fleet.SamuRow], lang: str) -> list[Component]:
+    """Table rows of the risk table."""
+    return [
+        html.Tr(
+            [
+                html.Th(samu_link(r.samu), scope="row"),
+                html.Td(r.samu.region),
+                html.Td(badge(r.state, lang)),
+                html.Td(number(r.burn, 2), className="num"),
+                html.Td(percent(r.budget_left, 1), className="num"),
+                html.Td(duration(r.exhaustion), className="num"),
+                html.Td(percent(r.sli, 3), className="num"),
+            ]
+        )
+        for r in rows
+    ]
+
+
+def entraide_table(found: Sequence[fleet.EntraideRow], lang: str, limit: int = 12) -> Component:
+    """Degraded SAMU and their backup's state."""
+    if not found:
+        return html.P(t("entraide.none", lang))
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(k, lang), scope="col")
+                for k in ("col.samu", "col.state", "col.backup", "col.backup_state")
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(samu_link(e.samu), scope="row"),
+                    html.Td(badge(e.state, lang)),
+                    html.Td(samu_link(e.backup) if e.backup else "—"),
+                    html.Td(badge(e.backup_state, lang) if e.backup_state else "—"),
+                ]
+            )
+            for e in found[:limit]
+        ]
+    )
+    return html.Table([head, body], className="data")
+
+
+def when(at: datetime, samu: Samu | None = None) -> str:
+    """An instant in Paris time, with the SAMU's local time when it is overseas."""
+    text = paris(at)
+    if samu is not None and samu.overseas:
+        text += f" — {local(at, samu.timezone)}"
+    return text

@@ -1,0 +1,150 @@
+"""The SAMU page: its SLOs, SLI against the objective, budget burn-down, burn per alert window,
+calls against the usual, incidents and maintenance on the time axis, alerts and who is on call.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, dcc, html
+from dash.development.base_component import Component
+
+from dashboards import fleet, ids, views
+from dashboards.data import UiServices
+from dashboards.figures.series import burn_down, burn_rates, calls_vs_usual, sli_series
+from dashboards.figures.style import GRAPH_CONFIG
+from dashboards.i18n import duration, lang_of, local, number, percent, t
+from dashboards.pages import parts
+from dashboards.people.model import Principal
+from dashboards.theme import LIGHT
+
+REFRESH_MS = 30_000
+_GRAPHS = (ids.SAMU_SLI, ids.SAMU_BUDGET, ids.SAMU_BURNS, ids.SAMU_CALLS)
+
+
+def layout(lang: str, params: dict[str, str]) -> Component:
+    """The skeleton for one SAMU; the refresh callback fills it."""
+    graphs = [dcc.Graph(id=g, config=GRAPH_CONFIG, figure=go.Figure(), className="chart")
+              for g in _GRAPHS]  # fmt: skip
+    return html.Div([
+        dcc.Link(t("samu.back", lang), href="/", className="back"),
+        dcc.Store(id=ids.SAMU_ID, data=params.get("samu_id", "")),
+        dcc.Interval(id=ids.SAMU_TICK, interval=REFRESH_MS),
+        html.Div(id=ids.SAMU_HEAD),
+        html.Section([html.H2("SLO", id="h-slos"), html.Div(id=ids.SAMU_SLOS)],
+                     **parts.aria(labelledby="h-slos")),
+        html.Div(graphs, className="charts"),
+        html.Section([html.H2(t("samu.alerts", lang), id="h-samu-alerts"),
+                      html.Div(id=ids.SAMU_ALERTS)], **parts.aria(labelledby="h-samu-alerts")),
+    ], className="page samu")  # fmt: skip
+
+
+def _slo_table(detail: views.SamuDetail, lang: str) -> Component:
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(x, scope="col")
+                for x in (
+                    "SLO",
+                    t("col.sli", lang),
+                    t("col.budget", lang),
+                    t("col.burn", lang),
+                    t("col.exhaustion", lang),
+                    t("col.state", lang),
+                )
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Th(s.slo, scope="row"),
+                    html.Td(percent(s.sli, 3), className="num"),
+                    html.Td(percent(s.budget.remaining, 1), className="num"),
+                    html.Td(number(fleet.burn_of(s, fleet.BURN_WINDOW), 2), className="num"),
+                    html.Td(duration(s.exhaustion), className="num"),
+                    html.Td(s.state),
+                ]
+            )
+            for s in sorted(detail.statuses, key=lambda s: s.slo)
+        ]
+    )
+    return html.Table([head, body], className="data")
+
+
+def _alerts(detail: views.SamuDetail, lang: str) -> list[Component]:
+    items = [
+        html.Li(
+            [
+                html.Strong(a.labels.get("alertname", "")),
+                f" ({a.labels.get('severity', '')}) ",
+                a.summary,
+                " — ",
+                parts.when(a.starts_at, detail.samu),
+                f" — {t('alerts.' + a.state, lang)}",
+            ]
+        )
+        for g in detail.groups
+        for a in g.alerts
+        if a.labels.get("samu") == detail.samu.id
+    ]
+    incidents = [
+        html.Li(
+            f"{t('alerts.incident', lang)} {i.id} : {i.state}"
+            + (f" ({i.acked_by})" if i.acked_by else "")
+        )
+        for i in detail.incidents
+    ]
+    shifts = [html.Li(f"{s.schedule} : {', '.join(s.on_call) or '—'}") for s in detail.on_call]
+    return [
+        html.Ul(items or [html.Li(t("alerts.none", lang))]),
+        html.Ul(incidents) if incidents else html.Span(),
+        html.H3(t("alerts.oncall", lang)),
+        html.Ul(shifts),
+    ]
+
+
+def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tuple[Any, ...]:
+    """Header, SLO table, four figures and alerts for one SAMU (or a not-found message)."""
+    detail = views.samu_detail(services, samu_id, who)
+    if detail is None:
+        empty = go.Figure()
+        return (html.H1(t("samu.unknown", lang)), "", empty, empty, empty, empty, "")
+    samu, row = detail.samu, detail.row
+    clock = f"{t('samu.local', lang)} {local(detail.now, samu.timezone)}"
+    head = [
+        html.H1(samu.name),
+        html.P([parts.badge(row.state, lang), " ", samu.region, " · ", clock]),
+    ]
+    objective = detail.primary.objective if detail.primary else 0.9995
+    recent = [p for p in detail.hours if p.hour >= detail.now - timedelta(days=views.SLI_DAYS)]
+    burns = detail.primary.burns if detail.primary else {}
+    return (
+        head,
+        _slo_table(detail, lang),
+        sli_series(recent, objective, detail.spans, LIGHT, lang),
+        burn_down(detail.hours, objective, detail.spans, LIGHT, lang),
+        burn_rates(burns, LIGHT, lang),
+        calls_vs_usual(detail.calls, detail.usual, detail.spans, LIGHT, lang),
+        _alerts(detail, lang),
+    )
+
+
+def register(app: Dash, services: UiServices) -> None:
+    """Wire the SAMU page's refresh."""
+
+    @app.callback(
+        Output(ids.SAMU_HEAD, "children"),
+        Output(ids.SAMU_SLOS, "children"),
+        *(Output(g, "figure") for g in _GRAPHS),
+        Output(ids.SAMU_ALERTS, "children"),
+        Input(ids.SAMU_TICK, "n_intervals"),
+        Input(ids.SAMU_ID, "data"),
+        State(ids.LANG, "data"),
+    )
+    def _refresh(_: int | None, samu_id: str, lang: object) -> Any:
+        who = parts.caller()
+        return refresh(services, who, samu_id or "", lang_of(lang))

@@ -1,0 +1,141 @@
+"""Wall mode: dark, no controls, large text; refreshes its data in place every 10 s (figures and
+texts are replaced, the page is never reloaded) and rotates its focus panel between the national
+summary and each SAMU in trouble. The structure never changes between ticks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import Dash, Input, Output, State, dcc, html
+from dash.development.base_component import Component
+
+from dashboards import fleet, ids, views
+from dashboards.data import UiServices
+from dashboards.figures.maps import MapTile, tile_map
+from dashboards.figures.style import GRAPH_CONFIG
+from dashboards.i18n import duration, lang_of, number, paris, percent, t
+from dashboards.pages import parts
+from dashboards.people.model import Principal
+from dashboards.theme import ICONS, STATES, WALL
+
+FOCUS_ROWS = 5
+TROUBLE_SHOWN = 8
+WALL_CONFIG: Any = {**GRAPH_CONFIG, "staticPlot": True, "displayModeBar": False}
+
+
+def interval_ms(params: dict[str, str], default_s: float) -> int:
+    """The refresh period: `?refresh=N` seconds (at least 1), else the default."""
+    try:
+        seconds = float(params.get("refresh", default_s))
+    except ValueError:
+        seconds = default_s
+    return int(max(1.0, seconds) * 1000)
+
+
+def layout_for(default_s: float) -> Any:
+    """The wall layout for a default refresh period."""
+
+    def layout(lang: str, params: dict[str, str]) -> Component:
+        pairs = [html.Div([html.Dt("—"), html.Dd("—")], className="focus-row")] * FOCUS_ROWS
+        return html.Div(
+            [
+                html.Div(
+                    [
+                        html.H1(t("national.title", lang)),
+                        html.Span(id=ids.WALL_CLOCK, className="wall-clock"),
+                        html.Span(
+                            [t("wall.updated", lang), " ", html.Span("0", id=ids.WALL_COUNTER)],
+                            className="wall-updated",
+                        ),
+                    ],
+                    className="wall-head",
+                ),
+                html.Dl(id=ids.WALL_KPIS, className="kpis"),
+                html.Div(
+                    [
+                        dcc.Graph(
+                            id=ids.WALL_MAP,
+                            config=WALL_CONFIG,
+                            figure=go.Figure(),
+                            className="wall-map",
+                        ),
+                        html.Section(
+                            [
+                                html.H2("—", id=ids.WALL_FOCUS_TITLE),
+                                html.Dl(pairs, id=ids.WALL_FOCUS),
+                            ],
+                            className="wall-focus",
+                            **parts.aria(labelledby=ids.WALL_FOCUS_TITLE),
+                        ),
+                    ],
+                    className="wall-body",
+                ),
+                dcc.Interval(id=ids.WALL_TICK, interval=interval_ms(params, default_s)),
+            ],
+            id=ids.WALL,
+            className="wall",
+        )
+
+    return layout
+
+
+def _pair(label: Any, value: Any) -> Component:
+    return html.Div([html.Dt(label), html.Dd(value)], className="focus-row")
+
+
+def focus(data: views.National, tick: int, lang: str) -> tuple[str, list[Component]]:
+    """The rotating panel: tick 0 the national summary, then each SAMU in trouble in turn."""
+    trouble = [r for r in fleet.risk_order(data.rows) if r.state in ("page", "burning")]
+    trouble = trouble[:TROUBLE_SHOWN]
+    slot = tick % (1 + len(trouble))
+    if slot == 0:
+        rows = [_pair(parts.badge(s, lang), str(data.kpis.by_state[s])) for s in STATES]
+        return t("kpi.states", lang), rows[:FOCUS_ROWS]
+    row = trouble[slot - 1]
+    backup = next((e for e in data.entraide if e.samu.id == row.samu.id), None)
+    backup_text = "—"
+    if backup is not None and backup.backup is not None:
+        state = backup.backup_state or "no_data"
+        backup_text = f"{backup.backup.name} {ICONS[state]} {t('state.' + state, lang)}"
+    return f"{t('wall.trouble', lang)} : {row.samu.name}", [
+        _pair(t("col.state", lang), parts.badge(row.state, lang)),
+        _pair(t("col.sli", lang), percent(row.sli, 3)),
+        _pair(t("col.burn", lang), number(row.burn, 1)),
+        _pair(t("col.budget", lang), f"{percent(row.budget_left, 1)} · {duration(row.exhaustion)}"),
+        _pair(t("col.backup", lang), backup_text),
+    ]
+
+
+def refresh(services: UiServices, who: Principal, tick: int, lang: str) -> tuple[Any, ...]:
+    """Everything the wall shows at one tick."""
+    data = views.national(services, who)
+    title, rows = focus(data, tick, lang)
+    figure = tile_map([MapTile(r.samu, r.state) for r in data.rows], WALL, lang, big=True)
+    return (
+        paris(data.now, "%H:%M:%S"),
+        str(tick),
+        parts.kpi_cells(data.kpis, lang),
+        figure,
+        title,
+        rows,
+    )
+
+
+def register(app: Dash, services: UiServices) -> None:
+    """Wire the wall's in-place refresh."""
+
+    @app.callback(
+        Output(ids.WALL_CLOCK, "children"),
+        Output(ids.WALL_COUNTER, "children"),
+        Output(ids.WALL_KPIS, "children"),
+        Output(ids.WALL_MAP, "figure"),
+        Output(ids.WALL_FOCUS_TITLE, "children"),
+        Output(ids.WALL_FOCUS, "children"),
+        Input(ids.WALL_TICK, "n_intervals"),
+        State(ids.LANG, "data"),
+    )
+    def _refresh(tick: int | None, lang: object) -> Any:
+        who = parts.caller()
+        return refresh(services, who, tick or 0, lang_of(lang))

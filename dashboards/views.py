@@ -1,0 +1,149 @@
+"""Gathering: the services' answers turned into the plain values one page shows.
+
+Each function reads what one page needs, once, and filters it to the caller's SAMU scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from alerts.oncall.incidents import Incident
+from dashboards import fleet, history
+from dashboards.data import GroupView, ShiftView, UiServices
+from dashboards.figures.series import Span
+from dashboards.people.model import Principal
+from slo.evaluate import SloStatus
+from slo.model import CountFilter, RatioSLI
+from store.registry import Samu
+
+SLI_DAYS = 7
+WINDOW_DAYS = 28
+CALLS_HOURS = 6
+DEFAULT_SLI = RatioSLI(
+    "samu.call.setups",
+    good=CountFilter(outcomes=frozenset({"success"})),
+    valid=CountFilter(not_outcomes=frozenset({"caller_cancelled"})),
+)
+
+
+@dataclass(frozen=True)
+class National:
+    """Everything the national view and the wall show."""
+
+    now: datetime
+    rows: list[fleet.SamuRow]
+    kpis: fleet.Kpis
+    entraide: list[fleet.EntraideRow]
+
+
+@dataclass(frozen=True)
+class SamuDetail:
+    """Everything the SAMU page shows."""
+
+    now: datetime
+    samu: Samu
+    row: fleet.SamuRow
+    statuses: list[SloStatus]
+    primary: SloStatus | None
+    hours: list[history.HourPoint]
+    calls: dict[datetime, float]
+    usual: dict[datetime, float]
+    spans: list[Span]
+    groups: list[GroupView]
+    incidents: list[Incident]
+    on_call: list[ShiftView]
+
+
+def visible_groups(groups: list[GroupView], who: Principal) -> list[GroupView]:
+    """Groups with at least one alert the caller may see (alerts without a SAMU: everyone)."""
+    out = []
+    for g in groups:
+        alerts = tuple(
+            a for a in g.alerts if who.can_see(a.labels.get("samu", "")) or not a.labels.get("samu")
+        )
+        if alerts:
+            out.append(GroupView(g.key, g.receiver, g.labels, alerts))
+    return out
+
+
+def national(services: UiServices, who: Principal) -> National:
+    """The national view at the clock's now, limited to the caller's SAMU."""
+    now = services.clock.now()
+    statuses = list(services.slo_status())
+    groups = visible_groups(services.alerting.groups(), who)
+    rows = fleet.rows(
+        services.registry, statuses, groups, services.maintenance.list(), now, services.primary_slo
+    )
+    rows = [r for r in rows if who.can_see(r.samu.id)]
+    nat = fleet.national_status(statuses, services.national_slo, services.primary_slo)
+    kpis = fleet.kpis(rows, nat if who.samu_scope is None else None, groups)
+    scope = "" if who.samu_scope is None or len(who.samu_scope) != 1 else next(iter(who.samu_scope))
+    if who.samu_scope is None or scope:
+        end = now.replace(second=0, microsecond=0)
+        usual = history.usual_per_minute(services.store, end - timedelta(minutes=1), end, scope)
+        kpis = fleet.Kpis(
+            **{
+                **kpis.__dict__,
+                "calls_per_min": history.calls_now(services.store, now, scope),
+                "usual_per_min": next(iter(usual.values()), None),
+            },
+        )
+    return National(now, rows, kpis, fleet.entraide(rows, services.registry))
+
+
+def primary_sli(services: UiServices) -> RatioSLI:
+    """The primary SLO's ratio SLI (the shipped S1 definition when it is not a ratio)."""
+    for slo in services.slos():
+        if slo.id == services.primary_slo and isinstance(slo.sli, RatioSLI):
+            return slo.sli
+    return DEFAULT_SLI
+
+
+def samu_detail(services: UiServices, samu_id: str, who: Principal) -> SamuDetail | None:
+    """The SAMU page's values, or None for an unknown SAMU or one outside the caller's scope."""
+    samu = services.registry.get(samu_id)
+    if samu is None or not who.can_see(samu_id):
+        return None
+    now = services.clock.now()
+    statuses = [s for s in services.slo_status() if s.samu == samu_id]
+    groups = visible_groups(services.alerting.groups(), who)
+    windows = services.maintenance.list()
+    row = fleet.rows(services.registry, statuses, groups, windows, now, services.primary_slo)
+    primary = next((s for s in statuses if s.slo == services.primary_slo), None)
+    start = history_start(now, primary)
+    hours = history.hourly_ratio(services.store, primary_sli(services), start, now, samu_id)
+    calls_from = now.replace(second=0, microsecond=0) - timedelta(hours=CALLS_HOURS)
+    calls = history.calls_per_minute(services.store, calls_from, now, samu_id)
+    usual = history.usual_per_minute(services.store, calls_from, now, samu_id)
+    incidents = [
+        i
+        for i in services.incidents.between(start, now + timedelta(seconds=1))
+        if samu_id in i.samu
+    ]
+    spans = [Span(i.opened_at, i.resolved_at or now, "incident", i.title[:40]) for i in incidents]
+    for w in windows:
+        if w.covers(samu.id, samu.region):
+            spans += [Span(a, b, "maintenance", w.title[:40]) for a, b in w.occurrences(start, now)]
+    mine = [g for g in groups if any(a.labels.get("samu") == samu_id for a in g.alerts)]
+    return SamuDetail(
+        now,
+        samu,
+        next(r for r in row if r.samu.id == samu_id),
+        statuses,
+        primary,
+        hours,
+        calls,
+        usual,
+        spans,
+        mine,
+        [i for i in incidents if i.open],
+        services.alerting.on_call(),
+    )
+
+
+def history_start(now: datetime, primary: SloStatus | None) -> datetime:
+    """Where the SAMU page's history starts: the primary SLO's window start (else 28 days)."""
+    if primary is not None:
+        return primary.window_start.replace(minute=0, second=0, microsecond=0)
+    return now.replace(minute=0, second=0, microsecond=0) - timedelta(days=WINDOW_DAYS)

@@ -1,0 +1,219 @@
+"""Page callbacks called directly, over a real store and fakes of the alerting ports."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import plotly.graph_objects as go
+import pytest
+
+from dashboards import ids
+from dashboards.app import create_ui
+from dashboards.data import SilenceView
+from dashboards.pages import alerts, national, samu, shell, wall
+from dashboards.people.model import Role
+from store.client import Store
+from tests.dash_factory import (
+    LYON_ID,
+    NOW,
+    PARIS_ID,
+    FakeAlerting,
+    FakeIncidents,
+    incident,
+    page_group,
+    services,
+    status,
+    who,
+)
+
+
+def text_of(component: Any) -> str:
+    """All the text of a Dash component tree."""
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(text_of(c) for c in component)
+    return text_of(getattr(component, "children", None))
+
+
+def statuses() -> list[Any]:
+    return [
+        status(PARIS_ID, 99_990, 100_000, bad_recent=5),  # burning: 5 % bad over 1 h
+        status(LYON_ID, 50_000, 50_000),
+        status("national", 149_990, 150_000, slo="s1-call-setup-national", objective=0.9999),
+    ]
+
+
+def test_the_national_view_shows_kpis_map_risk_rows_and_entraide(store: Store) -> None:
+    ui = services(store, statuses(), FakeAlerting([page_group(LYON_ID)]))
+    kpis, fig, rows, entraide = national.refresh(ui, who(Role.VIEWER), "tiles", {}, "fr")
+    text = text_of(kpis)
+    assert "99,993 %" in text  # 28 d national SLI
+    assert "1" in text_of(kpis[3])  # one active page
+    assert isinstance(fig, go.Figure) and len(fig.layout.shapes) == 100
+    assert len(rows) == 100
+    first = text_of(rows[0])
+    assert "Lyon" in first and "Alerte d'astreinte" in first  # the page comes first
+    assert "Paris" in text_of(rows[1])  # then the burning SAMU
+    assert "SAMU 69" in text_of(entraide)
+
+
+def test_a_samu_manager_sees_only_their_samu(store: Store) -> None:
+    ui = services(store, statuses(), FakeAlerting([page_group(LYON_ID)]))
+    manager = who(Role.VIEWER, scope=frozenset({PARIS_ID}))
+    kpis, fig, rows, _ = national.refresh(ui, manager, "geo", {}, "en")
+    assert len(rows) == 1 and "Paris" in text_of(rows)
+    assert text_of(kpis[3]).split()[-1] == "0"  # Lyon's page is not theirs
+    assert sum(len(trace.x) for trace in fig.data) == 1
+    assert samu.refresh(ui, manager, LYON_ID, "en")[0].children == "Unknown SAMU or outside scope."
+
+
+@pytest.mark.parametrize(
+    ("current", "column", "expected"),
+    [
+        ({"col": "risk", "desc": False}, "burn", {"col": "burn", "desc": False}),
+        ({"col": "burn", "desc": False}, "burn", {"col": "burn", "desc": True}),
+        ({"col": "burn", "desc": True}, "sli", {"col": "sli", "desc": False}),
+    ],
+)
+def test_clicking_a_column_sorts_by_it_and_again_reverses(
+    current: dict[str, Any], column: str, expected: dict[str, Any]
+) -> None:
+    assert national.next_sort(current, column) == expected
+
+
+def test_clicking_a_map_tile_names_the_samu_page() -> None:
+    assert national.clicked_samu({"points": [{"customdata": PARIS_ID}]}) == PARIS_ID
+    assert national.clicked_samu({"points": []}) is None
+    assert national.clicked_samu(None) is None
+
+
+def test_the_samu_page_has_its_slos_four_figures_and_alerts(store: Store) -> None:
+    fake = FakeIncidents([incident(PARIS_ID)])
+    ui = services(store, statuses(), FakeAlerting([page_group(PARIS_ID)]), fake)
+    head, slos, sli, budget, burns, calls, alerts_part = samu.refresh(
+        ui, who(Role.VIEWER), PARIS_ID, "fr"
+    )
+    assert "SAMU 75" in text_of(head) and "Budget en combustion" not in text_of(head)
+    assert "Alerte d'astreinte" in text_of(head)
+    assert "s1-call-setup" in text_of(slos)
+    assert all(isinstance(f, go.Figure) for f in (sli, budget, burns, calls))
+    assert [b for b in burns.data[0].x] == ["5m", "1h", "6h"]
+    assert "inc-1" in text_of(alerts_part) and "Opérateur NOC 1" in text_of(alerts_part)
+
+
+def test_an_overseas_samu_page_shows_its_local_time(store: Store) -> None:
+    ui = services(store, [status("fr.health.samu971", 10, 10)])
+    head = samu.refresh(ui, who(Role.VIEWER), "fr.health.samu971", "fr")[0]
+    assert "UTC−04:00" in text_of(head)
+
+
+def test_ack_from_the_alerts_page_goes_through_the_on_call_service(store: Store) -> None:
+    fake = FakeIncidents([incident(PARIS_ID)])
+    ui = services(store, statuses(), FakeAlerting([page_group(PARIS_ID)]), fake)
+    groups, _, _ = alerts.render(ui, who(Role.ONCALL), "fr")
+    assert "Prendre en compte" in text_of(groups)
+    trigger = {"type": ids.ACK, "index": "inc-1|ack"}
+    outcome = alerts.act(ui, who(Role.ONCALL), trigger, {}, "ui 127.0.0.1", "fr")
+    assert outcome.changed and "acknowledged" in outcome.message
+    assert fake.acts == [("inc-1", "ack", "alice", "ui 127.0.0.1")]
+    groups, _, _ = alerts.render(ui, who(Role.ONCALL), "fr")
+    assert "Annuler la prise en compte" in text_of(groups)
+
+
+def test_a_viewer_can_neither_ack_nor_silence(store: Store) -> None:
+    fake = FakeIncidents([incident(PARIS_ID)])
+    ui = services(store, statuses(), FakeAlerting([page_group(PARIS_ID)]), fake)
+    groups, _, _ = alerts.render(ui, who(Role.VIEWER), "fr")
+    assert "Prendre en compte" not in text_of(groups)
+    trigger = {"type": ids.ACK, "index": "inc-1|ack"}
+    outcome = alerts.act(ui, who(Role.VIEWER), trigger, {}, "ui", "en")
+    assert not outcome.changed and outcome.message == "This needs the on-call role."
+    assert fake.acts == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "scope", "message"),
+    [
+        ({"matchers": "samu=fr.health.samu075", "ends": "2h", "comment": "travaux"}, None,
+         "sil-1"),
+        ({"matchers": "samu=fr.health.samu075", "ends": "2030-10-14 18:30", "comment": "x"},
+         frozenset({PARIS_ID}), "sil-1"),
+        ({"matchers": "samu=fr.health.samu069", "ends": "2h", "comment": "x"},
+         frozenset({PARIS_ID}), "périmètre"),
+        ({"matchers": "samu=fr.health.samu075", "ends": "2030-10-14 10:00", "comment": "x"},
+         None, "futur"),
+        ({"matchers": "samu", "ends": "2h", "comment": "x"}, None, "illisible"),
+        ({"matchers": "samu=fr.health.samu075", "ends": "2h", "comment": ""}, None,
+         "commentaire"),
+    ],
+)  # fmt: skip
+def test_creating_a_silence_checks_labels_end_time_comment_and_scope(
+    store: Store, fields: dict[str, str], scope: frozenset[str] | None, message: str
+) -> None:
+    fake = FakeAlerting()
+    ui = services(store, alerting=fake)
+    outcome = alerts.act(ui, who(Role.ONCALL, scope=scope), "silence-create", fields, "ui", "fr")
+    assert message in outcome.message
+    if message == "sil-1":
+        matchers, ends, _, actor, _ = fake.created[0]
+        assert actor == "alice" and ends > NOW and matchers["samu"].startswith("fr.health")
+
+
+def test_a_silence_ending_at_a_paris_time_ends_at_that_utc_instant(store: Store) -> None:
+    fake = FakeAlerting()
+    fields = {"matchers": "samu=fr.health.samu075", "ends": "2030-10-14 18:30", "comment": "x"}
+    alerts.act(services(store, alerting=fake), who(Role.ONCALL), "c", fields, "ui", "fr")
+    assert fake.created[0][1] == NOW + timedelta(hours=2, minutes=30)  # 18:30 CEST = 16:30 UTC
+
+
+def test_expiring_a_silence_goes_through_the_alerting_service(store: Store) -> None:
+    silence = SilenceView("s1", ('samu="fr.health.samu075"',), NOW, NOW + timedelta(hours=1),
+                          "bob", "travaux", "active")  # fmt: skip
+    fake = FakeAlerting(silence_list=[silence])
+    ui = services(store, alerting=fake)
+    _, listed, _ = alerts.render(ui, who(Role.ONCALL), "fr")
+    assert "Expirer" in text_of(listed)
+    trigger = {"type": ids.EXPIRE, "index": "s1"}
+    assert alerts.act(ui, who(Role.ONCALL), trigger, {}, "ui", "fr").changed
+    assert fake.expired == [("s1", "alice", "ui")]
+
+
+def test_the_wall_rotates_between_the_nation_and_each_samu_in_trouble(store: Store) -> None:
+    ui = services(store, statuses(), FakeAlerting([page_group(LYON_ID)]))
+    titles = [wall.refresh(ui, who(Role.VIEWER), tick, "fr")[4] for tick in range(4)]
+    assert titles[0] == "SAMU par état"
+    assert "SAMU 69" in titles[1] and "SAMU 75" in titles[2] and titles[3] == titles[0]
+    rows = [wall.refresh(ui, who(Role.VIEWER), tick, "fr")[5] for tick in range(3)]
+    assert {len(r) for r in rows} == {wall.FOCUS_ROWS}  # the structure never changes
+
+
+@pytest.mark.parametrize(
+    ("path", "search", "theme", "header_hidden"),
+    [
+        ("/", "", "theme-light", False),
+        ("/alerts", "", "theme-light", False),
+        ("/samu/fr.health.samu075", "", "theme-light", False),
+        ("/wall", "", "theme-wall", True),
+        ("/", "?kiosk=1", "theme-wall", True),
+    ],
+)
+def test_routing_picks_the_page_and_the_wall_theme(
+    store: Store, path: str, search: str, theme: str, header_hidden: bool
+) -> None:
+    create_ui(services(store))  # the app builds with every callback registered
+    pages = {"/": national.layout, "/alerts": alerts.layout}
+    content, root, hidden, _ = shell.render(path, search, "fr", pages, wall.layout_for(10),
+                                            samu.layout)  # fmt: skip
+    assert (root, hidden) == (theme, header_hidden)
+    assert content is not None
+
+
+def test_the_wall_refresh_period_comes_from_the_query_or_the_default() -> None:
+    assert wall.interval_ms({}, 10) == 10_000
+    assert wall.interval_ms({"refresh": "2"}, 10) == 2_000
+    assert wall.interval_ms({"refresh": "0"}, 10) == 1_000
+    assert wall.interval_ms({"refresh": "x"}, 10) == 10_000
