@@ -52,7 +52,11 @@ class AuthMode(StrEnum):
 
 
 class AgentTokenError(CollectorError):
-    """An agent token change that cannot be made (unknown id, unknown SAMU, no SAMU)."""
+    """An agent token change that cannot be made (unknown SAMU, no SAMU, revoked token)."""
+
+
+class UnknownAgentToken(AgentTokenError):
+    """No agent token has this id."""
 
 
 def digest(secret: str) -> str:
@@ -116,7 +120,7 @@ class AgentTokens:
     def get(self, token_id: str) -> AgentToken:
         found = self.list(token_id) if token_id else []
         if not found:
-            raise AgentTokenError(f"no agent token with id {token_id!r}")
+            raise UnknownAgentToken(f"no agent token with id {token_id!r}")
         return found[0]
 
     def add(

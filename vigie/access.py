@@ -44,6 +44,10 @@ POLICY: Mapping[tuple[str, str], Requirement] = {
     ("GET", "/api/v1/ingest/status"): VIEWER,
     ("POST", "/v1/metrics"): Open.AGENT,
     ("POST", "/v1/traces"): Open.AGENT,
+    ("GET", "/api/v1/agents"): ADMIN,  # agent tokens (collector.agent_auth), audited
+    ("POST", "/api/v1/agents"): ADMIN,
+    ("POST", "/api/v1/agents/{token_id}/rotate"): ADMIN,
+    ("DELETE", "/api/v1/agents/{token_id}"): ADMIN,
     # people and access
     ("GET", "/api/v1/auth/login"): Open.PUBLIC,
     ("POST", "/api/v1/auth/login"): Open.PUBLIC,
