@@ -3,10 +3,17 @@
 Prometheus posts to `POST /api/v2/alerts` exactly as to Alertmanager. Bad input is a 400 with
 Alertmanager's message, never a 500. People are identified by the `X-Vigie-User` header until
 accounts exist; every change they make is audited with their address.
+
+Privacy: alerts are not telemetry and are never refused for their text. With a `redact`
+function (the composition root passes collector.redaction.redact), every label value,
+annotation, silence comment, creator and matcher value is redacted before it is kept, so a
+phone number or NIR pasted by someone never reaches the store.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC
 from typing import Annotated, Any
 
@@ -50,9 +57,31 @@ def _filters(values: list[str]) -> list[Matcher]:
     return found
 
 
-def create_am_router(service: AlertingService, clock: Clock) -> APIRouter:
+def _redact_alerts(body: bytes, redact: Callable[[str], str]) -> bytes:
+    """The posted alerts with label values and annotations redacted (bad JSON left as is)."""
+    try:
+        document = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return body  # parse_alerts answers the 400
+    if not isinstance(document, list):
+        return body
+    for alert in document:
+        if isinstance(alert, dict):
+            for part in ("labels", "annotations"):
+                values = alert.get(part)
+                if isinstance(values, dict):
+                    alert[part] = {
+                        k: redact(v) if isinstance(v, str) else v for k, v in values.items()
+                    }
+    return json.dumps(document).encode()
+
+
+def create_am_router(
+    service: AlertingService, clock: Clock, redact: Callable[[str], str] | None = None
+) -> APIRouter:
     """The `/api/v2` Alertmanager routes, the reload route and the maintenance routes."""
     router = APIRouter(tags=["alerts"])
+    scrub = redact or (lambda text: text)
 
     def alert_views(
         active: bool, silenced: bool, inhibited: bool, filters: list[Matcher], receiver: str
@@ -85,7 +114,10 @@ def create_am_router(service: AlertingService, clock: Clock) -> APIRouter:
     @router.post("/api/v2/alerts", summary="Receive alerts (Prometheus, the SLO engine)")
     async def post_alerts(request: Request) -> Response:
         try:
-            alerts, errors = parse_alerts(await request.body(), clock.now())
+            body = await request.body()
+            if redact is not None:
+                body = _redact_alerts(body, redact)
+            alerts, errors = parse_alerts(body, clock.now())
         except WireError as exc:
             service.metrics.received.labels("invalid").inc()
             return JSONResponse(str(exc), status_code=400)
@@ -155,7 +187,8 @@ def create_am_router(service: AlertingService, clock: Clock) -> APIRouter:
         try:
             posted = PostableSilence.model_validate(read_json(await request.body()))
             matchers = tuple(
-                matcher_from_wire(m.name, m.value, m.is_regex, m.is_equal) for m in posted.matchers
+                matcher_from_wire(m.name, scrub(m.value), m.is_regex, m.is_equal)
+                for m in posted.matchers
             )
         except ValidationError as exc:
             return JSONResponse(validation_message(exc), status_code=400)
@@ -170,7 +203,9 @@ def create_am_router(service: AlertingService, clock: Clock) -> APIRouter:
         if end < clock.now():
             return JSONResponse("Failed to create silence: end time can't be in the past", 400)
         start, end = start.astimezone(UTC), end.astimezone(UTC)
-        silence = Silence(posted.id, matchers, start, end, posted.created_by, posted.comment)
+        silence = Silence(
+            posted.id, matchers, start, end, scrub(posted.created_by), scrub(posted.comment)
+        )
         try:
             record = await run_in_threadpool(
                 lambda: service.silences.upsert(
@@ -236,5 +271,5 @@ def create_am_router(service: AlertingService, clock: Clock) -> APIRouter:
             )
         return JSONResponse({"status": "success"})
 
-    router.include_router(create_maintenance_router(service, clock))
+    router.include_router(create_maintenance_router(service, clock, redact))
     return router

@@ -6,6 +6,7 @@ SLO engine excludes it from budgets; the monthly report lists it with who approv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -88,9 +89,12 @@ def _check_scope(service: AlertingService, spec: MaintenanceIn) -> None:
         raise HTTPException(400, f"unknown SAMU or region: {', '.join(unknown)}")
 
 
-def create_maintenance_router(service: AlertingService, clock: Clock) -> APIRouter:
-    """`/api/v1/maintenance`: list, create, cancel."""
+def create_maintenance_router(
+    service: AlertingService, clock: Clock, redact: Callable[[str], str] | None = None
+) -> APIRouter:
+    """`/api/v1/maintenance`: list, create, cancel; `redact` cleans the free-text fields."""
     router = APIRouter(prefix="/api/v1/maintenance", tags=["maintenance"])
+    scrub = redact or (lambda text: text)
 
     @router.get("", summary="Maintenance windows, cancelled ones flagged")
     def list_windows() -> list[dict[str, Any]]:
@@ -105,16 +109,16 @@ def create_maintenance_router(service: AlertingService, clock: Clock) -> APIRout
             _check_scope(service, spec)
             window = MaintenanceWindow(
                 id="",
-                title=spec.title,
+                title=scrub(spec.title),
                 starts_at=spec.starts_at.astimezone(UTC),
                 duration=spec.length(),
-                approved_by=spec.approved_by,
+                approved_by=scrub(spec.approved_by),
                 created_by=user,
                 samu_ids=tuple(spec.samu_ids),
                 regions=tuple(spec.regions),
                 rrule=spec.rrule,
                 timezone=spec.timezone,
-                reason=spec.reason,
+                reason=scrub(spec.reason),
             )
         except ValidationError as exc:
             return JSONResponse({"detail": validation_message(exc)}, status_code=400)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -64,8 +65,15 @@ def _actor(user: str | None, request: Request) -> tuple[str, str]:
     return (user or "anonymous"), f"api {ip}".strip()
 
 
-def create_oncall_router(service: OnCallService, heartbeats: Heartbeats | None = None) -> APIRouter:
-    """Routes under /api/v1: incidents, on-call now/schedules/iCal, heartbeat check-ins."""
+def create_oncall_router(
+    service: OnCallService,
+    heartbeats: Heartbeats | None = None,
+    redact: Callable[[str], str] | None = None,
+) -> APIRouter:
+    """Routes under /api/v1: incidents, on-call now/schedules/iCal, heartbeat check-ins.
+
+    `redact` (collector.redaction.redact) cleans an incident's free-text cause before it is kept.
+    """
     router = APIRouter(prefix="/api/v1", tags=["on-call"])
     config = service.config
 
@@ -103,7 +111,10 @@ def create_oncall_router(service: OnCallService, heartbeats: Heartbeats | None =
     ) -> dict[str, Any]:
         actor, source = _actor(x_vigie_user, request)
         try:
-            incident = service.edit(incident_id, actor, source, **body.model_dump())
+            fields = body.model_dump()
+            if redact is not None and fields.get("cause"):
+                fields["cause"] = redact(fields["cause"])
+            incident = service.edit(incident_id, actor, source, **fields)
         except IncidentNotFound as exc:
             raise HTTPException(404, str(exc)) from None
         return incident_out(incident)
