@@ -37,6 +37,8 @@ POLICY: Mapping[tuple[str, str], Requirement] = {
     ("GET", "/redoc"): Open.PUBLIC,
     ("GET", "/api/v1/migrations"): ADMIN,
     ("GET", "/api/v1/audit"): ADMIN,
+    ("POST", "/api/v1/admin/backup"): ADMIN,  # writes a backup under the backup directory
+    ("GET", "/api/v1/admin/backups"): ADMIN,
     # SAMU registry and telemetry
     ("GET", "/api/v1/samu"): VIEWER,
     ("GET", "/api/v1/samu/{samu_id}"): VIEWER,

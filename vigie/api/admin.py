@@ -1,0 +1,89 @@
+"""Operations under /api/v1/admin (admin only, by the access policy): backups of the store.
+
+The running instance holds the embedded store, so `vigie backup` asks it over this API. The
+caller names a backup, never a path: backups go under the configured backup directory.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from store.audit import AuditLog
+from store.backup import BackupError, Manifest, NativeUnsupported, backup, read_manifest
+from store.client import Store
+from store.clock import Clock
+from vigie.access import principal_of
+from vigie.api.auth import source_of
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+
+
+class BackupRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(
+        None, pattern=NAME_PATTERN, description="Directory name (default: vigie-<UTC time>)."
+    )
+    format: Literal["native", "export"] | None = Field(
+        None, description="native = ClickHouse BACKUP; export = Native files; default: native "
+        "when the engine allows it, else export.",
+    )  # fmt: skip
+
+
+def manifest_out(path: Path, manifest: Manifest) -> dict[str, Any]:
+    """A backup as the API and the CLI show it."""
+    return {"path": str(path), "name": path.name} | manifest.to_json()
+
+
+def default_name(clock: Clock) -> str:
+    return "vigie-" + clock.now().strftime("%Y%m%dT%H%M%SZ")
+
+
+def create_admin_router(store: Store, backup_dir: Path, audit: AuditLog, clock: Clock) -> APIRouter:
+    """The /api/v1/admin routes; one backup runs at a time (a second one gets 409)."""
+    router = APIRouter(prefix="/api/v1/admin", tags=["operations"])
+    running = threading.Lock()
+
+    @router.post("/backup", status_code=201, summary="Back up the store")
+    def make_backup(body: BackupRequest, request: Request) -> dict[str, Any]:
+        """Back up the whole database under the backup directory; returns the manifest."""
+        name = body.name or default_name(clock)
+        dest = backup_dir / name
+        if dest.exists():
+            raise HTTPException(409, f"a backup named {name!r} already exists")
+        if not running.acquire(blocking=False):
+            raise HTTPException(409, "a backup is already running")
+        try:
+            manifest = backup(store, dest, clock.now(), body.format)
+        except NativeUnsupported as exc:
+            raise HTTPException(422, str(exc)) from exc
+        except BackupError as exc:
+            raise HTTPException(500, f"backup failed: {exc}") from exc
+        finally:
+            running.release()
+        audit.record(
+            principal_of(request).name or "api",
+            "store.backup",
+            target=str(dest),
+            source=source_of(request),
+            details={"format": manifest.format, "tables": len(manifest.tables)},
+        )
+        return manifest_out(dest, manifest)
+
+    @router.get("/backups", summary="Backups in the backup directory")
+    def list_backups() -> list[dict[str, Any]]:
+        """Complete backups (with a manifest), oldest first."""
+        found: list[dict[str, Any]] = []
+        for path in sorted(backup_dir.iterdir()) if backup_dir.is_dir() else []:
+            try:
+                found.append(manifest_out(path, read_manifest(path)))
+            except BackupError:
+                continue  # an incomplete or foreign directory
+        return found
+
+    return router

@@ -1,0 +1,159 @@
+"""`vigie backup` and `vigie restore`: copies of the store, through the running instance or not."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+from store.audit import AuditLog
+from store.backup import BackupError, Manifest, backup, open_store_for_backup, restore
+from store.client import Store
+from store.clock import SystemClock
+from store.errors import StoreError, StoreLocked
+from vigie.api.admin import NAME_PATTERN, default_name, manifest_out
+from vigie.instance import running_instance
+from vigie.remote import token_for
+from vigie.schema import all_migrations
+from vigie.settings import Settings
+
+
+def _settings(data_dir: str | None, database: str | None = None) -> Settings:
+    settings = Settings() if not data_dir else Settings(data_dir=Path(data_dir))
+    return settings.model_copy(update={"database": database}) if database else settings
+
+
+def backup_dir(settings: Settings) -> Path:
+    """Where backups go by default: VIGIE_BACKUP_DIR, else <data dir>/backups."""
+    configured = getattr(settings, "backup_dir", None)
+    return Path(configured) if configured else settings.data_dir / "backups"
+
+
+@contextmanager
+def _opened(settings: Settings) -> Iterator[Store]:
+    """The store opened in this process, its embedded engine allowing BACKUP to any path."""
+    try:
+        store = open_store_for_backup(settings.dsn, settings.database)
+    except StoreLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    except StoreError as exc:
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _post_backup(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    path = "/api/v1/admin/backup"
+    try:
+        response = httpx.post(f"{url.rstrip('/')}{path}", json=body, headers=headers, timeout=3600)
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
+    if response.status_code >= 400:
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        raise click.ClickException(f"{path}: {response.status_code} {detail}")
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def _summary(found: dict[str, Any]) -> str:
+    rows = sum(int(t["rows"]) for t in found["tables"])
+    return (
+        f"backup {found['name']} ({found['format']}): {len(found['tables'])} tables, "
+        f"{rows} rows\n{found['path']}"
+    )
+
+
+_data_dir = click.option(
+    "--data-dir", envvar="VIGIE_DATA_DIR", type=click.Path(), help="Data directory."
+)
+
+
+@click.command("backup")
+@click.option("--name", default=None, help="Backup name (default: vigie-<UTC time>).")
+@click.option(
+    "--to", "to", type=click.Path(), default=None,
+    help="Directory to create (only when no instance runs; default: the backup directory).",
+)  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["native", "export"]), default=None,
+              help="native = ClickHouse BACKUP, export = Native files (default: native if "
+              "the engine allows it, else export).")  # fmt: skip
+@click.option("--url", default=None, help="Base URL of a running instance.")
+@click.option("--token", envvar="VIGIE_TOKEN", default="", help="Admin API token.")
+@_data_dir
+def backup_cmd(
+    name: str | None, to: str | None, fmt: str | None, url: str | None, token: str,
+    data_dir: str | None,
+) -> None:  # fmt: skip
+    """Back up the store: through the running instance if any, else directly."""
+    settings = _settings(data_dir)
+    if name is not None and not re.match(NAME_PATTERN, name):
+        raise click.ClickException(f"invalid backup name {name!r}: letters, digits, _ . - only")
+    target = url or (inst.url if (inst := running_instance(settings.data_dir)) else None)
+    if target:
+        if to:
+            raise click.ClickException(
+                "an instance is running: it writes backups under its backup directory "
+                "(VIGIE_BACKUP_DIR); choose a --name, not --to"
+            )
+        found = _post_backup(target, token or token_for(settings), {"name": name, "format": fmt})
+        click.echo(_summary(found))
+        return
+    clock = SystemClock()
+    dest = Path(to) if to else backup_dir(settings) / (name or default_name(clock))
+    with _opened(settings) as store:
+        try:
+            manifest: Manifest = backup(store, dest, clock.now(), fmt)  # type: ignore[arg-type]
+            AuditLog(store, clock).record("cli", "store.backup", target=str(dest), source="cli")
+        except BackupError as exc:
+            raise click.ClickException(f"backup failed: {exc}") from exc
+    click.echo(_summary(manifest_out(dest, manifest)))
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.option("--database", default=None, help="Restore into this database (default: the store's).")
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+@_data_dir
+def restore_cmd(source: str, database: str | None, force: bool, data_dir: str | None) -> None:
+    """Restore a backup into the store; the instance must be stopped."""
+    settings = _settings(data_dir, database)
+    if (inst := running_instance(settings.data_dir)) is not None:
+        raise click.ClickException(
+            f"Vigie is running on this data directory (pid {inst.pid}, {inst.url}): "
+            "stop it before restoring"
+        )
+    with _opened(settings) as store:
+        try:
+            done = restore(store, Path(source), all_migrations(), force)
+            AuditLog(store, SystemClock()).record(
+                "cli", "store.restore", target=str(Path(source).resolve()), source="cli",
+                details={"format": done.manifest.format, "from_database": done.manifest.database},
+            )  # fmt: skip
+        except BackupError as exc:
+            raise click.ClickException(f"restore refused or failed: {exc}") from exc
+    rows = sum(t.rows for t in done.manifest.tables)
+    click.echo(
+        f"restored {len(done.manifest.tables)} tables ({rows} rows, {done.manifest.format}) "
+        f"from {done.manifest.database} into {settings.database}"
+    )
+    if done.differences:
+        raise click.ClickException(
+            "these tables differ from the backup: " + ", ".join(done.differences) + " (rows past "
+            "their retention since the backup are deleted; a backup taken while writing "
+            "may also differ)"
+        )
+    click.echo("every table matches the backup's digest; `vigie up` applies newer migrations")
+
+
+commands: list[click.Command] = [backup_cmd, restore_cmd]
