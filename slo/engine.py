@@ -10,7 +10,9 @@ routes without knowing SLOs.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
+import itertools
 import logging
 import threading
 import time
@@ -310,15 +312,14 @@ class Engine:
         current: dict[str, list[float]] = {}
         baseline: dict[str, list[list[float]]] = {}
         for samu_id, rs in refs.items():
-            per_minute = counts.get(samu_id, {})
+            per_minute = sorted(counts.get(samu_id, {}).items())
+            stamps = [m for m, _ in per_minute]
+            cumulative = list(itertools.accumulate((v for _, v in per_minute), initial=0.0))
 
-            def total(
-                end: datetime, span: timedelta, per: Mapping[datetime, float] = per_minute
-            ) -> float:
-                return sum(v for m, v in per.items() if end - span <= m < end)
-
-            current[samu_id] = [total(minute, s) for s in spans]
-            baseline[samu_id] = [[total(r, s) for r in rs] for s in spans]
+            current[samu_id] = [_window_total(stamps, cumulative, minute, s) for s in spans]
+            baseline[samu_id] = [
+                [_window_total(stamps, cumulative, r, s) for r in rs] for s in spans
+            ]
         return collapse_findings(guard, current, baseline)
 
     def _labels_for(self, f: Finding) -> dict[str, str]:
@@ -416,6 +417,15 @@ class Engine:
             for st in statuses
         ]  # fmt: skip
         self._store.insert("slo_snapshots", rows, SNAPSHOT_COLUMNS)
+
+
+def _window_total(
+    stamps: Sequence[datetime], cumulative: Sequence[float], end: datetime, span: timedelta
+) -> float:
+    """Σ of the per-minute counts in [end − span, end), from their prefix sums."""
+    hi = bisect.bisect_left(stamps, end)
+    lo = bisect.bisect_left(stamps, end - span)
+    return cumulative[hi] - cumulative[lo]
 
 
 def _worst_component(st: SloStatus) -> str:

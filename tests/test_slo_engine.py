@@ -22,6 +22,7 @@ from tests.test_slo_eval_factories import (
     policies,
     put_counts,
     registry,
+    shipped,
     shipped_slo,
     slos_from,
 )
@@ -84,6 +85,7 @@ def pairs(engine: Engine, samu: str = PARIS) -> set[str]:
     return {c.pair for s in engine.latest.statuses if s.samu == samu for c in s.conditions}
 
 
+HOUR = timedelta(hours=1)
 STEADY = 3 * 1440 + 65  # minutes of steady traffic before T0: every window is full
 
 
@@ -225,3 +227,22 @@ def test_each_tick_writes_a_snapshot_per_slo_and_samu(store: Store) -> None:
     )
     assert (PARIS, 1.0, "ok", 0.0) in rows
     assert ("national", 1.0, "ok", 0.0) in rows
+
+
+def test_calls_collapsing_below_the_same_weekday_baseline_page_once_improbable(
+    store: Store,
+) -> None:
+    guards = shipped()[1]
+    now = T0  # a Monday afternoon
+    for week in range(1, 9):
+        ref = now - timedelta(weeks=week)
+        put_counts(store, [(m, PARIS, SETUPS, "success", 3) for m in minutes(ref - HOUR, 60)])
+        put_counts(store, [(m, LYON, SETUPS, "success", 1) for m in minutes(ref - HOUR, 60)[::6]])
+    # Today: Paris falls silent 25 minutes ago; Lyon's thin traffic is just quiet.
+    put_counts(store, [(m, PARIS, SETUPS, "success", 3) for m in minutes(now - HOUR, 35)])
+    clock = FakeClock(now)
+    engine, _ = make_engine(store, clock, [], guards)
+    engine.tick()
+    (alert,) = [a for a in engine.latest.firing if a.labels["alertname"] == "TrafficCollapse"]  # type: ignore[union-attr]
+    assert alert.labels["samu"] == PARIS
+    assert alert.labels["guard"] == "s4-traffic-plausibility"
