@@ -8,8 +8,10 @@ COPY slo slo
 COPY alerts alerts
 COPY dashboards dashboards
 COPY vigie vigie
+COPY reports reports
 COPY slos slos
 COPY config config
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir .
 ENV VIGIE_HOST=0.0.0.0 VIGIE_DATA_DIR=/data
 VOLUME /data

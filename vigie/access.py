@@ -91,7 +91,8 @@ POLICY: Mapping[tuple[str, str], Requirement] = {
     ("POST", "/api/v1/ack/{token}"): Open.PUBLIC,
     # SLOs
     ("GET", "/api/v1/slos"): VIEWER,
-    ("GET", "/api/v1/slos/{slo_id}"): VIEWER,
+    ("GET", "/api/v1/slos/national"): VIEWER,
+    ("GET", "/api/v1/slos/{slo_id}/status"): VIEWER,
     ("POST", "/api/v1/slos/reload"): ADMIN,
     # monthly availability reports (views and exports are audited by the reports API)
     ("GET", "/api/v1/reports/public-key"): Open.PUBLIC,  # anyone may check a report's signature

@@ -8,6 +8,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from collector.simulator.runner import SimulationOptions
 from dashboards.people.service import PeopleService
 from store.audit import AuditLog
 from store.client import Store, open_store
@@ -111,7 +113,7 @@ def _people(platform: Platform) -> PeopleService:
 
 async def serve(
     platform: Platform,
-    simulate: bool,
+    simulate: SimulationOptions | None,
     data_dir: Path | None,
     roles: tuple[str, ...] = ROLES,
 ) -> None:
@@ -133,11 +135,14 @@ async def serve(
         routers.append(collector.router)
         servers.append(_uvicorn(collector.http_app, settings.host, settings.otlp_http_port))
     alerting = None
+    engine = None
     if "engine" in roles:
         from vigie.alerting import build_alerting
+        from vigie.engine_role import build_engine
 
         alerting = build_alerting(platform)
-        routers.extend(alerting.routers)
+        engine = build_engine(platform, alerting)
+        routers.extend([*alerting.routers, *engine.routers])
     main_app = create_app(
         platform.api_context(), routers, ui="api" in roles, people=_people(platform)
     )
@@ -146,10 +151,16 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    if alerting is not None:
-        loop.add_signal_handler(signal.SIGHUP, alerting.reload)
+    if alerting is not None and engine is not None:
+
+        def reload() -> None:
+            alerting.reload()
+            engine.reload()
+
+        loop.add_signal_handler(signal.SIGHUP, reload)
         alerting.start()
-        closers.append(alerting.close)
+        engine.start(timedelta(seconds=settings.engine_interval_s))
+        closers.extend([engine.close, alerting.close])
     tasks = [asyncio.create_task(s.serve()) for s in servers]
     simulation = None
     try:
@@ -167,11 +178,11 @@ async def serve(
             settings.otlp_http_port,
             settings.otlp_grpc_port,
         )
-        if simulate:
+        if simulate is not None:
             from collector.simulator.runner import start_simulation
 
             simulation = start_simulation(
-                f"http://{settings.host}:{settings.otlp_http_port}", platform.registry
+                f"http://{settings.host}:{settings.otlp_http_port}", platform.registry, simulate
             )
         await stop.wait()
     finally:

@@ -16,6 +16,7 @@ MODULES = [
     "vigie.commands.slo_cmds",
     "vigie.commands.simulate_cmds",
     "vigie.commands.users_cmds",
+    "vigie.commands.report_cmds",
 ]
 
 

@@ -9,6 +9,9 @@ from typing import Any
 
 import click
 
+from collector.simulator.errors import ScenarioError
+from collector.simulator.runner import SimulationOptions
+from collector.simulator.scenario_spec import parse_scenario
 from store.errors import StoreError, StoreLocked
 from vigie.instance import running_instance
 from vigie.platform import open_platform, serve
@@ -71,7 +74,22 @@ def _common(fn: Any) -> Any:
     show_default=True,
     help="Also run simulated traffic from every SAMU in the registry.",
 )
-def up(simulate: bool, **options: Any) -> None:
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="SPEC",
+    help="Simulated incident, e.g. outage:fr.health.samu075@+2m/10m (see vigie simulate).",
+)
+@click.option(
+    "--simulate-count",
+    type=click.IntRange(1, 200),
+    default=None,
+    help="Simulate only the first N SAMU of the registry.",
+)
+def up(
+    simulate: bool, scenarios: tuple[str, ...], simulate_count: int | None, **options: Any
+) -> None:
     """Run the whole platform in one process on the embedded store (Ctrl-C stops it cleanly)."""
     settings = settings_from(**options)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
@@ -87,7 +105,15 @@ def up(simulate: bool, **options: Any) -> None:
         raise click.ClickException(str(exc)) from exc
     except StoreError as exc:
         raise click.ClickException(f"cannot open the store: {exc}") from exc
-    asyncio.run(serve(platform, simulate=simulate, data_dir=settings.data_dir))
+    simulation = None
+    if simulate:
+        try:
+            simulation = SimulationOptions(
+                count=simulate_count, scenarios=tuple(parse_scenario(s) for s in scenarios)
+            )
+        except ScenarioError as exc:
+            raise click.BadParameter(str(exc), param_hint="--scenario") from exc
+    asyncio.run(serve(platform, simulate=simulation, data_dir=settings.data_dir))
 
 
 commands = [up]
@@ -103,7 +129,7 @@ def _role(name: str, roles: tuple[str, ...], doc: str) -> click.Command:
             platform = open_platform(settings)
         except StoreError as exc:
             raise click.ClickException(f"cannot open the store: {exc}") from exc
-        asyncio.run(serve(platform, simulate=False, data_dir=None, roles=roles))
+        asyncio.run(serve(platform, simulate=None, data_dir=None, roles=roles))
 
     return command
 
@@ -114,4 +140,9 @@ collector_role = _role(
     "Run only the OTLP receivers (HTTP, gRPC) and the write path; for a server DSN.",
 )
 ui_role = _role("ui", ("api",), "Run only the REST API and the UI; for a server DSN.")
-commands.extend([collector_role, ui_role])
+engine_role = _role(
+    "engine",
+    ("engine",),
+    "Run the SLO engine, alerting, on-call and reports with their APIs; for a server DSN.",
+)
+commands.extend([collector_role, ui_role, engine_role])

@@ -1,0 +1,148 @@
+"""Wiring of the engine role: the SLO engine, the monthly report service and its schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter
+
+from alerts.model import Alert
+from reports.api import create_reports_router
+from reports.archive import Archive
+from reports.schedule import due_month
+from reports.service import ReportService
+from reports.sign import Signer
+from reports.sources import objectives_from
+from slo.api import create_slo_router
+from slo.engine import Engine, reloader
+from slo.errors import SpecError
+from slo.loader import load_policy, load_specs
+from slo.windows import window_for
+from vigie.alerting import AlertingRuntime
+from vigie.commands.slo_cmds import conventions_catalogue
+from vigie.platform import Platform
+
+log = logging.getLogger("vigie.engine")
+REPORT_CHECK_S = 3600.0
+
+
+@dataclass
+class EngineRuntime:
+    engine: Engine
+    reports: ReportService
+    routers: list[APIRouter]
+    reload_slos: Any
+    alerting: AlertingRuntime
+    tasks: list[asyncio.Task[Any]] = field(default_factory=list)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def reload(self) -> None:
+        try:
+            self.reload_slos()
+        except SpecError as exc:
+            log.warning("SLO specs not reloaded (the running ones stay): %s", exc)
+
+    def start(self, interval: timedelta) -> None:
+        self.tasks = [
+            asyncio.create_task(self.engine.run(interval, self.stop)),
+            asyncio.create_task(self._report_schedule()),
+        ]
+
+    async def close(self) -> None:
+        self.stop.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def _month_has_data(self, month: str) -> bool:
+        period = window_for(month, "Europe/Paris")
+        rows = self.reports.store.query(
+            "SELECT count() FROM {db}.minute_ingest "
+            "WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')}",
+            {"start": period.start, "end": period.end},
+        )
+        return bool(rows and rows[0][0])
+
+    def issue_due_report(self) -> str | None:
+        """Produce last month's report on the 1st (Europe/Paris) and tell the reporting receiver;
+        a month without any data is skipped (a report would only say "no data")."""
+        month = due_month(self.engine_clock_now(), self.reports.archive.months())
+        if month is None or not self._month_has_data(month):
+            return None
+        bundle = self.reports.issue(month, actor="scheduler")
+        now = self.engine_clock_now()
+        self.alerting.put(
+            [
+                Alert(
+                    labels={"alertname": "MonthlyReportReady", "severity": "info", "month": month},
+                    starts_at=now,
+                    ends_at=now + timedelta(hours=1),
+                    annotations={
+                        "summary": f"Rapport mensuel de disponibilité {month} disponible",
+                        "version": str(bundle.version),
+                    },
+                )
+            ]
+        )
+        return month
+
+    def engine_clock_now(self) -> Any:
+        return self.reports.clock.now()
+
+    async def _report_schedule(self) -> None:
+        while not self.stop.is_set():
+            try:
+                month = await asyncio.to_thread(self.issue_due_report)
+                if month:
+                    log.warning("monthly report %s issued", month)
+            except Exception:  # the schedule retries next hour; the error is visible
+                log.exception("monthly report not issued")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), REPORT_CHECK_S)
+
+
+def build_engine(platform: Platform, alerting: AlertingRuntime) -> EngineRuntime:
+    """The SLO engine (alerts go to the pipeline in-process) and the report service."""
+    s = platform.settings
+    catalogue = conventions_catalogue()
+    policy = load_policy()
+    specs = load_specs(s.slo_dir, catalogue, policy)
+    maintenance = alerting.service.maintenance
+    engine = Engine(
+        platform.store,
+        specs,
+        policy,
+        platform.registry,
+        platform.clock,
+        alert_sink=alerting,
+        maintenance=maintenance,
+        metrics_registry=platform.metrics,
+        generator_url=s.public_url,
+    )
+    reload_slos = reloader(engine, s.slo_dir, catalogue)
+    signer = Signer(s.data_dir / "keys" / "report-signing.pem", log.warning)
+    reports = ReportService(
+        platform.store,
+        list(platform.registry),
+        objectives_from(specs.slos),
+        signer,
+        Archive(platform.store, platform.clock, platform.audit),
+        platform.clock,
+        incidents=alerting.oncall,
+        maintenance=maintenance,
+    )
+    routers = [
+        create_slo_router(
+            platform.store,
+            platform.registry,
+            platform.clock,
+            lambda: engine.specs,
+            reload_slos,
+            maintenance.list,
+        ),
+        create_reports_router(reports, platform.audit),
+    ]
+    return EngineRuntime(engine, reports, routers, reload_slos, alerting)
