@@ -8,6 +8,7 @@ No data is its own state: a window without valid events has no SLI, no burn and 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, is_dataclass
@@ -17,7 +18,7 @@ from types import MappingProxyType
 from slo.budget import Budget, State, budget_state, occurrence_budget, timeslice_budget
 from slo.budget import time_to_exhaustion as exhaustion_in
 from slo.model import SLO, FreshnessSLI, Occurrences, RatioSLI, Timeslices
-from slo.policy import AlertCondition, BurnSample, evaluate_conditions
+from slo.policy import AlertCondition, BurnSample, Policy, evaluate_conditions
 from slo.reader import Sums
 from slo.sql import MINUTE, SLICE_SETTLE, CountMeasure, Plan, SliceMeasure, Span
 from slo.windows import RollingWindow, elapsed_interval, floor_minute, window_interval
@@ -232,14 +233,7 @@ def status_of(
     current = _current_burn(samples)
     conditions: tuple[AlertCondition, ...] = ()
     if slo.alerting.enabled:
-        conditions = tuple(
-            evaluate_conditions(
-                samples,
-                slo.alerting.policy,
-                min_bad_events=min_bad_events,
-                pages=slo.alerting.pages,
-            )
-        )
+        conditions = fired_pairs(samples, slo.alerting.policy, min_bad_events, slo.alerting.pages)
     period = (
         slo.window.duration
         if isinstance(slo.window, RollingWindow)
@@ -258,6 +252,34 @@ def status_of(
         exhaustion=exhaustion_in(budget, current, period),
         components=MappingProxyType(dict(parts or {})),
     )
+
+
+@functools.cache
+def _factors(policy: Policy) -> tuple[float, ...]:
+    return tuple(pair.factor(policy.period) for pair in policy.pairs)
+
+
+def fired_pairs(
+    samples: Mapping[timedelta, BurnSample], policy: Policy, min_bad_events: float, pages: bool
+) -> tuple[AlertCondition, ...]:
+    """`slo.policy.evaluate_conditions` with the derived factors computed once per policy.
+
+    A cheap pre-check skips the exact evaluation when no pair can fire (the common case).
+    """
+    for pair, factor in zip(policy.pairs, _factors(policy), strict=True):
+        long, short = samples.get(pair.long), samples.get(pair.short)
+        if long is None or short is None:
+            break  # let evaluate_conditions raise its PolicyError
+        if (
+            long.burn_rate is not None
+            and short.burn_rate is not None
+            and long.burn_rate > factor
+            and short.burn_rate > factor
+        ):
+            break
+    else:
+        return ()
+    return tuple(evaluate_conditions(samples, policy, min_bad_events=min_bad_events, pages=pages))
 
 
 def _current_burn(samples: Mapping[timedelta, BurnSample]) -> float | None:
