@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dash import Dash
 
-from dashboards.data import UiServices
+from dashboards.data import platform_services
 from dashboards.pages import alerts, national, samu, shell, wall
+from dashboards.ports import UiServices
 
-__all__ = ["UiServices", "create_ui"]
+__all__ = ["UiServices", "create_ui", "platform_services"]
 
 
 def create_ui(services: UiServices) -> Dash:

@@ -1,25 +1,34 @@
-"""What the UI needs from the platform (`UiServices`), as small ports with plain-value answers.
+"""Adapters from the platform's real services to the UI's ports, and `platform_services`, the
+one call the composition root makes to build `UiServices`.
 
-The ports are protocols so that callbacks can be tested with fakes; `AlertingAdapter` and
-`IncidentsAdapter` implement them over the real alerting and on-call services. Every action goes
-through those services, which audit it.
+Every action goes through the alerting or on-call service, which audits it.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import datetime
 
-from alerts.maintenance import MaintenanceWindow
 from alerts.matchers import Matcher, MatchType
 from alerts.oncall.incidents import Incident
 from alerts.oncall.schedule import next_shifts, who_is_on_call
 from alerts.oncall.service import OnCallService
 from alerts.service import AlertingService
 from alerts.silence import Silence
+from dashboards.ports import (
+    AlertingPort,
+    AlertView,
+    GroupView,
+    IncidentsPort,
+    MaintenancePort,
+    NoAlerting,
+    NoIncidents,
+    NoMaintenance,
+    ShiftView,
+    SilenceView,
+    UiServices,
+)
 from slo.evaluate import SloStatus
 from slo.model import SLO
 from store.client import Store
@@ -27,101 +36,6 @@ from store.clock import Clock
 from store.registry import Registry
 
 HIDDEN_ALERTS = frozenset({"Watchdog"})  # the chain's own heartbeat: always firing by design
-
-
-@dataclass(frozen=True)
-class AlertView:
-    """One active alert of a group, with its mute state."""
-
-    fingerprint: str
-    labels: Mapping[str, str]
-    summary: str
-    starts_at: datetime
-    state: str  # "active" or "suppressed"
-    silenced_by: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class GroupView:
-    """One aggregation group as routed: its receiver, group labels and active alerts."""
-
-    key: str
-    receiver: str
-    labels: Mapping[str, str]
-    alerts: tuple[AlertView, ...]
-
-
-@dataclass(frozen=True)
-class SilenceView:
-    """A silence as listed on the alerts page."""
-
-    id: str
-    matchers: tuple[str, ...]
-    starts_at: datetime
-    ends_at: datetime
-    created_by: str
-    comment: str
-    state: str  # pending, active, expired
-
-
-@dataclass(frozen=True)
-class ShiftView:
-    """Who is on call now for a schedule, and the next hand-off."""
-
-    schedule: str
-    on_call: tuple[str, ...]
-    next_start: datetime | None = None
-    next_people: tuple[str, ...] = ()
-
-
-class AlertingPort(Protocol):
-    """Alerts grouped as routed, silences, and who is on call."""
-
-    def groups(self) -> list[GroupView]: ...
-
-    def silences(self) -> list[SilenceView]: ...
-
-    def create_silence(
-        self, matchers: Mapping[str, str], ends_at: datetime, comment: str, actor: str, source: str
-    ) -> str: ...
-
-    def expire_silence(self, silence_id: str, actor: str, source: str) -> None: ...
-
-    def on_call(self) -> list[ShiftView]: ...
-
-
-class IncidentsPort(Protocol):
-    """Incidents of the on-call service and the people's actions on them."""
-
-    def open_incidents(self) -> list[Incident]: ...
-
-    def between(self, start: datetime, end: datetime) -> list[Incident]: ...
-
-    def act(self, incident_id: str, action: str, actor: str, source: str) -> Incident: ...
-
-
-class MaintenancePort(Protocol):
-    """Planned maintenance windows (cancelled ones flagged)."""
-
-    def list(self) -> list[MaintenanceWindow]: ...
-
-
-@dataclass(frozen=True)
-class UiServices:
-    """Everything the Dash UI reads or acts through; built by the composition root."""
-
-    store: Store
-    registry: Registry
-    clock: Clock
-    slo_status: Callable[[], Sequence[SloStatus]]  # the engine's latest, composites included
-    slos: Callable[[], Sequence[SLO]]  # the loaded specs (history queries use their SLI)
-    alerting: AlertingPort
-    incidents: IncidentsPort
-    maintenance: MaintenancePort
-    primary_slo: str = "s1-call-setup"  # colours the map and sorts the risk table
-    national_slo: str = "s1-call-setup-national"
-    refresh_s: float = 10.0  # wall mode auto-refresh
-    extra: Mapping[str, object] = field(default_factory=dict)
 
 
 class AlertingAdapter:
@@ -244,6 +158,45 @@ def latest_statuses(engine: object) -> Callable[[], Sequence[SloStatus]]:
     return read
 
 
-def window_start(now: datetime, days: int) -> datetime:
-    """The start of the last `days` whole hours back from `now` (history views)."""
-    return now.replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
+def loaded_slos(engine: object) -> Callable[[], Sequence[SLO]]:
+    """`slos` over an engine: its running specs (reloads included)."""
+
+    def read() -> Sequence[SLO]:
+        specs = getattr(engine, "specs", None)
+        return tuple(getattr(specs, "slos", ()))
+
+    return read
+
+
+def platform_services(
+    store: Store,
+    registry: Registry,
+    clock: Clock,
+    *,
+    engine: object | None = None,
+    alerting: AlertingService | None = None,
+    oncall: OnCallService | None = None,
+    loop: asyncio.AbstractEventLoop | None = None,
+    refresh_s: float = 10.0,
+) -> UiServices:
+    """The UI's services from what this process runs; what it does not run shows as empty."""
+    alerts: AlertingPort = NoAlerting()
+    incidents: IncidentsPort = NoIncidents()
+    maintenance: MaintenancePort = NoMaintenance()
+    if alerting is not None:
+        maintenance = alerting.maintenance
+        if oncall is not None:
+            alerts = AlertingAdapter(alerting, oncall)
+    if oncall is not None and loop is not None:
+        incidents = IncidentsAdapter(oncall, loop)
+    return UiServices(
+        store=store,
+        registry=registry,
+        clock=clock,
+        slo_status=latest_statuses(engine),
+        slos=loaded_slos(engine),
+        alerting=alerts,
+        incidents=incidents,
+        maintenance=maintenance,
+        refresh_s=refresh_s,
+    )

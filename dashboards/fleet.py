@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerts.maintenance import MaintenanceWindow
-from dashboards.data import GroupView
+from dashboards.ports import GroupView
 from dashboards.theme import STATES, MapState
 from slo.evaluate import NATIONAL, SloStatus
 from store.registry import Registry, Samu
@@ -62,14 +62,24 @@ def in_maintenance(samu: Samu, windows: Iterable[MaintenanceWindow], now: dateti
     )
 
 
-def shown_state(slo_states: Iterable[str], pages: int, maintenance: bool, primary: str) -> MapState:
+def spending(status: SloStatus) -> bool:
+    """Whether an SLO is spending its budget now: burning, or exhausted and still burning (an
+    exhausted budget that no longer burns is history, shown in the risk table, not on the map)."""
+    if status.state == "burning":
+        return True
+    burn = burn_of(status, BURN_WINDOW)
+    return status.state == "exhausted" and burn is not None and burn > 1
+
+
+def shown_state(
+    statuses: Iterable[SloStatus], pages: int, maintenance: bool, primary: str
+) -> MapState:
     """The map state: a firing page first, then maintenance, burning, no data, ok."""
-    states = set(slo_states)
     if pages:
         return "page"
     if maintenance:
         return "maintenance"
-    if states & {"burning", "exhausted"}:
+    if any(spending(s) for s in statuses):
         return "burning"
     if primary == "no_data":
         return "no_data"
@@ -95,7 +105,7 @@ def rows(
         primary = next((s for s in mine if s.slo == primary_slo), None)
         slo_state = primary.state if primary else "no_data"
         state = shown_state(
-            (s.state for s in mine),
+            mine,
             pages.get(samu.id, 0),
             in_maintenance(samu, windows, now),
             slo_state,

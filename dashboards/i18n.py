@@ -108,7 +108,7 @@ def t(key: str, lang: str = "fr") -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-def keys() -> list[str]:
+def text_keys() -> list[str]:
     """Every text key (tests check both languages are filled)."""
     return list(_TEXTS)
 

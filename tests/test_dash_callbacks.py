@@ -10,9 +10,9 @@ import pytest
 
 from dashboards import ids
 from dashboards.app import create_ui
-from dashboards.data import SilenceView
 from dashboards.pages import alerts, national, samu, shell, wall
 from dashboards.people.model import Role
+from dashboards.ports import SilenceView
 from store.client import Store
 from tests.dash_factory import (
     LYON_ID,
@@ -206,7 +206,7 @@ def test_routing_picks_the_page_and_the_wall_theme(
 ) -> None:
     create_ui(services(store))  # the app builds with every callback registered
     pages = {"/": national.layout, "/alerts": alerts.layout}
-    content, root, hidden, _ = shell.render(path, search, "fr", pages, wall.layout_for(10),
+    content, root, hidden = shell.render(path, search, "fr", pages, wall.layout_for(10),
                                             samu.layout)  # fmt: skip
     assert (root, hidden) == (theme, header_hidden)
     assert content is not None

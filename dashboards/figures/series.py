@@ -36,6 +36,8 @@ def _paris(values: Sequence[datetime]) -> list[datetime]:
 
 def _spans(fig: go.Figure, spans: Sequence[Span], palette: Palette, lang: str) -> None:
     for span in spans:
+        if span.end <= span.start:
+            continue
         colour = palette.fills["page" if span.kind == "incident" else "maintenance"]
         start, end = _paris([span.start, span.end])
         fig.add_vrect(
@@ -51,9 +53,17 @@ def _spans(fig: go.Figure, spans: Sequence[Span], palette: Palette, lang: str) -
         )
 
 
-def _layout(palette: Palette, big: bool, title: str, **extra: Any) -> dict[str, Any]:
+Range = tuple[datetime, datetime]
+
+
+def _layout(
+    palette: Palette, big: bool, title: str, x_range: Range | None = None, **extra: Any
+) -> dict[str, Any]:
     layout = base_layout(palette, big, title)
-    layout.update({"xaxis": axis(palette, title={"text": "Europe/Paris"}), **extra})
+    xaxis = axis(palette, title={"text": "Europe/Paris"})
+    if x_range is not None:
+        xaxis["range"] = _paris(x_range)
+    layout.update({"xaxis": xaxis, **extra})
     return layout
 
 
@@ -64,6 +74,7 @@ def sli_series(
     palette: Palette,
     lang: str,
     big: bool = False,
+    x_range: Range | None = None,
 ) -> go.Figure:
     """Hourly SLI (%) with the objective as a line; hours without valid events are gaps."""
     x = _paris([p.hour for p in points])
@@ -92,6 +103,7 @@ def sli_series(
             palette,
             big,
             t("samu.sli", lang),
+            x_range,
             yaxis=axis(palette, title={"text": "%"}, range=[low - span * 0.2, 100 + span * 0.05]),
         )
     )
@@ -105,6 +117,7 @@ def burn_down(
     palette: Palette,
     lang: str,
     big: bool = False,
+    x_range: Range | None = None,
 ) -> go.Figure:
     """Budget left (%) hour by hour over the window: 100 % minus the bad events so far over the
     budget the whole window's valid events allow (the last point is the budget left now)."""
@@ -128,7 +141,9 @@ def burn_down(
     fig.add_hline(y=0, line={"color": palette.objective, "width": 2})
     _spans(fig, spans, palette, lang)
     fig.update_layout(
-        _layout(palette, big, t("samu.budget", lang), yaxis=axis(palette, title={"text": "%"}))
+        _layout(
+            palette, big, t("samu.budget", lang), x_range, yaxis=axis(palette, title={"text": "%"})
+        )
     )
     return fig
 
@@ -173,6 +188,7 @@ def calls_vs_usual(
     palette: Palette,
     lang: str,
     big: bool = False,
+    x_range: Range | None = None,
 ) -> go.Figure:
     """Calls per minute with the usual rate for the same hour of the week as a step line."""
     fig = go.Figure()
@@ -198,6 +214,8 @@ def calls_vs_usual(
     )
     _spans(fig, spans, palette, lang)
     fig.update_layout(
-        _layout(palette, big, t("samu.calls", lang), yaxis=axis(palette, rangemode="tozero"))
+        _layout(
+            palette, big, t("samu.calls", lang), x_range, yaxis=axis(palette, rangemode="tozero")
+        )
     )
     return fig

@@ -10,10 +10,10 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboards import actions, ids, views
-from dashboards.data import GroupView, SilenceView, UiServices
 from dashboards.i18n import lang_of, paris, t
 from dashboards.pages import parts
 from dashboards.people.model import Principal, Role
+from dashboards.ports import GroupView, SilenceView, UiServices
 
 REFRESH_MS = 15_000
 
@@ -133,12 +133,19 @@ def _silences(found: list[SilenceView], can_act: bool, lang: str) -> Component:
     return html.Ul(rows)
 
 
+def _urgency(group: GroupView) -> tuple[int, str]:
+    """Pages first, then tickets, then the rest; stable by group key."""
+    severities = {a.labels.get("severity", "") for a in group.alerts}
+    rank = 0 if "page" in severities else 1 if "ticket" in severities else 2
+    return rank, group.key
+
+
 def render(services: UiServices, who: Principal, lang: str) -> tuple[Any, Any, Any]:
     """Groups (with their incidents), silences and on-call, as the caller may see them."""
-    groups = views.visible_groups(services.alerting.groups(), who)
-    incidents = {i.group_key: i for i in services.incidents.open_incidents()}
+    groups = sorted(views.visible_groups(services.alerting.groups(), who), key=_urgency)
+    incidents = {(i.group_key, i.receiver): i for i in services.incidents.open_incidents()}
     can_act = who.has(Role.ONCALL)
-    shown = [_group(g, incidents.get(g.key), can_act, lang) for g in groups]
+    shown = [_group(g, incidents.get((g.key, g.receiver)), can_act, lang) for g in groups]
     shifts = [
         html.Li(
             f"{s.schedule} — {t('alerts.now', lang)} : {', '.join(s.on_call) or '—'} — "

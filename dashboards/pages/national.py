@@ -9,12 +9,12 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboards import ids, views
-from dashboards.data import UiServices
 from dashboards.figures.maps import MapTile, geo_map, tile_map
 from dashboards.figures.style import GRAPH_CONFIG
 from dashboards.i18n import lang_of, t
 from dashboards.pages import parts
 from dashboards.people.model import Principal
+from dashboards.ports import UiServices
 from dashboards.theme import LIGHT
 
 REFRESH_MS = 30_000
@@ -50,27 +50,38 @@ def layout(lang: str, params: dict[str, str]) -> Component:
             dcc.Interval(id=ids.NATIONAL_TICK, interval=REFRESH_MS),
             dcc.Store(id=ids.RISK_SORT, data={"col": "risk", "desc": False}),
             _section("h-kpis", t("kpi.states", lang), html.Dl(id=ids.KPIS, className="kpis")),
-            _section(
-                "h-map",
-                t("map.title", lang),
-                html.Div(
-                    [
-                        html.Span(t("map.kind", lang), id="map-kind-label"),
-                        dcc.RadioItems(
-                            id=ids.MAP_KIND,
-                            value="tiles",
-                            inline=True,
-                            options=[
-                                {"label": t("map.tiles", lang), "value": "tiles"},
-                                {"label": t("map.geo", lang), "value": "geo"},
+            html.Div(
+                [
+                    _section(
+                        "h-map",
+                        t("map.title", lang),
+                        html.Div(
+                            [
+                                html.Span(t("map.kind", lang), id="map-kind-label"),
+                                dcc.RadioItems(
+                                    id=ids.MAP_KIND,
+                                    value="tiles",
+                                    inline=True,
+                                    options=[
+                                        {"label": t("map.tiles", lang), "value": "tiles"},
+                                        {"label": t("map.geo", lang), "value": "geo"},
+                                    ],
+                                ),
                             ],
+                            role="group",
+                            **parts.aria(labelledby="map-kind-label"),
                         ),
-                    ],
-                    role="group",
-                    **parts.aria(labelledby="map-kind-label"),
-                ),
-                dcc.Graph(id=ids.MAP, config=GRAPH_CONFIG, className="map", figure=go.Figure()),
-                html.P(t("map.hint", lang), className="hint"),
+                        dcc.Graph(
+                            id=ids.MAP,
+                            config=GRAPH_CONFIG,
+                            figure=go.Figure(),
+                            style={"height": "640px", "maxWidth": "760px"},
+                        ),
+                        html.P(t("map.hint", lang), className="hint"),
+                    ),
+                    _section("h-entraide", t("entraide.title", lang), html.Div(id=ids.ENTRAIDE)),
+                ],
+                className="national-grid",
             ),
             _section(
                 "h-risk",
@@ -81,7 +92,6 @@ def layout(lang: str, params: dict[str, str]) -> Component:
                     className="data",
                 ),
             ),
-            _section("h-entraide", t("entraide.title", lang), html.Div(id=ids.ENTRAIDE)),
         ],
         className="page national",
     )

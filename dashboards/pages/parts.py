@@ -58,7 +58,7 @@ def kpi_cells(k: fleet.Kpis, lang: str) -> list[Component]:
     target = f"{t('fig.objective', lang)} {percent(k.objective)}" if k.objective else ""
     calls = number(k.calls_per_min)
     usual = f"({number(k.usual_per_min)})"
-    states = " · ".join(f"{ICONS[s]} {k.by_state[s]}" for s in STATES)
+    states = "  ".join(f"{ICONS[s]}\u00a0{k.by_state[s]}" for s in STATES)
     return [
         kpi(t("kpi.now", lang), percent(k.sli_now, 3), "", "now"),
         kpi(t("kpi.window", lang), percent(k.sli_window, 3), target, "window"),

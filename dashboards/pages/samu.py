@@ -12,12 +12,12 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
 from dashboards import fleet, ids, views
-from dashboards.data import UiServices
 from dashboards.figures.series import burn_down, burn_rates, calls_vs_usual, sli_series
 from dashboards.figures.style import GRAPH_CONFIG
 from dashboards.i18n import duration, lang_of, local, number, percent, t
 from dashboards.pages import parts
 from dashboards.people.model import Principal
+from dashboards.ports import UiServices
 from dashboards.theme import LIGHT
 
 REFRESH_MS = 30_000
@@ -26,7 +26,7 @@ _GRAPHS = (ids.SAMU_SLI, ids.SAMU_BUDGET, ids.SAMU_BURNS, ids.SAMU_CALLS)
 
 def layout(lang: str, params: dict[str, str]) -> Component:
     """The skeleton for one SAMU; the refresh callback fills it."""
-    graphs = [dcc.Graph(id=g, config=GRAPH_CONFIG, figure=go.Figure(), className="chart")
+    graphs = [dcc.Graph(id=g, config=GRAPH_CONFIG, figure=go.Figure(), style={"height": "380px"})
               for g in _GRAPHS]  # fmt: skip
     return html.Div([
         dcc.Link(t("samu.back", lang), href="/", className="back"),
@@ -120,15 +120,25 @@ def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tu
         html.P([parts.badge(row.state, lang), " ", samu.region, " · ", clock]),
     ]
     objective = detail.primary.objective if detail.primary else 0.9995
-    recent = [p for p in detail.hours if p.hour >= detail.now - timedelta(days=views.SLI_DAYS)]
+    now = detail.now
+    week = now - timedelta(days=views.SLI_DAYS)
+    start = views.history_start(now, detail.primary)
+    recent = [p for p in detail.hours if p.hour >= week]
     burns = detail.primary.burns if detail.primary else {}
     return (
         head,
         _slo_table(detail, lang),
-        sli_series(recent, objective, detail.spans, LIGHT, lang),
-        burn_down(detail.hours, objective, detail.spans, LIGHT, lang),
+        sli_series(recent, objective, detail.spans, LIGHT, lang, x_range=(week, now)),
+        burn_down(detail.hours, objective, detail.spans, LIGHT, lang, x_range=(start, now)),
         burn_rates(burns, LIGHT, lang),
-        calls_vs_usual(detail.calls, detail.usual, detail.spans, LIGHT, lang),
+        calls_vs_usual(
+            detail.calls,
+            detail.usual,
+            detail.spans,
+            LIGHT,
+            lang,
+            x_range=(now - timedelta(hours=views.CALLS_HOURS), now),
+        ),
         _alerts(detail, lang),
     )
 

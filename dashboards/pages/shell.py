@@ -7,9 +7,10 @@ wall mode: dark theme, no header and no controls.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import parse_qs
 
-from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html
+from dash import ClientsideFunction, Dash, Input, Output, State, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboards import ids
@@ -66,6 +67,17 @@ def header(lang: str) -> list[Component]:
     ]
 
 
+def nav_links(lang: str) -> Component:
+    """The main navigation links."""
+    return html.Ul(
+        [
+            html.Li(dcc.Link(t("nav.national", lang), href="/")),
+            html.Li(dcc.Link(t("nav.alerts", lang), href="/alerts")),
+            html.Li(dcc.Link(t("nav.wall", lang), href="/wall")),
+        ]
+    )
+
+
 def params_of(search: str | None) -> dict[str, str]:
     """The query string as single values (`?kiosk=1&refresh=5`)."""
     return {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}
@@ -83,15 +95,18 @@ def register(app: Dash, pages: Pages, wall: Page, samu: Page) -> None:
         Output(ids.CONTENT, "children"),
         Output(ids.ROOT, "className"),
         Output(ids.HEADER, "hidden"),
-        Output(ids.HEADER, "children"),
+        Output(ids.NAV, "children"),
+        Output(ids.LANG_BUTTON, "children"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
         Input(ids.LANG, "data"),
     )
     def route(
         pathname: str | None, search: str | None, lang_data: object
-    ) -> tuple[Component, str, bool, list[Component]]:
-        return render(pathname, search, lang_of(lang_data), pages, wall, samu)
+    ) -> tuple[Component, str, bool, Component, str]:
+        lang = lang_of(lang_data)
+        content, theme, hidden = render(pathname, search, lang, pages, wall, samu)
+        return content, theme, hidden, nav_links(lang), t("lang.switch", lang)
 
     @app.callback(
         Output(ids.LANG, "data"),
@@ -99,7 +114,9 @@ def register(app: Dash, pages: Pages, wall: Page, samu: Page) -> None:
         State(ids.LANG, "data"),
         prevent_initial_call=True,
     )
-    def switch(_: int | None, lang_data: object) -> str:
+    def switch(clicks: int | None, lang_data: object) -> Any:
+        if not clicks:
+            return no_update
         return "fr" if lang_of(lang_data) == "en" else "en"
 
     app.clientside_callback(  # type: ignore[no-untyped-call]
@@ -116,14 +133,14 @@ def render(
     pages: Pages,
     wall: Page,
     samu: Page,
-) -> tuple[Component, str, bool, list[Component]]:
-    """The page for a path: (content, root class, header hidden, header)."""
+) -> tuple[Component, str, bool]:
+    """The page for a path: (content, root class, header hidden)."""
     params = params_of(search)
     path = (pathname or "/").rstrip("/") or "/"
     if is_wall(path, params):
-        return wall(lang, params), "theme-wall", True, header(lang)
+        return wall(lang, params), "theme-wall", True
     if path.startswith("/samu/"):
         params["samu_id"] = path.removeprefix("/samu/")
-        return samu(lang, params), "theme-light", False, header(lang)
+        return samu(lang, params), "theme-light", False
     page = pages.get(path, pages["/"])
-    return page(lang, params), "theme-light", False, header(lang)
+    return page(lang, params), "theme-light", False

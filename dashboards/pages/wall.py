@@ -12,13 +12,13 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
 from dashboards import fleet, ids, views
-from dashboards.data import UiServices
 from dashboards.figures.maps import MapTile, tile_map
 from dashboards.figures.style import GRAPH_CONFIG
 from dashboards.i18n import duration, lang_of, number, paris, percent, t
 from dashboards.pages import parts
 from dashboards.people.model import Principal
-from dashboards.theme import ICONS, STATES, WALL
+from dashboards.ports import UiServices
+from dashboards.theme import ICONS, STATES, WALL, MapState
 
 FOCUS_ROWS = 5
 TROUBLE_SHOWN = 8
@@ -38,7 +38,7 @@ def layout_for(default_s: float) -> Any:
     """The wall layout for a default refresh period."""
 
     def layout(lang: str, params: dict[str, str]) -> Component:
-        pairs = [html.Div([html.Dt("—"), html.Dd("—")], className="focus-row")] * FOCUS_ROWS
+        pairs = [_pair("—", "—") for _ in range(FOCUS_ROWS)]
         return html.Div(
             [
                 html.Div(
@@ -59,7 +59,7 @@ def layout_for(default_s: float) -> Any:
                             id=ids.WALL_MAP,
                             config=WALL_CONFIG,
                             figure=go.Figure(),
-                            className="wall-map",
+                            style={"height": "calc(100vh - 300px)", "minHeight": "480px"},
                         ),
                         html.Section(
                             [
@@ -81,8 +81,22 @@ def layout_for(default_s: float) -> Any:
     return layout
 
 
-def _pair(label: Any, value: Any) -> Component:
-    return html.Div([html.Dt(label), html.Dd(value)], className="focus-row")
+def _pair(
+    label: str, value: str, state: MapState | None = None, on_label: bool = False
+) -> Component:
+    """One row of the focus panel; always Div > (Dt > Span, Dd > Span), whatever the data."""
+    badge = f"badge state-{state}" if state else ""
+    return html.Div(
+        [
+            html.Dt(html.Span(label, className=badge if on_label else "")),
+            html.Dd(html.Span(value, className="" if on_label else badge)),
+        ],
+        className="focus-row",
+    )
+
+
+def _state(state: MapState, lang: str) -> str:
+    return f"{ICONS[state]} {t('state.' + state, lang)}"
 
 
 def focus(data: views.National, tick: int, lang: str) -> tuple[str, list[Component]]:
@@ -91,7 +105,7 @@ def focus(data: views.National, tick: int, lang: str) -> tuple[str, list[Compone
     trouble = trouble[:TROUBLE_SHOWN]
     slot = tick % (1 + len(trouble))
     if slot == 0:
-        rows = [_pair(parts.badge(s, lang), str(data.kpis.by_state[s])) for s in STATES]
+        rows = [_pair(_state(s, lang), str(data.kpis.by_state[s]), s, True) for s in STATES]
         return t("kpi.states", lang), rows[:FOCUS_ROWS]
     row = trouble[slot - 1]
     backup = next((e for e in data.entraide if e.samu.id == row.samu.id), None)
@@ -100,7 +114,7 @@ def focus(data: views.National, tick: int, lang: str) -> tuple[str, list[Compone
         state = backup.backup_state or "no_data"
         backup_text = f"{backup.backup.name} {ICONS[state]} {t('state.' + state, lang)}"
     return f"{t('wall.trouble', lang)} : {row.samu.name}", [
-        _pair(t("col.state", lang), parts.badge(row.state, lang)),
+        _pair(t("col.state", lang), _state(row.state, lang), row.state),
         _pair(t("col.sli", lang), percent(row.sli, 3)),
         _pair(t("col.burn", lang), number(row.burn, 1)),
         _pair(t("col.budget", lang), f"{percent(row.budget_left, 1)} · {duration(row.exhaustion)}"),
