@@ -99,7 +99,12 @@ class Store:
     def _connect(self) -> Any:
         try:
             if self.dsn.embedded:
-                return clickhouse_connect.get_client(dsn=self.dsn.raw)
+                # BACKUP/RESTORE to files needs this at engine start (store/backup.py).
+                return clickhouse_connect.get_client(
+                    interface="chdb",
+                    path=str(self.dsn.path),
+                    chdb_options={"backups.allowed_path": "/"},
+                )
             return clickhouse_connect.get_client(dsn=self.dsn.raw, connect_timeout=5)
         except ClickHouseError as exc:
             if self.dsn.embedded and "EmbeddedServer" in str(exc):

@@ -24,7 +24,9 @@ from store.clock import Clock, SystemClock
 from store.counts import CountsReader
 from store.migrations import migrate
 from store.registry import Registry, load_registry
+from store.retention import apply_retention
 from store.schema import ClusterConfig
+from vigie.api.admin import create_admin_router
 from vigie.api.deps import ApiContext
 from vigie.app import create_app
 from vigie.instance import remove_instance, write_instance
@@ -71,7 +73,10 @@ def open_platform(settings: Settings, clock: Clock | None = None) -> Platform:
     """Open the store (raises StoreLocked/StoreUnavailable), migrate it, load the registry."""
     clock = clock or SystemClock()
     store = open_store(settings.dsn, settings.database)
-    migrate(store, ClusterConfig(settings.cluster) if settings.cluster else None, all_migrations())
+    cluster = ClusterConfig(settings.cluster) if settings.cluster else None
+    migrate(store, cluster, all_migrations())
+    for statement in apply_retention(store, settings, settings.cluster or None):
+        log.warning("retention changed: %s", statement)
     return Platform(
         settings=settings,
         store=store,
@@ -143,6 +148,14 @@ async def serve(
         alerting = build_alerting(platform)
         engine = build_engine(platform, alerting)
         routers.extend([*alerting.routers, *engine.routers])
+    routers.append(
+        create_admin_router(
+            platform.store,
+            settings.backup_dir or settings.data_dir / "backups",
+            platform.audit,
+            platform.clock,
+        )
+    )
     main_app = create_app(
         platform.api_context(), routers, ui="api" in roles, people=_people(platform)
     )

@@ -79,6 +79,28 @@ class Settings(BaseSettings):
         "", description="Groups claim → SAMU scope, e.g. `samu75=fr.health.samu075`."
     )
     oidc_groups_claim: str = Field("groups", description="Claim that carries the groups.")
+    backup_dir: Path | None = Field(
+        None, description="Where vigie backup writes (default <data dir>/backups)."
+    )
+    retention_raw_days: int = Field(
+        35, description="Raw points, spans, series state: days kept (≥ max_point_age_days)."
+    )
+    retention_rollup_days: int = Field(
+        800, description="Minute/hour rollups: days kept (≥ 400, year-over-year report)."
+    )
+    retention_audit_days: int = Field(366, description="Audit log: days kept (≥ 183).")
+    retention_notification_days: int = Field(
+        366, description="Notification attempts: days kept (≥ 31)."
+    )
+    retention_operations_days: int = Field(
+        400, description="Ingest rejections, SLO snapshots, heartbeats: days kept (≥ 31)."
+    )
+    retention_event_days: int = Field(
+        0, description="Alert and on-call events: days kept; 0 = forever (else ≥ 400)."
+    )
+    retention_session_days: int = Field(
+        0, description="Sessions: days kept after expiry; 0 = forever."
+    )
     url: str = Field(
         "", description="Base URL of a running instance, for CLI commands (default: local one)."
     )

@@ -17,6 +17,7 @@ MODULES = [
     "vigie.commands.simulate_cmds",
     "vigie.commands.users_cmds",
     "vigie.commands.report_cmds",
+    "vigie.commands.ops_cmds",
 ]
 
 

@@ -14,6 +14,7 @@ from store.client import Store
 from store.counts import CountsReader
 from store.registry import load_registry
 from vigie.commands.up_cmds import settings_from
+from vigie.reference import configuration_table, with_configuration
 from vigie.remote import api_get, token_for, with_state
 
 
@@ -71,3 +72,17 @@ def reference(out: str | None) -> None:
 
 
 commands = [ingest, reference]
+
+
+@click.command("config-reference")
+@click.option("--write", is_flag=True, help="Regenerate the table inside README.md.")
+def config_reference(write: bool) -> None:
+    """Print the configuration table (every VIGIE_* setting), or write it into README.md."""
+    if not write:
+        click.echo(configuration_table())
+        return
+    readme = Path("README.md")
+    readme.write_text(with_configuration(readme.read_text()))
+
+
+commands.append(config_reference)

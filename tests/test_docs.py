@@ -1,0 +1,31 @@
+"""The README and docs say what the code does: generated tables are current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from vigie.cli import cli
+from vigie.reference import with_configuration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_configuration_table_in_the_readme_is_current() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert readme == with_configuration(readme), "run: vigie config-reference --write"
+
+
+def test_every_command_of_the_cli_is_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    missing = [name for name in cli.commands if f"vigie {name}" not in readme]
+    assert missing == []
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    for name, command in cli.commands.items():
+        assert runner.invoke(cli, [name, "--help"]).exit_code == 0, name
+        for sub in getattr(command, "commands", {}):
+            assert runner.invoke(cli, [name, sub, "--help"]).exit_code == 0, f"{name} {sub}"
