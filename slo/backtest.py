@@ -5,8 +5,9 @@ once; cumulative sums give every window's totals at every tick at once (numpy), 
 100 SAMU is a few array operations, not 4 000 engine ticks. Ticks fall on minute boundaries
 (`step` a whole number of minutes), where the engine's windows hold whole minutes, so the
 burn-rate pairs and the probe guard fire exactly when the live engine ticked at the same
-instants would (a test holds them equal). Heartbeat, no-data, collapse and budget guards are
-not replayed: they read raw points or slow budgets, not the burn-rate policy.
+instants would (a test holds them equal). Given the policy's default guards, the heartbeat and
+no-data guards are replayed too (`slo.backtest_guards`); the traffic-collapse and budget guards
+are not.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from slo.backtest_guards import guard_labels, replay_guards
 from slo.evaluate import is_probe, probe_minutes, slice_rule
 from slo.model import SLO, FreshnessSLI, Timeslices
+from slo.policy import Guards
 from slo.sql import CountSLI, SliceMeasure, _conditions, _Params, _slice_inner
 from slo.windows import RollingWindow
 from store.client import Store
 
 Array = npt.NDArray[np.float64]
 MINUTE = timedelta(minutes=1)
+HEARTBEAT_METRIC = "samu.reachability.checks"
 
 
 @dataclass(frozen=True)
@@ -199,15 +203,12 @@ def _intervals(
 ) -> list[Firing]:
     out = []
     for i, row in enumerate(held):
-        start = None
-        for j, on in enumerate(row):
-            if on and start is None:
-                start = ticks[j]
-            elif not on and start is not None:
-                out.append(Firing(tuple(sorted(labels[i].items())), start, ticks[j]))
-                start = None
-        if start is not None:
-            out.append(Firing(tuple(sorted(labels[i].items())), start, None))
+        if not row.any():
+            continue
+        edges = np.diff(np.concatenate(([0], row.astype(np.int8), [0])))
+        key = tuple(sorted(labels[i].items()))
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            out.append(Firing(key, ticks[int(a)], ticks[int(b)] if b < len(ticks) else None))
     return out
 
 
@@ -218,8 +219,14 @@ def backtest(
     start: datetime,
     end: datetime,
     step: timedelta = MINUTE,
+    guards: Guards | None = None,
+    heartbeat_metric: str = HEARTBEAT_METRIC,
 ) -> list[Firing]:
-    """Every burn-rate and probe alert the policy raises for ticks in [start, end), every `step`."""
+    """Every burn-rate and probe alert the policy raises for ticks in [start, end), every `step`.
+
+    With `guards` (the policy's defaults, `PolicySet.guards`) the heartbeat and no-data alerts
+    are replayed as well.
+    """
     if step.total_seconds() % 60 or start.second or start.microsecond:
         raise ValueError("backtest ticks fall on whole minutes (start and step)")
     ticks = []
@@ -255,7 +262,26 @@ def backtest(
             severity = "page" if slo.alerting.pages else "ticket"
             labels = [_labels("ProbeFailing", severity, slo.id, n, samu_labels) for n in names]
             found += _intervals(probe_guard(slo, series, ticks, minutes), ticks, labels)
+    if guards is not None and ticks:
+        found += _guard_firings(store, samu_labels, ticks, guards, heartbeat_metric)
     return sorted(found, key=lambda f: (f.starts_at, f.labels))
+
+
+def _guard_firings(
+    store: Store,
+    samu_labels: Mapping[str, Mapping[str, object]],
+    ticks: Sequence[datetime],
+    guards: Guards,
+    heartbeat_metric: str,
+) -> list[Firing]:
+    samu = sorted(samu_labels)
+    held = replay_guards(store, samu, ticks, guards, heartbeat_metric)
+    out = []
+    for name, rows in (("HeartbeatLost", held.heartbeat), ("TelemetryNoData", held.no_data)):
+        labels = [guard_labels(name, s, samu_labels) for s in samu]
+        out += _intervals(rows, ticks, labels)
+    stalled = [guard_labels("TelemetryStalled", "", samu_labels)]
+    return out + _intervals(held.stalled[None, :], ticks, stalled)
 
 
 def _national(series: Series) -> Series:

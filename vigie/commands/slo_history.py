@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from collector.conventions import SETUP_BOUNDS
-from collector.simulator.fleet import CHECKS, SETUPS, SETUP_DURATION, Fleet, FleetConfig, SamuBatch
+from collector.simulator.fleet import CHECKS, SETUP_DURATION, SETUPS, Fleet, FleetConfig, SamuBatch
 from collector.simulator.scenarios import Scenario, Timeline
 from collector.simulator.tally import rollup
 from collector.simulator.traffic import SamuInfo
