@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Container
 from dataclasses import dataclass
 from typing import Protocol
@@ -10,11 +11,13 @@ import grpc
 from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 
+from collector.agent_auth import AgentAuth, AgentTokens, AuthMode
 from collector.grpc_server import create_grpc_server
 from collector.http import create_otlp_router
 from collector.limits import Limits, LimitSettings
 from collector.selfmetrics import SelfMetrics
 from collector.writer import BatchWriter
+from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock
 
@@ -37,6 +40,9 @@ class CollectorSettings(LimitSettings, Protocol):
     @property
     def batch_max_delay_ms(self) -> int: ...
 
+    @property
+    def agent_auth(self) -> str: ...
+
 
 @dataclass
 class CollectorRuntime:
@@ -48,6 +54,8 @@ class CollectorRuntime:
     writer: BatchWriter
     metrics: SelfMetrics
     limits: Limits
+    tokens: AgentTokens
+    auth: AgentAuth | None  # None when VIGIE_AGENT_AUTH=off
 
     async def close(self, grace_s: float = 5.0) -> None:
         await self.grpc_server.stop(grace_s)
@@ -77,10 +85,16 @@ async def start_collector(
         batch_max_delay_s=settings.batch_max_delay_ms / 1000,
     )
     await writer.start()
+    audit = AuditLog(store, clock)
+    tokens = AgentTokens(store, clock, audit, known_samu)
+    auth = None
+    if settings.agent_auth == AuthMode.REQUIRED:
+        auth = AgentAuth(tokens, audit, clock, registry)
+        await asyncio.to_thread(auth.refresh)
     app = create_otlp_app()
-    router = create_otlp_router(writer, known_samu, limits, metrics, clock)
+    router = create_otlp_router(writer, known_samu, limits, metrics, clock, auth)
     app.include_router(router)
     address = f"{settings.host}:{settings.otlp_grpc_port}"
-    server = create_grpc_server(writer, known_samu, limits, metrics, clock, address)
+    server = create_grpc_server(writer, known_samu, limits, metrics, clock, address, auth)
     await server.start()
-    return CollectorRuntime(app, router, server, writer, metrics, limits)
+    return CollectorRuntime(app, router, server, writer, metrics, limits, tokens, auth)

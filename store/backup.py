@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from store.client import Store, check_not_locked
+from store.client import Store, check_not_locked, validate_database
 from store.errors import StoreError, StoreUnavailable
 from store.migrations import Migration, applied_versions, migrate
 
@@ -72,7 +72,8 @@ class Manifest:
     def from_json(cls, data: dict[str, Any]) -> Manifest:
         return cls(
             format=data["format"],
-            database=data["database"],
+            # The name ends up in RESTORE statements: a tampered manifest must not inject SQL.
+            database=validate_database(str(data["database"])),
             created_at=data["created_at"],
             engine_version=data["engine_version"],
             migrations={int(k): str(v) for k, v in data["migrations"].items()},

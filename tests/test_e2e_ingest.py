@@ -95,9 +95,18 @@ def platform(tmp_path: Path) -> Iterator[PlatformProcess]:
 def test_counts_sent_by_real_sdk_exporters_come_back_exact_across_a_restart(
     platform: PlatformProcess,
 ) -> None:
-    http_agent = Agent(PARIS, HttpExporter(endpoint=f"{platform.otlp_url}/v1/metrics"))
+    paris_auth = {"authorization": f"Bearer {platform.agent_token(PARIS)}"}
+    lyon_token = platform.agent_token(LYON)
+    http_agent = Agent(
+        PARIS, HttpExporter(endpoint=f"{platform.otlp_url}/v1/metrics", headers=paris_auth)
+    )
     grpc_agent = Agent(
-        LYON, GrpcExporter(endpoint=f"127.0.0.1:{platform.otlp_grpc_port}", insecure=True)
+        LYON,
+        GrpcExporter(
+            endpoint=f"127.0.0.1:{platform.otlp_grpc_port}",
+            insecure=True,
+            headers=(("authorization", f"Bearer {lyon_token}"),),
+        ),
     )
     # Cumulative export 1.
     http_agent.calls(success=5, failed=1, durations=[0.2, 0.8, 2.5])
@@ -117,7 +126,7 @@ def test_counts_sent_by_real_sdk_exporters_come_back_exact_across_a_restart(
         answer = httpx.post(
             f"{platform.otlp_url}/v1/metrics",
             content=body,
-            headers={"Content-Type": "application/x-protobuf"},
+            headers={"Content-Type": "application/x-protobuf", **paris_auth},
             timeout=30,
         )
         assert answer.status_code == 200
@@ -129,7 +138,7 @@ def test_counts_sent_by_real_sdk_exporters_come_back_exact_across_a_restart(
     answer = httpx.post(
         f"{platform.otlp_url}/v1/metrics",
         content=body,
-        headers={"Content-Type": "application/x-protobuf"},
+        headers={"Content-Type": "application/x-protobuf", **paris_auth},
         timeout=30,
     )
     assert answer.status_code == 200  # the same request once more, after the restart
@@ -137,7 +146,9 @@ def test_counts_sent_by_real_sdk_exporters_come_back_exact_across_a_restart(
     http_agent.export()
     # A counter reset: the gateway restarts (new start time), same series identity.
     http_agent.close()
-    reset_agent = Agent(PARIS, HttpExporter(endpoint=f"{platform.otlp_url}/v1/metrics"))
+    reset_agent = Agent(
+        PARIS, HttpExporter(endpoint=f"{platform.otlp_url}/v1/metrics", headers=paris_auth)
+    )
     reset_agent.calls(success=2, failed=0, durations=[])
     reset_agent.export()
     reset_agent.close()
@@ -153,7 +164,35 @@ def test_counts_sent_by_real_sdk_exporters_come_back_exact_across_a_restart(
     assert lyon[("samu.call.setup.duration", "", 0.5)] == 1
 
 
-def test_an_unknown_samu_is_refused_counted_and_reported(platform: PlatformProcess) -> None:
+def test_an_unknown_samu_is_refused_counted_and_reported(tmp_path: Path) -> None:
+    platform = PlatformProcess(tmp_path / "data", env={"VIGIE_AGENT_AUTH": "off"})
+    platform.start()
+    try:
+        _unknown_samu_is_reported(platform)
+    finally:
+        platform.stop()
+
+
+def test_an_agent_without_a_token_or_for_another_samu_is_refused(
+    platform: PlatformProcess,
+) -> None:
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(
+        metric_readers=[reader], resource=_resource(PARIS, "gw"), shutdown_on_exit=False
+    )
+    provider.get_meter("g").create_counter("samu.call.setups").add(1, {"outcome": "success"})
+    data = reader.get_metrics_data()
+    provider.shutdown()
+    assert data is not None
+    body = encode_metrics(data).SerializeToString()
+    url = f"{platform.otlp_url}/v1/metrics"
+    kind = {"Content-Type": "application/x-protobuf"}
+    assert httpx.post(url, content=body, headers=kind, timeout=30).status_code == 401
+    lyon_only = {"authorization": f"Bearer {platform.agent_token(LYON)}", **kind}
+    assert httpx.post(url, content=body, headers=lyon_only, timeout=30).status_code == 403
+
+
+def _unknown_samu_is_reported(platform: PlatformProcess) -> None:
     agent = Agent("fr.health.samu099", HttpExporter(endpoint=f"{platform.otlp_url}/v1/metrics"))
     agent.calls(success=1, failed=0, durations=[])
     agent.export()

@@ -325,7 +325,6 @@ def test_the_store_formats_only_the_database_name_into_sql_text(store: Store) ->
     assert store.query("SELECT {t:DateTime64(3, 'UTC')}", {"t": stamp})[0][0].year == 2026
 
 
-@pytest.mark.xfail(strict=True, reason="store/backup.py: Manifest.from_json must validate_database")
 def test_a_backup_manifest_cannot_name_a_hostile_database() -> None:
     from store.backup import Manifest
 

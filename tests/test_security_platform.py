@@ -119,8 +119,7 @@ def test_each_change_is_audited_with_who_when_and_from_where(
 
 
 def test_agent_token_changes_and_refusals_are_audited(session: dict[str, Any]) -> None:
-    if not session["agents_wired"]:
-        pytest.skip("the agents API is not wired into vigie up yet (lead: see the report)")
+    assert session["agents_wired"], "the agents API must be mounted in vigie up"
     actions = {e["action"] for e in session["audit"]}
     assert {"agent.token.add", "agent.token.rotate", "agent.token.revoke"} <= actions
     assert "agent.denied" in actions

@@ -30,6 +30,7 @@ from alerts.oncall.pages import create_link_router
 from alerts.oncall.service import OnCallService
 from alerts.receivers import ConfigSink
 from alerts.service import AlertingService
+from collector.redaction import redact
 from vigie.people import SECRET_FILE, private_file
 from vigie.platform import Platform
 
@@ -151,8 +152,8 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
     )
     heartbeats.load()
     routers = [
-        create_am_router(service, platform.clock),
-        create_oncall_router(oncall, heartbeats),
+        create_am_router(service, platform.clock, redact),
+        create_oncall_router(oncall, heartbeats, redact),
         create_link_router(oncall),
     ]
     return AlertingRuntime(service, oncall, heartbeats, runner, routers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,6 +28,7 @@ from store.registry import Registry, load_registry
 from store.retention import apply_retention
 from store.schema import ClusterConfig
 from vigie.api.admin import create_admin_router
+from vigie.api.agents import create_agents_router
 from vigie.api.deps import ApiContext
 from vigie.app import create_app
 from vigie.instance import remove_instance, write_instance
@@ -132,12 +134,13 @@ async def serve(
     closers: list[Callable[[], Awaitable[None]]] = []
     routers: list[object] = []
     servers: list[_Server] = []
+    collector = None
     if "collector" in roles:
         collector = await start_collector(
             platform.store, platform.registry, settings, platform.clock, platform.metrics
         )
         closers.append(collector.close)
-        routers.append(collector.router)
+        routers.extend([collector.router, create_agents_router(collector.tokens)])
         servers.append(_uvicorn(collector.http_app, settings.host, settings.otlp_http_port))
     alerting = None
     engine = None
@@ -194,6 +197,11 @@ async def serve(
         if simulate is not None:
             from collector.simulator.runner import start_simulation
 
+            if collector is not None and collector.auth is not None:
+                token = collector.auth.mint_ephemeral(
+                    platform.registry.ids(), "vigie up --simulate"
+                )
+                simulate = dataclasses.replace(simulate, auth_token=token)
             simulation = start_simulation(
                 f"http://{settings.host}:{settings.otlp_http_port}", platform.registry, simulate
             )

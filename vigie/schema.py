@@ -8,6 +8,7 @@ from store.migrations import MIGRATIONS, Migration, check_versions
 
 # Packages that own tables list them in `<package>.tables.MIGRATIONS` (their own version range).
 _PACKAGE_TABLES = (
+    "collector.tables",  # 20–39: agent tokens
     "alerts.tables",  # 100–119: alert state, silences, notification log, maintenance
     "alerts.oncall.tables",  # 120–139: schedules, escalations, acks, incidents, heartbeats
     "alerts.notifiers.tables",  # 140–159: delivery attempts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,6 +101,9 @@ class Settings(BaseSettings):
     )
     retention_session_days: int = Field(
         0, description="Sessions: days kept after expiry; 0 = forever."
+    )
+    agent_auth: Literal["required", "off"] = Field(
+        "required", description="Agent tokens on the OTLP receivers (docs/security.md)."
     )
     url: str = Field(
         "", description="Base URL of a running instance, for CLI commands (default: local one)."

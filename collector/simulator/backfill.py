@@ -52,6 +52,8 @@ class BackfillOptions:
     concurrency: int = 2
     max_retries: int = 10
     timeout_s: float = 60.0
+    # Agent token sent as `Authorization: Bearer …` (collector.agent_auth); never shown.
+    auth_token: str = field(default="", repr=False)
 
 
 @dataclass
@@ -244,7 +246,7 @@ def run_backfill(
     encoder = BackfillEncoder(samus, options, first, end, tally)
     own = client is None
     http = client or httpx.Client(timeout=options.timeout_s)
-    sender = Sender(endpoint, http, options.max_retries, sleep)
+    sender = Sender(endpoint, http, options.max_retries, sleep, token=options.auth_token)
     began = time.monotonic()
 
     def tracked() -> Iterator[EncodedRequest]:

@@ -18,6 +18,7 @@ MODULES = [
     "vigie.commands.users_cmds",
     "vigie.commands.report_cmds",
     "vigie.commands.ops_cmds",
+    "vigie.commands.agents_cmds",
 ]
 
 

@@ -84,6 +84,8 @@ _common = [
                  help="Synthetic test call period."),
     click.option("--heartbeat-interval", default="10s", show_default=True, callback=_seconds,
                  help="Reachability check period."),
+    click.option("--token", envvar="VIGIE_AGENT_TOKEN", default="",
+                 help="Agent token (vigie agents add) bound to the simulated SAMU."),
 ]  # fmt: skip
 
 
@@ -122,6 +124,7 @@ def simulate(ctx: click.Context, /, **kw: Any) -> None:
         scenarios=_scenarios(kw["specs"], kw["files"]),
         surge=kw["surge"],
         duration_s=kw["duration"],
+        auth_token=kw["token"],
     )
     try:
         check_targets(options.scenarios, [s.id for s in select_samu(registry, options)])
@@ -180,6 +183,7 @@ def backfill_cmd(**kw: Any) -> None:
         heartbeat_interval_s=kw["heartbeat_interval"],
         scenarios=_scenarios(kw["specs"], kw["files"]),
         concurrency=kw["concurrency"],
+        auth_token=kw["token"],
     )
 
     def show(p: Progress) -> None:
