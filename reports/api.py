@@ -28,6 +28,11 @@ def _status(exc: ReportError) -> int:
     return 400 if isinstance(exc, MonthError) else 422
 
 
+def _actor(request: Request) -> str:
+    """Who asked: the access gate sets X-Vigie-User from the authenticated identity."""
+    return request.headers.get("X-Vigie-User", "") or "anonymous"
+
+
 def create_reports_router(service: ReportService, audit: AuditLog | None = None) -> APIRouter:
     """Routes under /api/v1/reports, over one ReportService."""
     router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -41,7 +46,7 @@ def create_reports_router(service: ReportService, audit: AuditLog | None = None)
     def seen(request: Request, action: str, target: str) -> None:
         if audit is not None:
             host = request.client.host if request.client else ""
-            audit.record("api", action, target=target, source=host)
+            audit.record(_actor(request), action, target=target, source=host)
 
     @router.get("/public-key", response_class=PlainTextResponse)
     def public_key() -> PlainTextResponse:
@@ -79,7 +84,9 @@ def create_reports_router(service: ReportService, audit: AuditLog | None = None)
     ) -> dict[str, Any]:
         """Issue (or find archived) the month's report; `reissue` allows a new version."""
         try:
-            found = service.issue(month, lang, reissue=reissue, actor="api", reason=reason)
+            found = service.issue(
+                month, lang, reissue=reissue, actor=_actor(request), reason=reason
+            )
         except ReportError as exc:
             raise HTTPException(_status(exc), str(exc)) from exc
         seen(request, "report.issue.requested", month)
