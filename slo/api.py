@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from alerts.maintenance import MaintenanceWindow
 from slo.errors import SloError, SpecError
@@ -24,6 +24,7 @@ from slo.reader import SumsReader
 from slo.rollup import burning, composites
 from slo.sql import Span
 from slo.windows import DEFAULT_TIMEZONE, CalendarWindow, format_duration, window_for
+from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock
 from store.registry import Registry
@@ -109,6 +110,7 @@ def create_slo_router(
     specs: Callable[[], LoadResult],
     reload: Callable[[], LoadResult] | None = None,
     maintenance: Callable[[], list[MaintenanceWindow]] | None = None,
+    audit: AuditLog | None = None,
 ) -> APIRouter:
     """The /api/v1/slos routes; `specs` returns the running specs (e.g. `lambda: engine.specs`)."""
     router = APIRouter(prefix="/api/v1/slos", tags=["slo"])
@@ -159,15 +161,23 @@ def create_slo_router(
         return {"slo": slo_dict(slo), "status": [status_dict(st) for st in rows]}
 
     @router.post("/reload")
-    def do_reload() -> dict[str, Any]:
+    def do_reload(request: Request) -> dict[str, Any]:
         if reload is None:
             raise HTTPException(503, "no engine runs in this process: nothing to reload")
+        actor = request.headers.get("X-Vigie-User", "") or "anonymous"
+        source = request.client.host if request.client else ""
         try:
             loaded = reload()
-        except SpecError as exc:
-            raise HTTPException(422, [str(i) for i in exc.issues]) from exc
-        except SloError as exc:
+        except (SpecError, SloError) as exc:
+            if audit is not None:
+                audit.record(
+                    actor, "slo.reload.rejected", source=source, details={"error": str(exc)[:500]}
+                )
+            if isinstance(exc, SpecError):
+                raise HTTPException(422, [str(i) for i in exc.issues]) from exc
             raise HTTPException(422, str(exc)) from exc
+        if audit is not None:
+            audit.record(actor, "slo.reload", source=source, details={"slos": len(loaded.slos)})
         return {"slos": [s.id for s in loaded.slos], "guards": [g.id for g in loaded.guards]}
 
     return router

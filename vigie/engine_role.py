@@ -142,6 +142,7 @@ def build_engine(platform: Platform, alerting: AlertingRuntime) -> EngineRuntime
             lambda: engine.specs,
             reload_slos,
             maintenance.list,
+            platform.audit,
         ),
         create_reports_router(reports, platform.audit),
     ]
