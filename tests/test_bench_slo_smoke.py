@@ -1,0 +1,27 @@
+"""The SLO benchmark runs end to end in its quick mode (its figures mean nothing there)."""
+
+from __future__ import annotations
+
+import math
+
+from bench.slo import run
+
+
+def test_the_quick_run_measures_every_part_of_the_slo_benchmark() -> None:
+    figures = run(quick=True)
+    names = " | ".join(f.benchmark for f in figures)
+    for part in (
+        "SLO tick, 1 month",
+        "1 year",
+        "Prometheus",
+        "outage detection p95, ours",
+        "smallest SAMU at night",
+        "false pages, simulated month",
+        "outage: recall",
+    ):
+        assert part in names
+    assert all(not math.isnan(f.value) for f in figures)
+    tick = next(f for f in figures if f.benchmark.startswith("SLO tick, 1 month"))
+    assert tick.value > 0
+    night = next(f for f in figures if "smallest SAMU at night" in f.benchmark)
+    assert night.value < 60  # the heartbeat pages a silent small SAMU at night within a minute
