@@ -103,3 +103,17 @@ def test_pages_are_scored_against_the_incidents_played(
 def test_tickets_are_not_pages() -> None:
     ticket = Firing((("samu", SMALL), ("severity", "ticket")), T0, None)
     assert score([ticket], [OUTAGE]).pages == 0
+
+
+def test_vigie_slo_backtest_scores_a_simulated_outage_against_the_ground_truth() -> None:
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable, "-m", "vigie.cli", "slo", "backtest", "--from", "2030-10-02", "--to",
+        "2030-10-03", "--seed", "5", "--samu-count", "2", "--scenario", "outage:048@+3h/20m",
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True).stdout
+    assert "outage   fr.health.samu048  2030-10-02T03:00:00+00:00: detected after 0:01:00 by " \
+        "HeartbeatLost" in out  # fmt: skip
+    assert "recall 100%" in out

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,14 @@ import yaml
 
 from collector.conventions import COMPONENTS, METRICS, SAMU_ID_PATTERN
 from slo.api import STATUS_WINDOWS, compute_status, status_dict
-from slo.backtest import backtest
+from slo.backtest import Firing, backtest
+from slo.backtest_score import score
 from slo.catalogue import Catalogue, catalogue_from
 from slo.errors import OpenSLOError, SloError, SpecError
 from slo.loader import LoadResult, check_dir, load_policy, load_specs
 from slo.openslo import import_openslo
 from store.client import Store
-from store.registry import load_registry
+from store.registry import Registry, load_registry
 from vigie.remote import api_get, token_for, with_state
 
 
@@ -170,15 +172,57 @@ def status_cmd(
 @click.option("--step", default=1, show_default=True, help="Minutes between replayed ticks.")
 @click.option("--specs", "spec_dir", default="slos", type=click.Path(path_type=Path))
 @click.option("--data-dir", type=click.Path(), help="Data directory.")
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Replay simulated history (this simulator seed) instead of the stored one.",
+)
+@click.option(
+    "--scenario",
+    "scenario_specs",
+    multiple=True,
+    help="With --seed: an incident to play, KIND:SAMU@+OFFSET/DURATION (offset from "
+    "--from); repeatable. The report scores the alerts against them.",
+)
+@click.option(
+    "--samu-count",
+    default=10,
+    show_default=True,
+    help="With --seed: SAMU simulated (spread over sizes; scenario targets added).",
+)
 def backtest_cmd(
-    start: datetime, end: datetime, step: int, spec_dir: Path, data_dir: str | None
-) -> None:
-    """Replay the burn-rate policy and probe guard over stored history (UTC dates)."""
+    start: datetime, end: datetime, step: int, spec_dir: Path, data_dir: str | None,
+    seed: int | None, scenario_specs: tuple[str, ...], samu_count: int,
+) -> None:  # fmt: skip
+    """Replay the alert policy (burn-rate pairs, probe, heartbeat and no-data guards) over
+    stored history, or over simulated history with a ground-truth report (UTC dates)."""
     from vigie.commands.up_cmds import settings_from
 
-    settings = settings_from(data_dir=data_dir)
+    policy = load_policy()
     slos = _specs(spec_dir).slos
     registry = load_registry()
+    first, last = start.replace(tzinfo=UTC), end.replace(tzinfo=UTC)
+    if scenario_specs and seed is None:
+        raise click.UsageError("--scenario needs --seed (scenarios are played on simulated data)")
+
+    def replay(store: Store, labels: dict[str, dict[str, object]]) -> list[Firing]:
+        found = backtest(store, slos, labels, first, last, timedelta(minutes=step),
+                         guards=policy.guards)  # fmt: skip
+        for f in found:
+            ends = f.ends_at.isoformat() if f.ends_at else "still firing"
+            click.echo(
+                f"{f.label('severity'):6} {f.label('alertname'):16} {f.label('slo'):28} "
+                f"{f.label('samu'):18} {f.starts_at.isoformat()} → {ends}"
+            )
+        pages = sum(f.label("severity") == "page" for f in found)
+        click.echo(f"{pages} pages, {len(found) - pages} tickets")
+        return found
+
+    if seed is not None:
+        _simulated_backtest(registry, first, last, seed, scenario_specs, samu_count, replay)
+        return
+    settings = settings_from(data_dir=data_dir)
     labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in registry}
 
     def via_api(base: str) -> None:
@@ -187,21 +231,59 @@ def backtest_cmd(
             "directly: stop it, or use a server DSN (VIGIE_CLICKHOUSE_DSN)"
         )
 
-    def via_store(store: Store) -> None:
-        found = backtest(
-            store, slos, labels, start.replace(tzinfo=UTC), end.replace(tzinfo=UTC),
-            timedelta(minutes=step),
-        )  # fmt: skip
-        for f in found:
-            ends = f.ends_at.isoformat() if f.ends_at else "still firing"
-            click.echo(
-                f"{f.label('severity'):6} {f.label('alertname'):13} {f.label('slo'):28} "
-                f"{f.label('samu'):18} {f.starts_at.isoformat()} → {ends}"
-            )
-        pages = sum(f.label("severity") == "page" for f in found)
-        click.echo(f"{pages} pages, {len(found) - pages} tickets")
+    with_state(settings, None, via_api, lambda store: replay(store, labels))
 
-    with_state(settings, None, via_api, via_store)
+
+def _simulated_backtest(
+    registry: Registry,
+    first: datetime,
+    last: datetime,
+    seed: int,
+    specs: tuple[str, ...],
+    count: int,
+    replay: Callable[[Store, dict[str, dict[str, object]]], list[Firing]],
+) -> None:
+    """Simulate [first − 3 d, last) into a scratch store, replay, score against the scenarios."""
+    import tempfile
+    from dataclasses import replace
+
+    from collector.simulator.errors import ScenarioError
+    from collector.simulator.scenario_spec import parse_scenario
+    from store.client import open_store
+    from store.migrations import migrate
+    from vigie.commands.slo_history import write_history
+    from vigie.schema import all_migrations
+
+    lookback = timedelta(days=3)  # the longest alert window
+    try:
+        scenarios = [parse_scenario(s) for s in specs]
+    except ScenarioError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scenario") from exc
+    shifted = [s if s.absolute else replace(s, at_s=s.at_s + lookback.total_seconds())
+               for s in scenarios]  # fmt: skip
+    ordered = sorted(registry, key=lambda s: (s.daily_calls, s.id))
+    picks = {ordered[round(i * (len(ordered) - 1) / max(count - 1, 1))].id for i in range(count)}
+    picks |= {t for s in scenarios for t in s.samu_ids if t != "*"}
+    samus = [registry.require(i) for i in sorted(picks)]
+    labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in samus}
+    with tempfile.TemporaryDirectory(prefix="vigie-backtest-") as tmp:
+        store = open_store(f"chdb://{tmp}/clickhouse", "backtest")
+        migrate(store, migrations=all_migrations())
+        click.echo(f"simulating {len(samus)} SAMU from {first - lookback:%Y-%m-%d} (seed {seed})…")
+        history = write_history(store, samus, first - lookback, last, seed, shifted)
+        found = replay(store, labels)
+    result = score(found, history.incidents)
+    click.echo(f"ground truth: {len(history.incidents)} incidents played")
+    for o in result.outcomes:
+        i = o.incident
+        seen = "missed" if o.detected_after is None else f"detected after {o.detected_after} " \
+            f"by {o.detected_by}"  # fmt: skip
+        reset = "" if o.reset_after is None else f", reset {o.reset_after} after its end"
+        click.echo(f"  {i.kind:8} {i.samu:18} {i.start.isoformat()}: {seen}{reset}")
+    precision = "n/a" if result.precision is None else f"{result.precision:.0%}"
+    recall = "n/a" if result.recall is None else f"{result.recall:.0%}"
+    click.echo(f"precision {precision} ({len(result.false_pages)} false of {result.pages} pages), "
+               f"recall {recall}")  # fmt: skip
 
 
 commands: list[click.Command] = [slo_group]
