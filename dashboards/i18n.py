@@ -36,6 +36,8 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "map.geo": ("Géographique", "Geographic"),
     "map.hint": ("Cliquez un SAMU pour ouvrir sa page.", "Click a SAMU to open its page."),
     "risk.title": ("SAMU par risque", "SAMU by risk"),
+    "risk.all": ("Afficher les {n} SAMU", "Show all {n} SAMU"),
+    "risk.fewer": ("Afficher les plus à risque seulement", "Show the most at risk only"),
     "entraide.title": ("Entraide : état des SAMU de secours", "Mutual support: backup SAMU"),
     "entraide.none": ("Aucun SAMU dégradé.", "No degraded SAMU."),
     "col.samu": ("SAMU", "SAMU"),

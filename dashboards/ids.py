@@ -16,10 +16,12 @@ SKIP_LINK = "skip-link"
 NATIONAL_TICK = "national-tick"
 KPIS = "kpis"
 MAP = "samu-map"
+MAP_GEO = "samu-map-geo"
 MAP_KIND = "map-kind"
 RISK = "risk-table"
 RISK_BODY = "risk-body"
 RISK_SORT = "risk-sort"
+RISK_MORE = "risk-more"
 RISK_SORT_BUTTON = "risk-sort-button"  # pattern-matching: {"type": RISK_SORT_BUTTON, "index": col}
 ENTRAIDE = "entraide"
 

@@ -49,12 +49,14 @@ def statuses() -> list[Any]:
 
 def test_the_national_view_shows_kpis_map_risk_rows_and_entraide(store: Store) -> None:
     ui = services(store, statuses(), FakeAlerting([page_group(LYON_ID)]))
-    kpis, fig, rows, entraide = national.refresh(ui, who(Role.VIEWER), "tiles", {}, "fr")
+    kpis, tiles, rows, entraide, more = national.refresh(ui, who(Role.VIEWER), "tiles", {}, "fr")
     text = text_of(kpis)
     assert "99,993 %" in text  # 28 d national SLI
     assert "1" in text_of(kpis[3])  # one active page
-    assert isinstance(fig, go.Figure) and len(fig.layout.shapes) == 100
-    assert len(rows) == 100
+    assert len(tiles.children) == 100
+    assert len(rows) == national.RISK_ROWS and more == "Afficher les 100 SAMU"
+    everything = national.refresh(ui, who(Role.VIEWER), "tiles", {"all": True}, "fr")
+    assert len(everything[2]) == 100
     first = text_of(rows[0])
     assert "Lyon" in first and "Alerte d'astreinte" in first  # the page comes first
     assert "Paris" in text_of(rows[1])  # then the burning SAMU
@@ -64,10 +66,10 @@ def test_the_national_view_shows_kpis_map_risk_rows_and_entraide(store: Store) -
 def test_a_samu_manager_sees_only_their_samu(store: Store) -> None:
     ui = services(store, statuses(), FakeAlerting([page_group(LYON_ID)]))
     manager = who(Role.VIEWER, scope=frozenset({PARIS_ID}))
-    kpis, fig, rows, _ = national.refresh(ui, manager, "geo", {}, "en")
+    kpis, graph, rows, _, _ = national.refresh(ui, manager, "geo", {}, "en")
     assert len(rows) == 1 and "Paris" in text_of(rows)
     assert text_of(kpis[3]).split()[-1] == "0"  # Lyon's page is not theirs
-    assert sum(len(trace.x) for trace in fig.data) == 1
+    assert sum(len(trace.x) for trace in graph.figure.data) == 1
     assert samu.refresh(ui, manager, LYON_ID, "en")[0].children == "Unknown SAMU or outside scope."
 
 
@@ -77,6 +79,7 @@ def test_a_samu_manager_sees_only_their_samu(store: Store) -> None:
         ({"col": "risk", "desc": False}, "burn", {"col": "burn", "desc": False}),
         ({"col": "burn", "desc": False}, "burn", {"col": "burn", "desc": True}),
         ({"col": "burn", "desc": True}, "sli", {"col": "sli", "desc": False}),
+        ({"col": "sli", "desc": False}, "all", {"col": "sli", "desc": False, "all": True}),
     ],
 )
 def test_clicking_a_column_sorts_by_it_and_again_reverses(

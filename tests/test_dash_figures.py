@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dashboards import fleet, i18n
-from dashboards.figures.maps import MapTile, geo_map, tile_map
+from dashboards.figures.maps import MapTile, geo_map, tile_grid
 from dashboards.figures.series import Span, burn_down, burn_rates, calls_vs_usual, sli_series
 from dashboards.history import HourPoint
 from dashboards.theme import LIGHT, PALETTES, STATES, WALL, contrast, luminance, rgb_to_hex
@@ -41,14 +41,16 @@ def test_computed_style_colours_read_back_as_hex() -> None:
     assert rgb_to_hex("rgba(0, 0, 0, 1)") == "#000000"
 
 
-def test_the_tile_map_has_one_square_per_samu_with_an_icon_and_a_label() -> None:
+def test_the_tile_map_has_one_linked_square_per_samu_with_an_icon_and_a_label() -> None:
     tiles = [MapTile(s, "page" if s.id == PARIS_ID else "ok") for s in REGISTRY]
-    fig = tile_map(tiles, LIGHT, "fr")
-    assert len(fig.layout.shapes) == len(REGISTRY) == 100
-    paris = next(n for n, cd in enumerate(fig.data[0].customdata) if cd == PARIS_ID)
-    assert fig.data[0].text[paris] == "‼<br>75"
-    assert "Alerte d'astreinte" in fig.data[0].hovertext[paris]
-    assert {sh.fillcolor for sh in fig.layout.shapes} == {LIGHT.fills["page"], LIGHT.fills["ok"]}
+    grid = tile_grid(tiles, "fr")
+    assert len(grid.children) == len(REGISTRY) == 100
+    paris = next(a for a in grid.children if a.href == f"/samu/{PARIS_ID}")
+    assert paris.children == "‼ 75" and paris.className == "tile state-page"
+    assert paris.style == {"gridRow": 4, "gridColumn": 7}  # tile (3, 6), 1-based in CSS
+    assert "Alerte d'astreinte" in getattr(paris, "aria-label")
+    overseas = next(a for a in grid.children if a.href.endswith("971"))
+    assert overseas.style["gridRow"] == 13  # the corner row
 
 
 def test_the_geographic_map_draws_seats_on_plain_axes_with_overseas_insets() -> None:

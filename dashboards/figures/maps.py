@@ -1,5 +1,5 @@
-"""SAMU maps, both fully offline: an equal-tile map laid out like France (the default) and a
-geographic map of the SAMU seats drawn on plain axes (no tiles, no outlines fetched).
+"""SAMU maps, both fully offline: an equal-tile map laid out like France (the default, plain
+HTML) and a geographic map of the SAMU seats drawn on plain plotly axes (nothing fetched).
 
 A geographic map makes Paris and its ring tiny; the tile map gives every SAMU the same room.
 State is shown by fill colour AND an icon (tiles) or marker symbol (geographic), with a label
@@ -11,8 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
+from dash import html
+from dash.development.base_component import Component
 
 from dashboards.figures.style import axis, base_layout
 from dashboards.i18n import t
@@ -44,54 +47,28 @@ def _label(samu: Samu) -> str:
     return samu.department
 
 
-def tile_map(tiles: Sequence[MapTile], palette: Palette, lang: str, big: bool = False) -> go.Figure:
-    """One equal square per SAMU at its (tile_row, tile_col), coloured by state with an icon."""
-    shapes = []
-    for tile in tiles:
-        x, y = tile.samu.tile_col, -tile.samu.tile_row
-        shapes.append(
-            {
-                "type": "rect",
-                "x0": x - 0.46,
-                "x1": x + 0.46,
-                "y0": y - 0.46,
-                "y1": y + 0.46,
-                "fillcolor": palette.fills[tile.state],
-                "line": {"width": 0},
-                "layer": "below",
-            }
-        )
-    trace = go.Scatter(
-        x=[tile.samu.tile_col for tile in tiles],
-        y=[-tile.samu.tile_row for tile in tiles],
-        mode="markers+text",
-        text=[f"{ICONS[tile.state]}<br>{_label(tile.samu)}" for tile in tiles],
-        textfont={"color": palette.on_fill, "size": 22 if big else 14},
-        marker={"symbol": "square", "size": 36 if big else 28, "opacity": 0},
-        customdata=[tile.samu.id for tile in tiles],
-        hovertext=[f"{tile.samu.name} — {t('state.' + tile.state, lang)}" for tile in tiles],
-        hoverinfo="text",
-        showlegend=False,
+def _aria_label(text: str) -> dict[str, Any]:
+    return {"aria-label": text}
+
+
+def tile_grid(tiles: Sequence[MapTile], lang: str, prefix: str = "/samu/") -> Component:
+    """One equal square per SAMU at its (tile_row, tile_col), as HTML: each tile is a link to
+    the SAMU page (keyboard reachable, named for screen readers), coloured by state with its
+    icon; no plotting library is needed to draw it."""
+    return html.Div(
+        [
+            html.A(
+                f"{ICONS[tile.state]} {_label(tile.samu)}",
+                href=prefix + tile.samu.id,
+                className=f"tile state-{tile.state}",
+                title=f"{tile.samu.name} — {t('state.' + tile.state, lang)}",
+                style={"gridRow": tile.samu.tile_row + 1, "gridColumn": tile.samu.tile_col + 1},
+                **_aria_label(f"{tile.samu.name} : {t('state.' + tile.state, lang)}"),
+            )
+            for tile in tiles
+        ],
+        className="tiles",
     )
-    fig = go.Figure(trace)
-    layout = base_layout(palette, big)
-    layout.update(
-        shapes=shapes,
-        margin={"l": 5, "r": 5, "t": 5, "b": 5},
-        xaxis={"visible": False, "range": [-0.6, 12.6], "fixedrange": True},
-        yaxis={
-            "visible": False,
-            "range": [-12.6, 0.6],
-            "fixedrange": True,
-            "scaleanchor": "x",
-            "scaleratio": 1,
-        },
-        hovermode="closest",
-        hoverdistance=40,
-        dragmode=False,
-    )
-    fig.update_layout(layout)
-    return fig
 
 
 def seat_position(samu: Samu, overseas_index: int) -> tuple[float, float]:

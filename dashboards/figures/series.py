@@ -48,7 +48,7 @@ def _spans(fig: go.Figure, spans: Sequence[Span], palette: Palette, lang: str) -
             line_width=0,
             layer="below",
             annotation_text=f"{t('fig.' + span.kind, lang)} {span.label}".strip(),
-            annotation_position="top left",
+            annotation_position="top right",
             annotation_font_color=palette.text,
         )
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
 from dashboards import ids, views
-from dashboards.figures.maps import MapTile, geo_map, tile_map
+from dashboards.figures.maps import MapTile, geo_map, tile_grid
 from dashboards.figures.style import GRAPH_CONFIG
 from dashboards.i18n import lang_of, t
 from dashboards.pages import parts
@@ -18,6 +17,7 @@ from dashboards.ports import UiServices
 from dashboards.theme import LIGHT
 
 REFRESH_MS = 30_000
+RISK_ROWS = 25  # rows shown before "show all": a NOC looks at the top of the list
 _HEADS = {
     "samu": "col.samu",
     "region": "col.region",
@@ -71,12 +71,7 @@ def layout(lang: str, params: dict[str, str]) -> Component:
                             role="group",
                             **parts.aria(labelledby="map-kind-label"),
                         ),
-                        dcc.Graph(
-                            id=ids.MAP,
-                            config=GRAPH_CONFIG,
-                            figure=go.Figure(),
-                            style={"height": "640px", "maxWidth": "760px"},
-                        ),
+                        html.Div(id=ids.MAP, className="map"),
                         html.P(t("map.hint", lang), className="hint"),
                     ),
                     _section("h-entraide", t("entraide.title", lang), html.Div(id=ids.ENTRAIDE)),
@@ -91,33 +86,51 @@ def layout(lang: str, params: dict[str, str]) -> Component:
                     id=ids.RISK,
                     className="data",
                 ),
+                html.Button(id=ids.RISK_MORE, type="button", className="more"),
             ),
         ],
         className="page national",
     )
 
 
+def map_of(tiles: list[MapTile], kind: str, lang: str) -> Component:
+    """The tile map (plain HTML, the default) or the geographic one (plotly, loaded on demand)."""
+    if kind != "geo":
+        return tile_grid(tiles, lang)
+    return dcc.Graph(
+        id=ids.MAP_GEO,
+        config=GRAPH_CONFIG,
+        figure=geo_map(tiles, LIGHT, lang),
+        style={"height": "640px"},
+    )
+
+
 def refresh(
     services: UiServices, who: Principal, kind: str, sort: dict[str, Any], lang: str
-) -> tuple[list[Component], go.Figure, list[Component], Component]:
-    """KPIs, map, risk rows and entraide for the caller."""
+) -> tuple[list[Component], Component, list[Component], Component, str]:
+    """KPIs, map, risk rows (the first RISK_ROWS unless all are asked) and entraide."""
     data = views.national(services, who)
     tiles = [MapTile(r.samu, r.state) for r in data.rows]
-    build = geo_map if kind == "geo" else tile_map
     rows = parts.sort_rows(data.rows, str(sort.get("col", "risk")), bool(sort.get("desc")))
+    shown = rows if sort.get("all") else rows[:RISK_ROWS]
+    more = t("risk.fewer", lang) if sort.get("all") else t("risk.all", lang).format(n=len(rows))
     return (
         parts.kpi_cells(data.kpis, lang),
-        build(tiles, LIGHT, lang),
-        parts.risk_rows(rows, lang),
+        map_of(tiles, kind, lang),
+        parts.risk_rows(shown, lang),
         parts.entraide_table(data.entraide, lang),
+        more,
     )
 
 
 def next_sort(current: dict[str, Any], column: str) -> dict[str, Any]:
-    """Clicking a column sorts by it; clicking it again reverses the order."""
+    """Clicking a column sorts by it; clicking it again reverses the order; `all` toggles
+    between the first RISK_ROWS rows and every row."""
+    if column == "all":
+        return {**current, "all": not current.get("all")}
     if current.get("col") == column:
-        return {"col": column, "desc": not current.get("desc")}
-    return {"col": column, "desc": False}
+        return {**current, "col": column, "desc": not current.get("desc")}
+    return {**current, "col": column, "desc": False}
 
 
 def clicked_samu(click: dict[str, Any] | None) -> str | None:
@@ -133,9 +146,10 @@ def register(app: Dash, services: UiServices) -> None:
 
     @app.callback(
         Output(ids.KPIS, "children"),
-        Output(ids.MAP, "figure"),
+        Output(ids.MAP, "children"),
         Output(ids.RISK_BODY, "children"),
         Output(ids.ENTRAIDE, "children"),
+        Output(ids.RISK_MORE, "children"),
         Input(ids.NATIONAL_TICK, "n_intervals"),
         Input(ids.MAP_KIND, "value"),
         Input(ids.RISK_SORT, "data"),
@@ -148,17 +162,20 @@ def register(app: Dash, services: UiServices) -> None:
     @app.callback(
         Output(ids.RISK_SORT, "data"),
         Input({"type": ids.RISK_SORT_BUTTON, "index": ALL}, "n_clicks"),
+        Input(ids.RISK_MORE, "n_clicks"),
         State(ids.RISK_SORT, "data"),
         prevent_initial_call=True,
     )
-    def _sort(clicks: list[int | None], current: dict[str, Any]) -> Any:
+    def _sort(clicks: list[int | None], more: int | None, current: dict[str, Any]) -> Any:
+        if ctx.triggered_id == ids.RISK_MORE and more:
+            return next_sort(current or {}, "all")
         if not any(clicks) or not isinstance(ctx.triggered_id, dict):
             return no_update
         return next_sort(current or {}, str(ctx.triggered_id["index"]))
 
     @app.callback(
         Output(ids.URL, "pathname", allow_duplicate=True),
-        Input(ids.MAP, "clickData"),
+        Input(ids.MAP_GEO, "clickData"),
         prevent_initial_call=True,
     )
     def _open(click: dict[str, Any] | None) -> Any:

@@ -33,11 +33,7 @@ def caller() -> Principal:
 def badge(state: MapState, lang: str) -> Component:
     """A state as icon + label on its colour (never colour alone)."""
     return html.Span(
-        [
-            html.Span(ICONS[state], className="icon", **aria(hidden="true")),
-            " " + t("state." + state, lang),
-        ],
-        className=f"badge state-{state}",
+        f"{ICONS[state]} {t('state.' + state, lang)}", className=f"badge state-{state}"
     )
 
 
@@ -96,7 +92,7 @@ def sort_rows(rows: Sequence[fleet.SamuRow], column: str, desc: bool) -> list[fl
 
 
 def risk_rows(rows: Sequence[fleet.SamuRow], lang: str) -> list[Component]:
-    """Table rows of the risk table."""
+    """Table rows of the risk table (one cell per column; the badge is one element)."""
     return [
         html.Tr(
             [

@@ -121,8 +121,10 @@ def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tu
     ]
     objective = detail.primary.objective if detail.primary else 0.9995
     now = detail.now
-    week = now - timedelta(days=views.SLI_DAYS)
-    start = views.history_start(now, detail.primary)
+    first = detail.hours[0].hour if detail.hours else now
+    # A short history is zoomed on (at least 6 h shown); a long one shows the whole span.
+    week = min(max(now - timedelta(days=views.SLI_DAYS), first), now - timedelta(hours=6))
+    start = min(max(views.history_start(now, detail.primary), first), now - timedelta(hours=6))
     recent = [p for p in detail.hours if p.hour >= week]
     burns = detail.primary.burns if detail.primary else {}
     return (

@@ -1,4 +1,4 @@
-"""Wall mode: dark, no controls, large text; refreshes its data in place every 10 s (figures and
+"""Wall mode: dark, no controls, large text; refreshes its data in place every 10 s (tiles and
 texts are replaced, the page is never reloaded) and rotates its focus panel between the national
 summary and each SAMU in trouble. The structure never changes between ticks.
 """
@@ -7,22 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
 from dashboards import fleet, ids, views
-from dashboards.figures.maps import MapTile, tile_map
-from dashboards.figures.style import GRAPH_CONFIG
+from dashboards.figures.maps import MapTile, tile_grid
 from dashboards.i18n import duration, lang_of, number, paris, percent, t
 from dashboards.pages import parts
 from dashboards.people.model import Principal
 from dashboards.ports import UiServices
-from dashboards.theme import ICONS, STATES, WALL, MapState
+from dashboards.theme import ICONS, STATES, MapState
 
 FOCUS_ROWS = 5
 TROUBLE_SHOWN = 8
-WALL_CONFIG: Any = {**GRAPH_CONFIG, "staticPlot": True, "displayModeBar": False}
 
 
 def interval_ms(params: dict[str, str], default_s: float) -> int:
@@ -55,12 +52,7 @@ def layout_for(default_s: float) -> Any:
                 html.Dl(id=ids.WALL_KPIS, className="kpis"),
                 html.Div(
                     [
-                        dcc.Graph(
-                            id=ids.WALL_MAP,
-                            config=WALL_CONFIG,
-                            figure=go.Figure(),
-                            style={"height": "calc(100vh - 300px)", "minHeight": "480px"},
-                        ),
+                        html.Div(id=ids.WALL_MAP, className="map"),
                         html.Section(
                             [
                                 html.H2("—", id=ids.WALL_FOCUS_TITLE),
@@ -126,12 +118,12 @@ def refresh(services: UiServices, who: Principal, tick: int, lang: str) -> tuple
     """Everything the wall shows at one tick."""
     data = views.national(services, who)
     title, rows = focus(data, tick, lang)
-    figure = tile_map([MapTile(r.samu, r.state) for r in data.rows], WALL, lang, big=True)
+    tiles = tile_grid([MapTile(r.samu, r.state) for r in data.rows], lang)
     return (
         paris(data.now, "%H:%M:%S"),
         str(tick),
         parts.kpi_cells(data.kpis, lang),
-        figure,
+        tiles,
         title,
         rows,
     )
@@ -144,7 +136,7 @@ def register(app: Dash, services: UiServices) -> None:
         Output(ids.WALL_CLOCK, "children"),
         Output(ids.WALL_COUNTER, "children"),
         Output(ids.WALL_KPIS, "children"),
-        Output(ids.WALL_MAP, "figure"),
+        Output(ids.WALL_MAP, "children"),
         Output(ids.WALL_FOCUS_TITLE, "children"),
         Output(ids.WALL_FOCUS, "children"),
         Input(ids.WALL_TICK, "n_intervals"),

@@ -66,7 +66,16 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProce
     )
     running.start()
     try:
-        subprocess.run(
+        with running.client() as api:  # the collector wants an agent token bound to the SAMU
+            made = api.post(
+                "/api/v1/agents",
+                json={
+                    "samu_ids": [f"fr.health.samu{s}" for s in HISTORY],
+                    "label": "ui e2e backfill",
+                },
+            )
+        assert made.status_code == 201, made.text
+        backfill = subprocess.run(
             [
                 sys.executable,
                 "-m",
@@ -80,12 +89,14 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProce
                 "--scenario",
                 SCENARIO,
                 *(f"--samu=fr.health.samu{s}" for s in HISTORY),
+                f"--token={made.json()['token']}",
             ],
             cwd=ROOT,
-            check=True,
             capture_output=True,
+            text=True,
             timeout=120,
         )
+        assert backfill.returncode == 0, backfill.stderr[-2000:]
         yield running
     finally:
         running.stop(timeout_s=15)  # the simulation's exporters may be slow to give up

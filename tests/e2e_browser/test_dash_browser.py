@@ -15,8 +15,11 @@ from tests.fixtures.platform import PlatformProcess
 
 pytestmark = pytest.mark.peer
 
-MAP_SHAPES = "return (document.querySelector('#{id} .js-plotly-plot').layout.shapes || []).length"
-MAP_TEXT = "return document.querySelector('#{id} .js-plotly-plot').data[0].hovertext"
+TILES = "return [...document.querySelectorAll('#{id} a.tile')].map(a => a.title)"
+GEO_POINTS = (
+    "return document.querySelector('#samu-map-geo .js-plotly-plot').data"
+    ".reduce((n, trace) => n + trace.x.length, 0)"
+)
 # Tag and id of every element of the wall outside the plotly graphs (whose SVG plotly redraws),
 # with its depth: equal before and after a refresh when only data changed (classes carry states).
 FINGERPRINT = """
@@ -74,23 +77,26 @@ def test_the_national_page_shows_the_simulated_fleet_offline_without_errors(
 ) -> None:
     requested_urls(driver)  # drain the log
     driver.get(platform.url + "/")
-    wait_for(lambda: driver.execute_script(MAP_SHAPES.format(id=ids.MAP)) == 100, "the 100 tiles")
+    wait_for(lambda: len(driver.execute_script(TILES.format(id=ids.MAP))) == 100, "the 100 tiles")
     reporting = wait_for(
         lambda: [
-            t
-            for t in driver.execute_script(MAP_TEXT.format(id=ids.MAP))
-            if "Pas de données" not in t
+            t for t in driver.execute_script(TILES.format(id=ids.MAP)) if "Pas de données" not in t
         ],
         "SAMU with data on the map",
     )
     assert len(reporting) >= 8
     rows = driver.find_elements("css selector", f"#{ids.RISK_BODY} tr")
-    assert len(rows) == 100
+    assert len(rows) == 25
+    by_id(driver, ids.RISK_MORE).click()
+    wait_for(
+        lambda: len(driver.find_elements("css selector", f"#{ids.RISK_BODY} tr")) == 100,
+        "every SAMU in the risk table",
+    )
     wait_for(lambda: by_id(driver, "kpi-calls").text.split("\n")[1] != "—", "calls per minute")
     assert driver.find_element("css selector", "html").get_attribute("lang") == "fr"
     screenshot(driver, "national")
     driver.find_element("css selector", f"#{ids.MAP_KIND} input[value=geo]").click()
-    wait_for(lambda: driver.execute_script(MAP_SHAPES.format(id=ids.MAP)) == 0, "the geo map")
+    wait_for(lambda: driver.execute_script(GEO_POINTS) == 100, "the geographic map")
     time.sleep(0.5)  # let plotly finish drawing before the screenshot
     screenshot(driver, "national-geo")
     assert severe(driver) == []
@@ -98,19 +104,12 @@ def test_the_national_page_shows_the_simulated_fleet_offline_without_errors(
 
 
 def test_clicking_a_samu_tile_opens_its_page(platform: PlatformProcess, driver: Any) -> None:
-    from selenium.webdriver.common.action_chains import ActionChains
-
     driver.get(platform.url + "/")
-    wait_for(lambda: driver.execute_script(MAP_SHAPES.format(id=ids.MAP)) == 100, "the tiles")
     tile = wait_for(
-        lambda: [
-            t
-            for t in driver.find_elements("css selector", f"#{ids.MAP} g.textpoint text")
-            if t.text.endswith("75")
-        ],
+        lambda: driver.find_elements("css selector", f"#{ids.MAP} a[href$='samu075']"),
         "the Paris tile",
     )[0]
-    ActionChains(driver).move_to_element(tile).pause(0.3).click().perform()
+    tile.click()
     wait_for(lambda: driver.current_url.endswith("/samu/fr.health.samu075"), "the SAMU URL")
     wait_for(lambda: "SAMU 75" in by_id(driver, ids.SAMU_HEAD).text, "the SAMU page")
     wait_for(
