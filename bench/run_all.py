@@ -19,7 +19,7 @@ from pathlib import Path
 from bench.figure import Figure
 
 # Every benchmark module: each has `run(quick: bool) -> list[Figure]` and `NOTES` (its method).
-BENCHMARKS: tuple[str, ...] = ("bench.ingest", "bench.dispatch", "bench.report")
+BENCHMARKS: tuple[str, ...] = ("bench.ingest", "bench.dispatch", "bench.report", "bench.dashboard")
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 

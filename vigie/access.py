@@ -31,6 +31,7 @@ POLICY: Mapping[tuple[str, str], Requirement] = {
     # platform
     ("GET", "/api/v1/health"): Open.PUBLIC,
     ("GET", "/metrics"): Open.PUBLIC,  # Prometheus scrapes it; aggregate self-metrics only
+    ("GET", "/favicon.ico"): Open.PUBLIC,  # browsers ask for it before login
     ("GET", "/openapi.json"): Open.PUBLIC,  # the API's shape is no secret (and fuzzers need it)
     ("GET", "/docs"): Open.PUBLIC,
     ("GET", "/docs/oauth2-redirect"): Open.PUBLIC,

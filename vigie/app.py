@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from a2wsgi import WSGIMiddleware
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from dashboards.ingest_page import create_dash
+from dashboards.app import UiServices, create_ui, platform_services
 from dashboards.people.service import PeopleService
 from store.errors import StoreUnavailable
 from vigie.access_gate import install_access
@@ -24,6 +22,7 @@ def create_app(
     extra_routers: list[object] | None = None,
     ui: bool = True,
     people: PeopleService | None = None,
+    ui_services: UiServices | None = None,
 ) -> FastAPI:
     """The main app: REST API under /api (OpenAPI at /docs), /metrics, and the UI at /."""
     app = FastAPI(
@@ -42,6 +41,10 @@ def create_app(
     for router in extra_routers or []:
         app.include_router(router)  # type: ignore[arg-type]
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
         return Response(generate_latest(ctx.metrics), media_type=CONTENT_TYPE_LATEST)
@@ -50,16 +53,8 @@ def create_app(
         app.include_router(create_auth_router(people))
         app.include_router(create_users_router(people))
     if ui:
-        _mount_ui(app, ctx)
+        services = ui_services or platform_services(ctx.store, ctx.registry, ctx.clock)
+        app.mount("/", WSGIMiddleware(create_ui(services).server))  # type: ignore[arg-type]
     if people is not None:
         install_access(app, people)  # last: it sees every route
     return app
-
-
-def _mount_ui(app: FastAPI, ctx: ApiContext) -> None:
-    def load_ingest() -> dict[str, tuple[int, object, float]]:
-        since = (ctx.clock.now() - timedelta(minutes=15)).replace(second=0, microsecond=0)
-        return {r.samu_id: (r.points, r.last_minute, r.max_lag_s) for r in ctx.counts.ingest(since)}
-
-    dash = create_dash(ctx.registry, load_ingest)  # type: ignore[arg-type]
-    app.mount("/", WSGIMiddleware(dash.server))  # type: ignore[arg-type]

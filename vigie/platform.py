@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
 from collector.simulator.runner import SimulationOptions
+from dashboards.app import platform_services
 from dashboards.people.service import PeopleService
 from store.audit import AuditLog
 from store.client import Store, open_store
@@ -159,8 +160,21 @@ async def serve(
             platform.clock,
         )
     )
+    ui_services = platform_services(
+        platform.store,
+        platform.registry,
+        platform.clock,
+        engine=engine.engine if engine is not None else None,
+        alerting=alerting.service if alerting is not None else None,
+        oncall=alerting.oncall if alerting is not None else None,
+        loop=asyncio.get_running_loop(),
+    )
     main_app = create_app(
-        platform.api_context(), routers, ui="api" in roles, people=_people(platform)
+        platform.api_context(),
+        routers,
+        ui="api" in roles,
+        people=_people(platform),
+        ui_services=ui_services,
     )
     servers.insert(0, _uvicorn(main_app, settings.host, settings.http_port))
     stop = asyncio.Event()

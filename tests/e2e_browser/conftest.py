@@ -57,8 +57,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProce
     """`vigie up --simulate` (engine every 2 s) with an hour of history for a few SAMU."""
     require_peer("chromium")
     require_peer("chromedriver")
-    if "create_ui" not in (ROOT / "vigie" / "app.py").read_text():  # TEMPORARY: until wired
-        pytest.skip("the NOC UI (dashboards.app.create_ui) is not mounted by vigie up yet")
     running = PlatformProcess(
         tmp_path_factory.mktemp("ui") / "data",
         extra_args=("--simulate",),
