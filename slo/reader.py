@@ -112,11 +112,36 @@ def _overlap_minutes(ranges: Sequence[tuple[datetime, datetime]], a: datetime, b
     return int(total.total_seconds() // 60)
 
 
+# When each SAMU first sent data: minutes before it are "not yet monitored", not bad slices,
+# so a fresh install (or a SAMU joining) does not start with a spent budget and false pages.
+_FIRST_SEEN_ALL_SQL = "SELECT samu_id, min(minute) FROM {db}.minute_ingest GROUP BY samu_id"
+_FIRST_SEEN_SOME_SQL = """
+SELECT samu_id, min(minute) FROM {db}.minute_ingest
+WHERE samu_id IN {ids:Array(String)} GROUP BY samu_id
+"""
+FIRST_SEEN_REFRESH = timedelta(hours=1)  # a backfill may move a first minute earlier
+
+
 class SumsReader:
     """Runs the tick statement and returns `Sums`."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._first_seen: dict[str, datetime] = {}
+        self._first_seen_at: datetime | None = None
+
+    def first_seen(self, samu_ids: Sequence[str], now: datetime) -> dict[str, datetime]:
+        """The first minute with data of each SAMU that ever sent any (cached, refreshed)."""
+        if self._first_seen_at is None or now - self._first_seen_at >= FIRST_SEEN_REFRESH:
+            rows = self._store.query(_FIRST_SEEN_ALL_SQL)
+            self._first_seen = {str(r[0]): _utc(r[1]) for r in rows}
+            self._first_seen_at = now
+        else:
+            missing = [s for s in samu_ids if s not in self._first_seen]
+            if missing:
+                rows = self._store.query(_FIRST_SEEN_SOME_SQL, {"ids": missing})
+                self._first_seen.update({str(r[0]): _utc(r[1]) for r in rows})
+        return self._first_seen
 
     def watermarks(self) -> dict[str, datetime]:
         """End of the hours already judged in slo_slice_hours, per slice SLI key."""
@@ -161,7 +186,8 @@ class SumsReader:
             )
             sub = tick_query(plan, now, None, mw)
             collect(self._store.query(sub.sql, sub.params), sub.picks, -1.0, fields)
-        return _sums(plan, now, fields, ranges, regions or {})
+        seen = self.first_seen(list(regions or {}), now) if plan.slices else {}
+        return _sums(plan, now, fields, ranges, regions or {}, seen)
 
 
 def _sums(
@@ -170,6 +196,7 @@ def _sums(
     fields: dict[tuple[str, str, str], dict[tuple[str, str], float]],
     ranges: Mapping[str, list[tuple[datetime, datetime]]],
     regions: Mapping[str, str],
+    first_seen: Mapping[str, datetime] | None = None,
 ) -> Sums:
     sums = Sums()
     for m in plan.counts:
@@ -194,7 +221,9 @@ def _sums(
         every = ranges.get("", [])
         per: dict[str, int] = {}
         for samu_id in regions:
-            own = _merge([*every, *ranges.get(samu_id, [])])
+            seen = (first_seen or {}).get(samu_id)
+            before = [(first, seen)] if seen is not None and seen > first else []
+            own = _merge([*every, *ranges.get(samu_id, []), *before])
             if own:
                 per[samu_id] = total - _overlap_minutes(own, first, end)
         sums.slice_minutes[s] = per
