@@ -38,7 +38,10 @@ class Document:
 
 def read_documents(text: str, file: str) -> list[Document]:
     """Parse every YAML document in `text`, keeping the line of each key and item."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters at once (ReaderError)
+    except yaml.YAMLError as exc:
+        raise SpecError([Issue(file, None, "", f"invalid YAML: {exc}")]) from exc
     docs: list[Document] = []
     try:
         while loader.check_node():
@@ -199,7 +202,7 @@ def _header_issue(doc: Document, file: str) -> Issue | None:
             "apiVersion",
             f"unsupported apiVersion {version!r} (expected {s.API_VERSION}){hint}",
         )
-    if data.get("kind") not in _KINDS:
+    if not isinstance(data.get("kind"), str) or data["kind"] not in _KINDS:
         return Issue(
             file,
             _line(doc, ("kind",)),

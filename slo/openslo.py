@@ -60,7 +60,16 @@ def import_openslo(text: str, policies: PolicySet, catalogue: Catalogue) -> Impo
     slos = by_kind.get("SLO", {})
     if not slos:
         raise OpenSLOError("kind", "no SLO document to import")
-    docs = [_slo(name, obj, by_kind, policies, catalogue, notes) for name, obj in slos.items()]
+    docs = []
+    for name, obj in slos.items():
+        try:
+            docs.append(_slo(name, obj, by_kind, policies, catalogue, notes))
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+            # A field of the wrong shape (a list where a mapping belongs, a missing spec...):
+            # the checks above name the common mistakes; this names the SLO for the rest.
+            raise OpenSLOError(
+                f"SLO {name}", f"unexpected document structure ({type(exc).__name__}: {exc})"
+            ) from exc
     return ImportResult(tuple(docs), tuple(notes))
 
 
