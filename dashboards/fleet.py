@@ -72,16 +72,19 @@ def spending(status: SloStatus) -> bool:
 
 
 def shown_state(
-    statuses: Iterable[SloStatus], pages: int, maintenance: bool, primary: str
+    statuses: Sequence[SloStatus], pages: int, maintenance: bool, primary: str
 ) -> MapState:
-    """The map state: a firing page first, then maintenance, burning, no data, ok."""
+    """The map state: a firing page first, then maintenance, burning, no data, ok.
+
+    "No data" means the SAMU reports nothing at all: a small SAMU with no call in the window
+    but fresh telemetry and passing probes is OK (a quiet night is not a blind spot)."""
     if pages:
         return "page"
     if maintenance:
         return "maintenance"
     if any(spending(s) for s in statuses):
         return "burning"
-    if primary == "no_data":
+    if primary == "no_data" and all(s.state == "no_data" for s in statuses):
         return "no_data"
     return "ok"
 

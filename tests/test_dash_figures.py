@@ -114,6 +114,16 @@ def test_builders_do_not_mutate_their_inputs() -> None:
         ([status(PARIS_ID, 10, 10)], 0, True, "maintenance"),
         ([status(PARIS_ID, 99_990, 100_000, bad_recent=5)], 0, False, "burning"),
         ([status(PARIS_ID, 0, 0, recent_valid=0)], 0, False, "no_data"),
+        # no call in the window, but fresh telemetry: a quiet night, not a blind spot
+        (
+            [
+                status(PARIS_ID, 0, 0, recent_valid=0),
+                status(PARIS_ID, 60, 60, slo="o1-telemetry-freshness", objective=0.999),
+            ],
+            0,
+            False,
+            "ok",
+        ),
         ([status(PARIS_ID, 10, 10)], 0, False, "ok"),
         # an exhausted budget that no longer burns is history, not a burning SAMU
         ([status(PARIS_ID, 99_000, 100_000)], 0, False, "ok"),
