@@ -33,5 +33,8 @@ check: lint typecheck test
 bench: $(STAMP)  ## every benchmark; writes docs/benchmarks.md
 	$(BIN)/python -m bench.run_all
 
+soak: $(STAMP)  ## an hour of simulated traffic at 10x peak (not part of bench); SOAK_MINUTES=60
+	$(BIN)/python -m bench.soak --minutes $${SOAK_MINUTES:-60}
+
 clean:
 	rm -rf $(VENV) build *.egg-info
