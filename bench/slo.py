@@ -27,10 +27,10 @@ NOTES = (
     "again after 331 older days added to the hour rollup. Prometheus: Debian's 2.42 on the "
     "same S1 counts (7 days, cumulative counters one sample a minute, backfilled with "
     "promtool), `evalTotalTime` of the 8 Sloth-style ratio expressions (5m … 30d) summed, vs "
-    "our S1-only tick on the same store. Detection: total outages of 10 SAMU of spread sizes "
+    "our S1-only tick on the same store. Detection: total outages of 8 SAMU of spread sizes "
     "in each of 4 windows (Paris 03:40, 09:15, 15:05, 21:50), 10 s export and heartbeat, engine "
     "ticks every 10 s of simulated time at a random phase; the plain Workbook is S1 with its "
-    "burn-rate pairs only, in the same engine. Month: 14 SAMU (7 normal, 7 with a daily "
+    "burn-rate pairs only, in the same engine. Month: 12 SAMU (6 normal, 6 with a daily "
     "incident), seed 2031, replayed at every minute by the vectorised backtest."
 )
 TICK_TARGET_MS = 100.0
@@ -111,9 +111,11 @@ def month_figures(r: dict[str, Any]) -> list[Figure]:
     ours, plain = r["ours"], r["workbook"]
     normal = len(r["normal_pages"])
     out = [
-        Figure(f"false pages, simulated month ({len(r['samu'])} SAMU, seed {r['seed']}), ours",
+        Figure(f"false pages, simulated month ({len(r['samu'])} SAMU, seed {r['seed']}), ours: "
+               + _by(ours["all"]["false_by"]),
                float(ours["all"]["false_pages"]), "pages", "0",
-               f"Workbook {plain['all']['false_pages']}", None, ours["all"]["false_pages"] == 0),
+               f"Workbook {plain['all']['false_pages']}: " + _by(plain["all"]["false_by"]),
+               None, ours["all"]["false_pages"] == 0),
         Figure(f"pages on the {len(r['normal'])} SAMU with normal traffic all month, ours",
                float(normal), "pages", "0", "", None, normal == 0),
         Figure(f"backtest replay time ({r['minutes']:,} minute ticks × {len(r['samu'])} SAMU, "
@@ -132,6 +134,10 @@ def month_figures(r: dict[str, Any]) -> list[Figure]:
             f"{_s(b['reset_p50_s'])}",
         ))  # fmt: skip
     return out
+
+
+def _by(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])) or "—"
 
 
 def _pct(value: float | None) -> str:

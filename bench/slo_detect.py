@@ -165,9 +165,9 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     for k in range(windows):
         store = base.with_database(f"detect{k}")
         migrate(store, migrations=all_migrations())
-        cap = timedelta(minutes=1 if quick else 15)
-        results.append(window(store, k, quick, cap, 3 if quick else 10))
-    return {"windows": results, "cap_s": (1 if quick else 15) * 60}
+        cap = timedelta(minutes=1 if quick else 10)
+        results.append(window(store, k, quick, cap, 3 if quick else 8))
+    return {"windows": results, "cap_s": (1 if quick else 10) * 60}
 
 
 if __name__ == "__main__":
