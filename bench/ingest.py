@@ -162,6 +162,7 @@ def measure(quick: bool, workdir: Path) -> dict[str, Any]:
             pinned(sender_core, sys.executable, "-m", "bench.sender", str(plan_file), url), root
         )
         sent["self_metrics"] = _self_metrics(f"http://127.0.0.1:{http}/metrics")
+        sent["peak_rss_mb"] = peak_rss_mb(server.pid)
     finally:
         server.send_signal(signal.SIGINT)  # a clean stop flushes every accepted point
         try:
@@ -182,6 +183,17 @@ def measure(quick: bool, workdir: Path) -> dict[str, Any]:
         "pinned": sender_core is not None,
         "rate": plan["rate"],
     }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's resident-memory high-water mark (Linux VmHWM), in MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
 
 
 def _expected(plan: dict[str, Any], sent: dict[str, Any]) -> dict[str, float]:
@@ -265,6 +277,11 @@ def figures(result: dict[str, Any]) -> list[Figure]:
             f"target {TARGET_P99_S * 1000:.0f} ms",
             p99 / (TARGET_P99_S * 1000),
             p99 < TARGET_P99_S * 1000,
+        ),
+        Figure(
+            "peak memory of `vigie up` (RSS high-water mark) over the ingest benchmark",
+            float(result["sent"].get("peak_rss_mb", float("nan"))),
+            "MB",
         ),
         Figure(
             "points in the store / points accepted (and call setups summed / sent)",

@@ -19,7 +19,13 @@ from pathlib import Path
 from bench.figure import Figure
 
 # Every benchmark module: each has `run(quick: bool) -> list[Figure]` and `NOTES` (its method).
-BENCHMARKS: tuple[str, ...] = ("bench.ingest", "bench.dispatch", "bench.report", "bench.dashboard")
+BENCHMARKS: tuple[str, ...] = (
+    "bench.ingest",
+    "bench.slo",
+    "bench.dispatch",
+    "bench.dashboard",
+    "bench.report",
+)
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
