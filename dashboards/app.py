@@ -10,14 +10,14 @@ from __future__ import annotations
 from dash import Dash
 
 from dashboards.data import platform_services
-from dashboards.pages import alerts, national, samu, shell, wall
+from dashboards.pages import alerts, national, reports, samu, shell, wall
 from dashboards.ports import UiServices
 
 __all__ = ["UiServices", "create_ui", "platform_services"]
 
 
 def create_ui(services: UiServices) -> Dash:
-    """The Dash app: national view, SAMU pages, alerts, wall mode, in French or English."""
+    """The Dash app: national view, SAMU pages, alerts, reports, wall mode, in French or English."""
     app = Dash(
         __name__,
         title="Vigie 15",
@@ -28,10 +28,15 @@ def create_ui(services: UiServices) -> Dash:
     )
     app.index_string = shell.INDEX
     app.layout = shell.layout()
-    pages = {"/": national.layout, "/alerts": alerts.layout}
+    pages = {
+        "/": national.layout,
+        "/alerts": alerts.layout,
+        "/reports": reports.layout_for(services),
+    }
     shell.register(app, pages, wall.layout_for(services.refresh_s), samu.layout)
     national.register(app, services)
     samu.register(app, services)
     alerts.register(app, services)
     wall.register(app, services)
+    reports.register(app, services)
     return app

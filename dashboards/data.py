@@ -16,6 +16,7 @@ from alerts.oncall.schedule import next_shifts, who_is_on_call
 from alerts.oncall.service import OnCallService
 from alerts.service import AlertingService
 from alerts.silence import Silence
+from dashboards.monthly import ReportsAdapter, ReportServiceLike
 from dashboards.ports import (
     AlertingPort,
     AlertView,
@@ -25,6 +26,8 @@ from dashboards.ports import (
     NoAlerting,
     NoIncidents,
     NoMaintenance,
+    NoReports,
+    ReportsPort,
     ShiftView,
     SilenceView,
     UiServices,
@@ -178,6 +181,7 @@ def platform_services(
     oncall: OnCallService | None = None,
     loop: asyncio.AbstractEventLoop | None = None,
     refresh_s: float = 10.0,
+    reports: ReportServiceLike | None = None,
 ) -> UiServices:
     """The UI's services from what this process runs; what it does not run shows as empty."""
     alerts: AlertingPort = NoAlerting()
@@ -189,6 +193,7 @@ def platform_services(
             alerts = AlertingAdapter(alerting, oncall)
     if oncall is not None and loop is not None:
         incidents = IncidentsAdapter(oncall, loop)
+    monthly: ReportsPort = ReportsAdapter(reports) if reports is not None else NoReports()
     return UiServices(
         store=store,
         registry=registry,
@@ -199,4 +204,5 @@ def platform_services(
         incidents=incidents,
         maintenance=maintenance,
         refresh_s=refresh_s,
+        reports=monthly,
     )

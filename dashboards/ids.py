@@ -59,3 +59,12 @@ WALL_KPIS = "wall-kpis"
 WALL_MAP = "wall-map"
 WALL_FOCUS_TITLE = "wall-focus-title"
 WALL_FOCUS = "wall-focus"
+
+# reports page
+REPORTS_MONTH = "reports-month"
+REPORTS_VERSION = "reports-version"
+REPORTS_MESSAGE = "reports-message"
+REPORTS_SUMMARY = "reports-summary"
+REPORTS_LINKS = "reports-links"
+REPORTS_ISSUE = "reports-issue"
+REPORTS_VERIFY = "reports-verify"

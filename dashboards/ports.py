@@ -99,6 +99,65 @@ class MaintenancePort(Protocol):
 
 
 @dataclass(frozen=True)
+class ReportSummary:
+    """A month's national summary as the Reports page shows it; None figures mean no data."""
+
+    month: str
+    status: str  # "ok", "no_data" (nothing stored for the month) or "error" (see message)
+    availability: float | None = None  # national S1, event-weighted
+    objective: float | None = None
+    met: bool | None = None
+    budget_consumed: float | None = None
+    incidents: int = 0
+    minutes_down: int = 0
+    samu_met: int = 0
+    samu_missed: int = 0
+    samu_no_data: int = 0
+    completeness: float | None = None  # minutes with data / minutes of the month, all SAMU
+    version: int | None = None  # the archived issue, None when never issued
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ReportCheck:
+    """The result of checking a month's archived files against their signed manifest."""
+
+    ok: bool
+    detail: str
+    files: tuple[str, ...] = ()
+    version: int | None = None
+    fingerprint: str = ""  # of the public key the signature verified with
+
+
+class ReportsPort(Protocol):
+    """Monthly availability reports: archived months, a month's summary, issue and verify."""
+
+    def months(self) -> list[str]: ...
+
+    def summary(self, month: str) -> ReportSummary: ...
+
+    def issue(self, month: str, lang: str, actor: str) -> int: ...
+
+    def verify(self, month: str, lang: str) -> ReportCheck: ...
+
+
+class NoReports:
+    """A ReportsPort for a process without the report service: nothing archived, no figures."""
+
+    def months(self) -> list[str]:
+        return []
+
+    def summary(self, month: str) -> ReportSummary:
+        return ReportSummary(month, "error", message="reports do not run in this process")
+
+    def issue(self, month: str, lang: str, actor: str) -> int:
+        raise LookupError("reports do not run in this process")
+
+    def verify(self, month: str, lang: str) -> ReportCheck:
+        return ReportCheck(False, "reports do not run in this process")
+
+
+@dataclass(frozen=True)
 class UiServices:
     """Everything the Dash UI reads or acts through; built by the composition root."""
 
@@ -113,6 +172,7 @@ class UiServices:
     primary_slo: str = "s1-call-setup"  # colours the map and sorts the risk table
     national_slo: str = "s1-call-setup-national"
     refresh_s: float = 10.0  # wall mode auto-refresh
+    reports: ReportsPort = field(default_factory=NoReports)
     extra: Mapping[str, object] = field(default_factory=dict)
 
 

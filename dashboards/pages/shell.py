@@ -1,7 +1,7 @@
 """The frame around every page: skip link, header with navigation and language switch, routing.
 
-`/` national view, `/samu/<id>` a SAMU, `/alerts`, `/wall` (or any page with `?kiosk=1`) the
-wall mode: dark theme, no header and no controls.
+`/` national view, `/samu/<id>` a SAMU, `/alerts`, `/reports`, `/wall` (or any page with
+`?kiosk=1`) the wall mode: dark theme, no header and no controls.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def header(lang: str) -> list[Component]:
                 [
                     html.Li(dcc.Link(t("nav.national", lang), href="/")),
                     html.Li(dcc.Link(t("nav.alerts", lang), href="/alerts")),
+                    html.Li(dcc.Link(t("nav.reports", lang), href="/reports")),
                     html.Li(dcc.Link(t("nav.wall", lang), href="/wall")),
                 ]
             ),
@@ -73,6 +74,7 @@ def nav_links(lang: str) -> Component:
         [
             html.Li(dcc.Link(t("nav.national", lang), href="/")),
             html.Li(dcc.Link(t("nav.alerts", lang), href="/alerts")),
+            html.Li(dcc.Link(t("nav.reports", lang), href="/reports")),
             html.Li(dcc.Link(t("nav.wall", lang), href="/wall")),
         ]
     )

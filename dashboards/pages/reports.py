@@ -1,0 +1,189 @@
+"""The reports page: pick a month, read its national summary, download the signed PDF, CSV and
+JSON through the reports API, issue the month and verify its archived files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
+from dash.development.base_component import Component
+
+from dashboards import ids
+from dashboards.actions import Outcome
+from dashboards.i18n import PARIS, lang_of, percent, t
+from dashboards.pages import parts
+from dashboards.people.model import Principal, Role
+from dashboards.ports import ReportSummary, UiServices
+
+API = "/api/v1/reports"
+RECENT_MONTHS = 12
+
+
+def recent_months(now: datetime, count: int = RECENT_MONTHS) -> list[str]:
+    """The `count` calendar months (Europe/Paris) that are over at `now`, newest first."""
+    here = now.astimezone(PARIS)
+    index = here.year * 12 + here.month - 1  # the current month, not over yet
+    return [f"{(i - 1) // 12:04d}-{(i - 1) % 12 + 1:02d}" for i in range(index, index - count, -1)]
+
+
+def month_choices(archived: list[str], now: datetime) -> list[str]:
+    """Archived months and the recent ones, newest first, each once."""
+    return sorted(set(archived) | set(recent_months(now)), reverse=True)
+
+
+def layout_for(services: UiServices) -> Callable[[str, dict[str, str]], Component]:
+    """The page builder: its month list comes from the archive and the clock."""
+
+    def layout(lang: str, params: dict[str, str]) -> Component:
+        months = month_choices(services.reports.months(), services.clock.now())
+        chosen = params.get("month", "")
+        value = chosen if chosen in months else (months[0] if months else None)
+        can_act = parts.caller().has(Role.REPORTER)
+        buttons = [
+            html.Button(t("reports.issue", lang), id=ids.REPORTS_ISSUE, type="button"),
+            html.Button(t("reports.verify", lang), id=ids.REPORTS_VERIFY, type="button"),
+        ]
+        return html.Div(
+            [
+                html.H1(t("reports.title", lang)),
+                dcc.Store(id=ids.REPORTS_VERSION, data=0),
+                html.P(
+                    [
+                        html.Label(t("reports.month", lang), htmlFor=ids.REPORTS_MONTH),
+                        dcc.Dropdown(
+                            id=ids.REPORTS_MONTH,
+                            options=[{"label": m, "value": m} for m in months],
+                            value=value,
+                            clearable=False,
+                        ),
+                    ]
+                ),
+                html.Section(
+                    [
+                        html.H2(t("reports.summary", lang), id="h-report-summary"),
+                        html.Div(id=ids.REPORTS_SUMMARY),
+                    ],
+                    **parts.aria(labelledby="h-report-summary"),
+                ),
+                html.Section(
+                    [
+                        html.H2(t("reports.downloads", lang), id="h-report-files"),
+                        html.Div(id=ids.REPORTS_LINKS),
+                        html.P(buttons, hidden=not can_act),
+                        html.P(
+                            id=ids.REPORTS_MESSAGE,
+                            role="status",
+                            className="message",
+                            **parts.aria(live="polite"),
+                        ),
+                    ],
+                    **parts.aria(labelledby="h-report-files"),
+                ),
+            ],
+            className="page reports",
+        )
+
+    return layout
+
+
+def summary_view(found: ReportSummary, lang: str) -> Component:
+    """The national figures of a month; missing data is said, never shown as 100 %."""
+    if found.status == "error":
+        return html.P(found.message, className="message")
+    issued = (
+        t("reports.issued_version", lang).format(v=found.version)
+        if found.version is not None
+        else t("reports.not_issued", lang)
+    )
+    if found.status == "no_data":
+        return html.Div([html.P(t("reports.no_data", lang), className="no-data"), html.P(issued)])
+    verdict = {True: "reports.met", False: "reports.missed", None: "none"}[found.met]
+    target = f"{t('fig.objective', lang)} {percent(found.objective, 3)} — {t(verdict, lang)}"
+    samu = (
+        f"{found.samu_met} ({found.samu_missed} {t('reports.samu_missed', lang)}, "
+        f"{found.samu_no_data} {t('reports.samu_no_data', lang)})"
+    )
+    cells = [
+        parts.kpi(t("reports.availability", lang), percent(found.availability, 3), target, "r-s1"),
+        parts.kpi(t("reports.budget", lang), percent(found.budget_consumed, 1), "", "r-budget"),
+        parts.kpi(t("reports.incidents", lang), str(found.incidents), "", "r-incidents"),
+        parts.kpi(t("reports.minutes_down", lang), str(found.minutes_down), "", "r-down"),
+        parts.kpi(t("reports.samu_met", lang), samu, "", "r-samu"),
+        parts.kpi(t("reports.completeness", lang), percent(found.completeness, 1), "", "r-data"),
+    ]
+    return html.Div([html.Dl(cells, className="kpis"), html.P(issued)])
+
+
+def links(month: str, lang: str) -> Component:
+    """Download links to the reports API (the browser's session carries the reporter role)."""
+    m, q = quote(month), f"?lang={lang}"
+    items = [
+        ("PDF", f"{API}/{m}.pdf{q}"),
+        ("CSV", f"{API}/{m}.csv{q}"),
+        (t("reports.daily", lang), f"{API}/{m}-daily.csv{q}"),
+        ("JSON", f"{API}/{m}.json{q}"),
+        (t("reports.manifest", lang), f"{API}/{m}/manifest{q}"),
+        (t("reports.public_key", lang), f"{API}/public-key"),
+    ]
+    return html.Ul([html.Li(html.A(label, href=href, download="")) for label, href in items])
+
+
+def render(services: UiServices, who: Principal, month: str | None, lang: str) -> tuple[Any, Any]:
+    """The summary and the download links of a month (links for reporters only)."""
+    if not month:
+        return html.P(t("none", lang)), ""
+    found = services.reports.summary(month)
+    shown = links(month, lang) if who.has(Role.REPORTER) else html.P(t("reports.denied", lang))
+    return summary_view(found, lang), shown
+
+
+def act(services: UiServices, who: Principal, trigger: Any, month: str, lang: str) -> Outcome:
+    """Issue or verify the month; reporters and admins only."""
+    if not who.has(Role.REPORTER):
+        return Outcome(t("reports.denied", lang), False)
+    if trigger == ids.REPORTS_ISSUE:
+        try:
+            version = services.reports.issue(month, lang, who.name)
+        except LookupError as exc:
+            return Outcome(t("reports.refused", lang).format(detail=exc), False)
+        return Outcome(t("reports.issued", lang).format(v=version), True)
+    check = services.reports.verify(month, lang)
+    if not check.ok:
+        return Outcome(t("reports.failed", lang).format(detail=check.detail), False)
+    text = t("reports.verified", lang).format(
+        n=len(check.files), v=check.version, fp=check.fingerprint
+    )
+    return Outcome(text, False)
+
+
+def register(app: Dash, services: UiServices) -> None:
+    """Wire the reports page: the month's summary and the issue/verify actions."""
+
+    @app.callback(
+        Output(ids.REPORTS_SUMMARY, "children"),
+        Output(ids.REPORTS_LINKS, "children"),
+        Input(ids.REPORTS_MONTH, "value"),
+        Input(ids.REPORTS_VERSION, "data"),
+        State(ids.LANG, "data"),
+    )
+    def _refresh(month: str | None, _: int | None, lang: object) -> Any:
+        return render(services, parts.caller(), month, lang_of(lang))
+
+    @app.callback(
+        Output(ids.REPORTS_MESSAGE, "children"),
+        Output(ids.REPORTS_VERSION, "data"),
+        Input(ids.REPORTS_ISSUE, "n_clicks"),
+        Input(ids.REPORTS_VERIFY, "n_clicks"),
+        State(ids.REPORTS_MONTH, "value"),
+        State(ids.REPORTS_VERSION, "data"),
+        State(ids.LANG, "data"),
+        prevent_initial_call=True,
+    )
+    def _act(_i: Any, _v: Any, month: str | None, version: int | None, lang: object) -> Any:
+        if not ctx.triggered or not ctx.triggered[0].get("value") or not month:
+            return no_update, no_update
+        outcome = act(services, parts.caller(), ctx.triggered_id, month, lang_of(lang))
+        return outcome.message, (version or 0) + (1 if outcome.changed else 0)
