@@ -167,6 +167,7 @@ async def serve(
         engine=engine.engine if engine is not None else None,
         alerting=alerting.service if alerting is not None else None,
         oncall=alerting.oncall if alerting is not None else None,
+        reports=engine.reports if engine is not None else None,
         loop=asyncio.get_running_loop(),
     )
     main_app = create_app(
