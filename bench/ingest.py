@@ -154,7 +154,10 @@ def measure(quick: bool, workdir: Path) -> dict[str, Any]:
     up = [vigie, "up", "--no-simulate", "--data-dir", str(data_dir), "--http-port", str(http)]
     up += ["--otlp-http-port", str(otlp), "--otlp-grpc-port", str(grpc)]
     log = open(workdir / "receiver.log", "wb")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(pinned(receiver_core, *up), cwd=root, stdout=log, stderr=log)
+    # The sender is not an agent with a token: agent authentication (one sha256 per request)
+    # is off for this measurement of the ingest path itself.
+    env = {**os.environ, "VIGIE_AGENT_AUTH": "off"}
+    server = subprocess.Popen(pinned(receiver_core, *up), cwd=root, stdout=log, stderr=log, env=env)
     url = f"http://127.0.0.1:{otlp}/v1/metrics"
     try:
         _wait_ready(url, server)

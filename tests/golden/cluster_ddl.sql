@@ -199,6 +199,24 @@ TTL toDateTime(at) + INTERVAL 12 MONTH;
 CREATE TABLE IF NOT EXISTS vigie.audit_log ON CLUSTER vigie_cluster AS vigie.audit_log_local
 ENGINE = Distributed(vigie_cluster, vigie, audit_log_local, rand());
 
+CREATE TABLE IF NOT EXISTS vigie.agent_tokens_local ON CLUSTER vigie_cluster
+(
+id String,
+    version UInt64,
+    at DateTime64(6, 'UTC'),
+    changed_by String,
+    change LowCardinality(String),
+    label String,
+    samu_ids Array(String),
+    digest String,
+    revoked Bool
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/agent_tokens_local', '{replica}')
+ORDER BY (id, version);
+
+CREATE TABLE IF NOT EXISTS vigie.agent_tokens ON CLUSTER vigie_cluster AS vigie.agent_tokens_local
+ENGINE = Distributed(vigie_cluster, vigie, agent_tokens_local, cityHash64(id));
+
 CREATE TABLE IF NOT EXISTS vigie.alert_state_local ON CLUSTER vigie_cluster
 (
 fingerprint UInt64,
