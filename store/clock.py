@@ -44,3 +44,14 @@ class FakeClock:
 
     def set(self, at: datetime) -> None:
         self._now = at.astimezone(UTC)
+
+
+# What a DateTime64 column can hold; instants from outside are checked against it at the edge.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(2299, 12, 31, tzinfo=UTC)
+
+
+def in_store_range(at: datetime) -> bool:
+    """Whether an (aware or UTC-naive) instant can be compared with stored times."""
+    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return EARLIEST <= aware <= LATEST

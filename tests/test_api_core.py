@@ -116,3 +116,13 @@ def test_the_metric_reference_in_docs_is_up_to_date() -> None:
 
     doc = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
     assert doc.read_text() == metrics_reference()
+
+
+def test_instants_the_store_cannot_hold_are_refused_not_a_500(store: Store) -> None:
+    client = _client(store)
+    assert client.get("/api/v1/audit", params={"since": "0001-01-01T00:00:00Z"}).status_code == 422
+    counts = client.get(
+        "/api/v1/samu/fr.health.samu075/counts",
+        params={"from": "0001-01-01T00:00:00Z", "to": "0001-01-02T00:00:00Z"},
+    )
+    assert counts.status_code == 422

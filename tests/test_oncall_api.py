@@ -161,3 +161,9 @@ def test_heartbeat_state_survives_a_restart(store: Store) -> None:
     status = again.status()[0]
     assert (status.state, status.last_checkin) == ("missed", start)
     assert re.fullmatch(r"[0-9a-f]{32}", again.token("prometheus-watchdog"))
+
+
+def test_an_incident_range_the_store_cannot_hold_is_refused_at_once(store: Store) -> None:
+    client = app_for(service(store, FakeClock(T0)))
+    response = client.get("/api/v1/incidents", params={"since": "0001-01-01T00:00:00Z"})
+    assert response.status_code == 422

@@ -16,6 +16,7 @@ from alerts.oncall.heartbeat import Heartbeats
 from alerts.oncall.incidents import Incident
 from alerts.oncall.schedule import next_shifts, person_shifts, timeline, who_is_on_call
 from alerts.oncall.service import OnCallService
+from store.clock import in_store_range
 
 _RECENT = timedelta(days=30)
 _ICAL_PAST = timedelta(days=7)
@@ -84,6 +85,9 @@ def create_oncall_router(
         until: datetime | None = None,
     ) -> list[dict[str, Any]]:
         now = service.clock.now()
+        for name, value in (("since", since), ("until", until)):
+            if value is not None and not in_store_range(value):
+                raise HTTPException(422, f"{name} must be between 1900 and 2299")
         if state in ("open", "triggered", "acknowledged") and since is None and until is None:
             found = service.open_incidents()
         else:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
+from store.clock import in_store_range
 from store.errors import StoreError
 from store.migrations import status as migration_status
 from vigie.api.deps import ApiContext
@@ -94,6 +95,8 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
         """Exact per-minute counts of one SAMU (at most 7 days per request)."""
         _samu_out(ctx, samu_id)
         start, end = _aware(start), _aware(end)
+        if not (in_store_range(start) and in_store_range(end)):
+            raise HTTPException(422, "'from' and 'to' must be between 1900 and 2299")
         if not start < end or end - start > timedelta(days=7):
             raise HTTPException(422, "'from' must be before 'to', at most 7 days apart")
         rows = ctx.counts.per_minute(start, end, samu_id, metric)
@@ -144,6 +147,8 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
         limit: int = Query(100, ge=1, le=10_000),
     ) -> list[dict[str, Any]]:
         """Audit events, newest first."""
+        if since is not None and not in_store_range(since):
+            raise HTTPException(422, "since must be between 1900 and 2299")
         events = ctx.audit.query(_aware(since) if since else None, action, actor, limit)
         return [e.__dict__ for e in events]
 
