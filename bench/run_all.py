@@ -85,7 +85,11 @@ def run_all(quick: bool, output: Path, modules: Sequence[str] = BENCHMARKS) -> s
     for name in modules:
         module = importlib.import_module(name)
         started = time.perf_counter()
-        figures: list[Figure] = module.run(quick=quick)
+        try:
+            figures: list[Figure] = module.run(quick=quick)
+        except Exception as exc:  # one broken benchmark must not hide the others: say it failed
+            reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
+            figures = [Figure(f"{name} FAILED ({reason})", float("nan"), "", "runs", met=False)]
         date = datetime.date.today().isoformat()
         rows.extend((figure, date, host) for figure in figures)
         notes.append(str(module.NOTES))
