@@ -7,8 +7,9 @@ cumulative series every 10 s / factor (factor 10: once a second, 100 requests/s,
 points/s), one request at a time, retrying 503s. Every `--sample-s` seconds it records the
 server's RSS, the write-queue gauge and the latency of the requests due in that window
 (measured from the due time, so a server that falls behind shows). The verdict fits a
-least-squares line to RSS and queue depth after the first minute (warm-up) and calls memory
-flat when the RSS slope stays under `--flat-mb-per-hour`.
+least-squares line to RSS and queue depth after the first minute (warm-up), calls memory
+flat when the RSS slope stays under `--flat-mb-per-hour`, and says whether the platform kept
+up (answered ≥ 95 % of the requests due); the exit code is 1 when any of these fails.
 """
 
 from __future__ import annotations
@@ -227,8 +228,9 @@ class Soak:
                 self.server.kill()
 
 
-def verdict(samples: list[Sample], flat_mb_per_hour: float) -> dict[str, Any]:
-    """RSS and queue slopes after the first minute, and whether memory is flat."""
+def verdict(samples: list[Sample], flat_mb_per_hour: float, due: int) -> dict[str, Any]:
+    """RSS and queue slopes after the first minute, whether memory is flat, and whether the
+    platform kept up (answered at least 95 % of the requests due)."""
     steady = [s for s in samples if s.t_s > 60] or samples
     hours = [s.t_s / 3600 for s in steady]
     rss_slope = slope(hours, [s.rss_mb for s in steady])
@@ -242,12 +244,14 @@ def verdict(samples: list[Sample], flat_mb_per_hour: float) -> dict[str, Any]:
         "queue_max_points": max((s.queue_points for s in samples), default=0.0),
         "queue_slope_points_per_hour": round(queue_slope, 1),
         "requests": sum(s.requests for s in samples),
+        "requests_due": due,
         "retries_503": sum(s.retries for s in samples),
         "transport_errors_retried": sum(s.transport_errors for s in samples),
         "p99_ms_worst_window": max((s.p99_ms for s in steady), default=0.0),
         "p50_ms_median_window": _quantile([s.p50_ms for s in steady], 0.5),
         "memory_flat": abs(rss_slope) < flat_mb_per_hour,
         "queue_not_growing": queue_slope <= 0 or max(s.queue_points for s in steady) < 50_000,
+        "kept_up": sum(s.requests for s in samples) >= 0.95 * due,
     }
 
 
@@ -268,13 +272,14 @@ def main() -> None:
         asyncio.run(soak.run(pid))
     finally:
         soak.stop()
-    result = {"factor": args.factor, **verdict(soak.samples, args.flat_mb_per_hour)}
+    due = int(len(load_registry().ids()) * soak.duration_s / soak.interval_s)
+    result = {"factor": args.factor, **verdict(soak.samples, args.flat_mb_per_hour, due)}
     print(json.dumps(result, indent=2))
     if args.output:
         samples = [asdict(s) for s in soak.samples]
         args.output.write_text(json.dumps({"verdict": result, "samples": samples}, indent=2))
     shutil.rmtree(workdir, ignore_errors=True)
-    if not (result["memory_flat"] and result["queue_not_growing"]):
+    if not (result["memory_flat"] and result["queue_not_growing"] and result["kept_up"]):
         sys.exit(1)
 
 
