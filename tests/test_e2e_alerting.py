@@ -79,7 +79,20 @@ def test_a_page_reaches_the_person_on_call_by_email_and_an_ack_survives_a_restar
         ]
         assert incident["samu"] == ["fr.health.samu075"]
         assert incident["escalation_policy"] == "noc-page"
-        _wait_for(lambda: box.messages, "the e-mail to the person on call")
+        # Two e-mails: the page, and the entraide notice to the on-call of the backing SAMU
+        # (SAMU 92 backs Paris; with the default on-call file it is the same NOC person).
+        _wait_for(lambda: len(box.messages) >= 2, "the page and the entraide e-mails")
+        subjects = sorted(
+            str(
+                email.header.make_header(
+                    email.header.decode_header(
+                        email.message_from_bytes(m.content)["Subject"]  # type: ignore[arg-type]
+                    )
+                )
+            )
+            for m in box.messages
+        )
+        assert [s.split("]")[0] for s in subjects] == ["[ASTREINTE", "[ENTRAIDE"]
         message = email.message_from_bytes(box.messages[0].content)  # type: ignore[arg-type]
         assert box.messages[0].rcpt_tos == [f"{on_call}@example.org"]
         assert "SAMU 75" in str(
