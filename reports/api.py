@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from alerts.am_wire import actor_of
 from reports.archive import Bundle
 from reports.errors import ArchiveConflict, MonthError, NotArchived, ReportError, VerifyError
 from reports.service import ReportService, file_names
@@ -28,11 +29,6 @@ def _status(exc: ReportError) -> int:
     return 400 if isinstance(exc, MonthError) else 422
 
 
-def _actor(request: Request) -> str:
-    """Who asked: the access gate sets X-Vigie-User from the authenticated identity."""
-    return request.headers.get("X-Vigie-User", "") or "anonymous"
-
-
 def create_reports_router(service: ReportService, audit: AuditLog | None = None) -> APIRouter:
     """Routes under /api/v1/reports, over one ReportService."""
     router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -45,8 +41,8 @@ def create_reports_router(service: ReportService, audit: AuditLog | None = None)
 
     def seen(request: Request, action: str, target: str) -> None:
         if audit is not None:
-            host = request.client.host if request.client else ""
-            audit.record(_actor(request), action, target=target, source=host)
+            user, source = actor_of(request)
+            audit.record(user, action, target=target, source=source)
 
     @router.get("/public-key", response_class=PlainTextResponse)
     def public_key() -> PlainTextResponse:
@@ -85,7 +81,7 @@ def create_reports_router(service: ReportService, audit: AuditLog | None = None)
         """Issue (or find archived) the month's report; `reissue` allows a new version."""
         try:
             found = service.issue(
-                month, lang, reissue=reissue, actor=_actor(request), reason=reason
+                month, lang, reissue=reissue, actor=actor_of(request)[0], reason=reason
             )
         except ReportError as exc:
             raise HTTPException(_status(exc), str(exc)) from exc
