@@ -9,8 +9,10 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
 from store.clock import in_store_range
+from store.counts import CountsReader
 from store.errors import StoreError
 from store.migrations import status as migration_status
+from store.registry import Registry
 from vigie.api.deps import ApiContext
 from vigie.schema import all_migrations
 
@@ -55,6 +57,29 @@ def _samu_out(ctx: ApiContext, samu_id: str) -> SamuOut:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def ingest_report(counts: CountsReader, registry: Registry, since: datetime) -> dict[str, Any]:
+    """Points per SAMU since `since`, last minute with data, worst lag, silent SAMU and
+    rejections: the answer of /api/v1/ingest/status and of `vigie ingest status` alike."""
+    rows = counts.ingest(since.replace(second=0, microsecond=0))
+    seen = {r.samu_id for r in rows}
+    return {
+        "since": since.isoformat(),
+        "samu": [
+            {
+                "samu_id": r.samu_id,
+                "points": r.points,
+                "last_minute": r.last_minute.replace(tzinfo=UTC).isoformat()
+                if r.last_minute
+                else None,
+                "max_lag_s": r.max_lag_s,
+            }
+            for r in rows
+        ],
+        "silent": sorted(s.id for s in registry if s.id not in seen),
+        "rejections": [r.__dict__ for r in counts.rejections(since)],
+    }
 
 
 def create_core_router(ctx: ApiContext) -> APIRouter:
@@ -117,27 +142,9 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
         """Per SAMU: points received recently, last minute with data, worst lag; silent SAMU."""
         since = ctx.clock.now() - timedelta(minutes=minutes)
         try:
-            rows = ctx.counts.ingest(since.replace(second=0, microsecond=0))
-            rejected = ctx.counts.rejections(since)
+            return ingest_report(ctx.counts, ctx.registry, since)
         except StoreError as exc:
             raise HTTPException(503, f"store unavailable: {exc}") from exc
-        seen = {r.samu_id for r in rows}
-        return {
-            "since": since.isoformat(),
-            "samu": [
-                {
-                    "samu_id": r.samu_id,
-                    "points": r.points,
-                    "last_minute": r.last_minute.replace(tzinfo=UTC).isoformat()
-                    if r.last_minute
-                    else None,
-                    "max_lag_s": r.max_lag_s,
-                }
-                for r in rows
-            ],
-            "silent": sorted(s.id for s in ctx.registry if s.id not in seen),
-            "rejections": [r.__dict__ for r in rejected],
-        }
 
     @router.get("/audit", tags=["audit"])
     def audit(

@@ -13,6 +13,7 @@ from collector.reference import metrics_reference
 from store.client import Store
 from store.counts import CountsReader
 from store.registry import load_registry
+from vigie.api.core import ingest_report
 from vigie.commands.up_cmds import settings_from
 from vigie.reference import configuration_table, with_configuration
 from vigie.remote import api_get, token_for, with_state
@@ -34,15 +35,7 @@ def status(minutes: int, data_dir: str | None, url: str | None, as_json: bool) -
 
     def via_store(store: Store) -> dict[str, Any]:
         since = datetime.now(UTC) - timedelta(minutes=minutes)
-        reader = CountsReader(store)
-        rows = reader.ingest(since.replace(second=0, microsecond=0))
-        seen = {r.samu_id for r in rows}
-        return {
-            "since": since.isoformat(),
-            "samu": [{"samu_id": r.samu_id, "points": r.points} for r in rows],
-            "silent": sorted(s.id for s in load_registry() if s.id not in seen),
-            "rejections": [r.__dict__ for r in reader.rejections(since)],
-        }
+        return ingest_report(CountsReader(store), load_registry(), since)
 
     data = with_state(
         settings,
