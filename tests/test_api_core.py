@@ -126,3 +126,17 @@ def test_instants_the_store_cannot_hold_are_refused_not_a_500(store: Store) -> N
         params={"from": "0001-01-01T00:00:00Z", "to": "0001-01-02T00:00:00Z"},
     )
     assert counts.status_code == 422
+
+
+def test_the_cli_reports_a_never_started_data_dir_in_one_sentence(tmp_path: object) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    data = Path(str(tmp_path)) / "never-started"
+    result = subprocess.run(
+        [sys.executable, "-m", "vigie.cli", "ingest", "status", "--data-dir", str(data)],
+        capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "cannot read the store" in result.stderr

@@ -58,5 +58,7 @@ def with_state(
         raise click.ClickException(f"cannot open the store: {exc}") from exc
     try:
         return via_store(store)
+    except StoreError as exc:  # e.g. a data dir never started: a sentence, not a traceback
+        raise click.ClickException(f"cannot read the store at {settings.data_dir}: {exc}") from exc
     finally:
         store.close()
