@@ -44,6 +44,7 @@ from alerts.timeintervals import (
     parse_weekdays,
     parse_years,
 )
+from store.yamlsafe import GuardedLoader
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 SUPPORTED_RECEIVERS = (
@@ -556,7 +557,7 @@ def load_yaml(text: str, source: str) -> tuple[Any, dict[YamlPath, int]]:
     is the string "500" where a string is expected, as in Alertmanager. Duplicate keys are errors.
     """
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=GuardedLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source

@@ -22,6 +22,7 @@ from slo.model import SLO, PlausibilityGuard
 from slo.policy import POLICY_FILE, PolicySet
 from slo.policy_mapping import map_policy
 from slo.problems import Problem
+from store.yamlsafe import GuardedLoader
 
 Loc = tuple[str | int, ...]
 DEFAULT_POLICY = Path(__file__).with_name(POLICY_FILE)
@@ -39,7 +40,7 @@ class Document:
 def read_documents(text: str, file: str) -> list[Document]:
     """Parse every YAML document in `text`, keeping the line of each key and item."""
     try:
-        loader = yaml.SafeLoader(text)  # refuses control characters at once (ReaderError)
+        loader = GuardedLoader(text)  # refuses control characters at once (ReaderError)
     except yaml.YAMLError as exc:
         raise SpecError([Issue(file, None, "", f"invalid YAML: {exc}")]) from exc
     docs: list[Document] = []

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from store.errors import RegistryError
+from store.yamlsafe import GuardedLoader
 
 ID_PREFIX = "fr.health.samu"
 METROPOLITAN_ZONE = "Europe/Paris"
@@ -267,7 +268,7 @@ def _fail(source: str, problems: list[str]) -> NoReturn:
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, list[int]]:
     """The document and the 1-based line of each `samu` entry."""
-    loader = yaml.SafeLoader(text)
+    loader = GuardedLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from collector.conventions import SAMU_ID_PATTERN
 from collector.simulator.errors import ScenarioError
 from collector.simulator.scenarios import ALL_SAMU, PARAMETERS, Scenario, ScenarioKind
+from store.yamlsafe import GuardedLoader
 
 _DURATION = re.compile(
     r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$"
@@ -164,7 +165,7 @@ def parse_scenario(text: str) -> Scenario:
 def load_scenarios(path: Path) -> list[Scenario]:
     """Scenarios from a YAML file, with the file and item in any error."""
     try:
-        data = ScenarioFile.model_validate(yaml.safe_load(path.read_text()))
+        data = ScenarioFile.model_validate(yaml.load(path.read_text(), Loader=GuardedLoader))
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ScenarioError(f"{path}: {exc}") from exc
     out: list[Scenario] = []
