@@ -26,6 +26,7 @@ from slo.openslo_alerts import alert_pairs
 from slo.openslo_fields import FIELDS, Query, check_fields, parse_query, query_filter
 from slo.policy import PolicySet
 from slo.windows import format_duration, parse_duration
+from store.yamlsafe import GuardedLoader
 
 API = "openslo/v1"
 _IGNORED_KINDS = {"DataSource", "AlertNotificationTarget"}
@@ -43,7 +44,7 @@ class ImportResult:
 def import_openslo(text: str, policies: PolicySet, catalogue: Catalogue) -> ImportResult:
     """Translate OpenSLO v1 YAML into vigie/v1 spec documents, or raise OpenSLOError."""
     try:
-        raw = [d for d in yaml.safe_load_all(text) if d is not None]
+        raw = [d for d in yaml.load_all(text, Loader=GuardedLoader) if d is not None]
     except yaml.YAMLError as exc:
         raise OpenSLOError("(file)", f"invalid YAML: {exc}") from exc
     objects = [o for d in raw for o in (d if isinstance(d, list) else [d])]
@@ -79,7 +80,8 @@ def _header(obj: Any) -> tuple[str, str]:
     if obj.get("apiVersion") != API:
         raise OpenSLOError("apiVersion", f"{obj.get('apiVersion')!r} is not supported (only {API})")
     kind = obj.get("kind")
-    if kind not in {"SLO", "SLI", "Service", "AlertPolicy", "AlertCondition", *_IGNORED_KINDS}:
+    known = {"SLO", "SLI", "Service", "AlertPolicy", "AlertCondition", *_IGNORED_KINDS}
+    if not isinstance(kind, str) or kind not in known:  # a list or mapping is unhashable
         raise OpenSLOError("kind", f"{kind!r} is not an OpenSLO v1 kind Vigie imports")
     name = obj.get("metadata", {}).get("name") if isinstance(obj.get("metadata"), dict) else None
     if not isinstance(name, str):
