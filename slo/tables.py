@@ -13,7 +13,7 @@ once from existing history.
 from __future__ import annotations
 
 from store.migrations import Migration
-from store.schema import Table, View
+from store.schema import DedupWindow, Table, View
 
 SLO_HOUR_COUNTS = Table(
     name="slo_hour_counts",
@@ -172,4 +172,13 @@ MIGRATIONS: list[Migration] = [
         ),
     ),
     Migration(201, "slo_snapshots", (SLO_SNAPSHOTS,)),
+    # The rollups are written by views of `points`' views: a batch repeated with its token
+    # (collector/journal.py) must land once here too.
+    Migration(
+        202,
+        "slo_rollup_dedup_windows",
+        tuple(
+            DedupWindow(t) for t in ("slo_hour_counts", "slo_minute_counts", "slo_minute_ingest")
+        ),
+    ),
 ]

@@ -151,13 +151,24 @@ class Store:
         with self._translate():
             return self._client().query_df(self.sql(text), parameters=parameters)
 
-    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
-        """Insert rows into `table` of this database in one block."""
+    def insert(
+        self,
+        table: str,
+        rows: Sequence[Sequence[Any]],
+        columns: Sequence[str],
+        *,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
+        """Insert rows into `table` of this database in one block (with these query settings)."""
         if not rows:
             return
         with self._translate():
             self._client().insert(
-                table, list(rows), column_names=list(columns), database=self.database
+                table,
+                list(rows),
+                column_names=list(columns),
+                database=self.database,
+                settings=settings,
             )
 
     def with_database(self, database: str) -> Store:

@@ -14,9 +14,18 @@ from datetime import UTC, datetime
 from store import tables
 from store.client import Store
 from store.errors import MigrationError, StoreError
-from store.schema import ClusterConfig, Table, View, render_database, render_table, render_view
+from store.schema import (
+    ClusterConfig,
+    DedupWindow,
+    Table,
+    View,
+    render_database,
+    render_dedup_window,
+    render_table,
+    render_view,
+)
 
-Item = Table | View | str
+Item = Table | View | DedupWindow | str
 
 MIGRATIONS_TABLE = Table(
     name="schema_migrations",
@@ -44,6 +53,8 @@ class Migration:
                 out.extend(render_table(db, item, cluster))
             elif isinstance(item, View):
                 out.extend(render_view(db, item, cluster))
+            elif isinstance(item, DedupWindow):
+                out.extend(render_dedup_window(db, item, cluster))
             else:
                 out.append(item.replace("{db}", db))
         return out
@@ -71,6 +82,16 @@ MIGRATIONS: list[Migration] = [
             tables.SPANS,
             tables.INGEST_REJECTIONS,
             tables.AUDIT_LOG,
+        ),
+    ),
+    # A batch written again with its token (collector/journal.py) lands once in `points` and in
+    # every table its views write to.
+    Migration(
+        2,
+        "points_dedup_windows",
+        tuple(
+            DedupWindow(name)
+            for name in ("points", "minute_counts", "minute_gauges", "minute_ingest", "series_last")
         ),
     ),
 ]

@@ -42,6 +42,16 @@ class View:
     select: str  # uses {source} for the source table
 
 
+@dataclass(frozen=True)
+class DedupWindow:
+    """Remember the last `blocks` inserted blocks of `table`, so that an insert repeated with the
+    same deduplication token lands once (collector/journal.py). Replicated tables (the cluster
+    form) have their own window, set here too."""
+
+    table: str
+    blocks: int = 1000
+
+
 def _replicated(engine: str, table: str, cluster: ClusterConfig) -> str:
     family, _, args = engine.partition("(")
     args = args.rstrip(")")
@@ -82,6 +92,15 @@ def render_view(db: str, view: View, cluster: ClusterConfig | None) -> list[str]
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{view.name}{on_cluster}\n"
         f"TO {db}.{view.target}{suffix}\nAS {select}"
     ]
+
+
+def render_dedup_window(db: str, window: DedupWindow, cluster: ClusterConfig | None) -> list[str]:
+    local = f"{window.table}_local" if cluster else window.table
+    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    setting = "non_replicated_deduplication_window"
+    if cluster:
+        setting = "replicated_deduplication_window"
+    return [f"ALTER TABLE {db}.{local}{on_cluster} MODIFY SETTING {setting} = {window.blocks}"]
 
 
 def render_database(db: str, cluster: ClusterConfig | None) -> str:

@@ -87,6 +87,8 @@ REVIEWED: dict[tuple[str, str], str] = {
             "view.target",
             "suffix",
             "select",
+            "setting",  # one of two constant setting names
+            "window.blocks",  # an int of the schema (DedupWindow)
         )
     },
     ("bench/limits.py", "name"): "benchmark tooling: a database name of its own making",

@@ -199,6 +199,16 @@ TTL toDateTime(at) + INTERVAL 12 MONTH;
 CREATE TABLE IF NOT EXISTS vigie.audit_log ON CLUSTER vigie_cluster AS vigie.audit_log_local
 ENGINE = Distributed(vigie_cluster, vigie, audit_log_local, rand());
 
+ALTER TABLE vigie.points_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
+ALTER TABLE vigie.minute_counts_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
+ALTER TABLE vigie.minute_gauges_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
+ALTER TABLE vigie.minute_ingest_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
+ALTER TABLE vigie.series_last_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
 CREATE TABLE IF NOT EXISTS vigie.agent_tokens_local ON CLUSTER vigie_cluster
 (
 id String,
@@ -502,6 +512,12 @@ TTL toDateTime(time) + INTERVAL 400 DAY;
 
 CREATE TABLE IF NOT EXISTS vigie.slo_snapshots ON CLUSTER vigie_cluster AS vigie.slo_snapshots_local
 ENGINE = Distributed(vigie_cluster, vigie, slo_snapshots_local, cityHash64(samu_id));
+
+ALTER TABLE vigie.slo_hour_counts_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
+ALTER TABLE vigie.slo_minute_counts_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
+ALTER TABLE vigie.slo_minute_ingest_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
 
 CREATE TABLE IF NOT EXISTS vigie.report_archive_local ON CLUSTER vigie_cluster
 (
