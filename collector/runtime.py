@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Container
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import grpc
@@ -14,6 +15,7 @@ from prometheus_client import CollectorRegistry
 from collector.agent_auth import AgentAuth, AgentTokens, AuthMode
 from collector.grpc_server import create_grpc_server
 from collector.http import create_otlp_router
+from collector.journal import InsertJournal
 from collector.limits import Limits, LimitSettings
 from collector.selfmetrics import SelfMetrics
 from collector.writer import BatchWriter
@@ -42,6 +44,9 @@ class CollectorSettings(LimitSettings, Protocol):
 
     @property
     def agent_auth(self) -> str: ...
+
+    @property
+    def data_dir(self) -> Path: ...
 
 
 @dataclass
@@ -83,6 +88,7 @@ async def start_collector(
         max_queue_points=settings.write_queue_points,
         batch_max_points=settings.batch_max_points,
         batch_max_delay_s=settings.batch_max_delay_ms / 1000,
+        journal=InsertJournal(settings.data_dir / "collector" / "insert-journal"),
     )
     await writer.start()
     audit = AuditLog(store, clock)

@@ -3,9 +3,16 @@
 One writer task drains a bounded queue; each batch is converted (cumulative → delta, dedup)
 and inserted on one dedicated thread, in one insert per table. Only then is the delta state
 committed and every request of the batch answered. If the store fails, every request of the
-batch fails with StoreUnavailable (503 for the sender, who retries), nothing is committed, and
-the state of the touched series is re-read from `series_last` before the next batch — so an
-insert that failed after all (or half-way) is neither lost nor counted twice.
+batch fails with StoreUnavailable (503 for the sender, who retries).
+
+An insert into `points` can fail half-way (some of its materialized views written, others not),
+and so can a process killed during it. Every batch therefore carries a unique deduplication
+token and is kept in the insert journal until it is complete; an unfinished batch is inserted
+again with its token before anything else (the next batch, or the next start), so each table
+ends up holding it exactly once. Only then is its state committed: the senders' retries are
+recognised as duplicates, never counted twice. A batch the store refuses for good (not a
+transient failure) is dropped instead, and the state of its series is re-read from
+`series_last`.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +30,7 @@ from typing import Any, Protocol
 
 from collector.delta import DeltaTracker, SeriesState
 from collector.errors import Overloaded
+from collector.journal import InsertJournal, JournalEntry
 from collector.model import Decoded, WriteResult
 from collector.rows import POINT_COLUMNS, REJECTION_COLUMNS, SPAN_COLUMNS, rejection_rows, span_row
 from collector.series_state import STATE_RETENTION_NS, load_series_state
@@ -36,7 +45,14 @@ EXPIRY_INTERVAL_NS = 3600 * 1_000_000_000  # how often silent series are dropped
 class RowStore(Protocol):
     """What the writer needs from the store (store.client.Store, or a fault-injecting wrapper)."""
 
-    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None: ...
+    def insert(
+        self,
+        table: str,
+        rows: Sequence[Sequence[Any]],
+        columns: Sequence[str],
+        *,
+        settings: dict[str, Any] | None = None,
+    ) -> None: ...
 
     def query(
         self, text: str, parameters: dict[str, Any] | None = None
@@ -74,6 +90,14 @@ class _Request:
     future: asyncio.Future[WriteResult] = field(repr=False)
 
 
+@dataclass(frozen=True)
+class _Unfinished:
+    """A batch whose insert into `points` failed: written again, same token, before the next."""
+
+    entry: JournalEntry
+    state: dict[int, SeriesState]  # the delta state once it is written
+
+
 class BatchWriter:
     """A PointSink that batches requests into `points`, `spans` and `ingest_rejections`."""
 
@@ -86,6 +110,7 @@ class BatchWriter:
         max_queue_points: int = 500_000,
         batch_max_points: int = 50_000,
         batch_max_delay_s: float = 0.05,
+        journal: InsertJournal | None = None,
     ) -> None:
         self._store = store
         self._metrics = metrics or NoWriterMetrics()
@@ -94,7 +119,11 @@ class BatchWriter:
         self._batch_max = batch_max_points
         self._delay = batch_max_delay_s
         self._tracker = DeltaTracker()
-        self._uncertain: set[int] = set()  # series whose last insert may or may not have landed
+        self._journal = journal
+        self._unfinished: _Unfinished | None = None
+        self._uncertain: set[int] = set()  # series of a batch refused for good: re-read state
+        self._run_id = uuid.uuid4().hex  # tokens are unique across runs of the writer
+        self._batches = 0
         self._queue: deque[_Request] = deque()
         self._waiting = 0  # points in the queue
         self._in_flight = 0  # points of the batch being written
@@ -116,7 +145,9 @@ class BatchWriter:
         return len(self._tracker)
 
     async def start(self) -> None:
-        """Load the committed delta state from the store, then start draining the queue."""
+        """Complete a batch left unfinished by the previous run, load the committed delta state
+        from the store, then start draining the queue."""
+        await self._in_thread(self._complete_journal)
         state = await self._in_thread(load_series_state, self._store, self._clock.now_ns())
         self._tracker = DeltaTracker(state)
         self._task = asyncio.create_task(self._run(), name="vigie-batch-writer")
@@ -212,6 +243,8 @@ class BatchWriter:
 
     def _write_batch(self, batch: list[_Request]) -> list[WriteResult]:
         """On the writer thread: convert, insert, commit. Raises StoreError, committing nothing."""
+        if self._unfinished is not None:
+            self._retry_unfinished(self._unfinished)
         if self._uncertain:
             stored = load_series_state(self._store, self._clock.now_ns(), self._uncertain)
             self._tracker.restore(self._uncertain, stored)
@@ -228,20 +261,90 @@ class BatchWriter:
         rejections = rejection_rows(
             (r.received_ns, rejection) for r in batch for rejection in r.decoded.rejections
         )
-        try:
-            # Points first: if a later insert fails, the retry finds its points already counted.
-            self._store.insert("points", rows, POINT_COLUMNS)
-            self._store.insert("spans", spans, SPAN_COLUMNS)  # ReplacingMergeTree: retry-safe
-            self._store.insert("ingest_rejections", rejections, REJECTION_COLUMNS)
-        except BaseException:
-            self._uncertain.update(pending)
-            raise
-        self._tracker.commit(pending)
+        if rows:  # points first: if a later insert fails, the retry finds them already counted
+            self._write_points(_Unfinished(JournalEntry(self._next_token(), rows), pending))
+        self._store.insert("spans", spans, SPAN_COLUMNS)  # ReplacingMergeTree: retry-safe
+        self._store.insert("ingest_rejections", rejections, REJECTION_COLUMNS)
         now_ns = self._clock.now_ns()
         if now_ns >= self._next_expiry_ns:  # the store forgets them too (series_last TTL)
             self._tracker.expire(now_ns - STATE_RETENTION_NS)
             self._next_expiry_ns = now_ns + EXPIRY_INTERVAL_NS
         return results
+
+    def _write_points(self, batch: _Unfinished) -> None:
+        """Journal the batch, insert it, then commit its state; unfinished if the insert fails."""
+        if self._journal is not None:
+            try:
+                self._journal.write(batch.entry)
+            except OSError as exc:
+                raise StoreUnavailable(f"cannot write the insert journal: {exc}") from exc
+        try:
+            self._insert_points(batch.entry)
+        except StoreUnavailable:
+            self._unfinished = batch  # written again, same token, before the next batch
+            raise
+        except BaseException:
+            self._give_up(batch)
+            raise
+        self._finish(batch)
+
+    def _retry_unfinished(self, batch: _Unfinished) -> None:
+        try:
+            self._insert_points(batch.entry)
+        except StoreUnavailable:
+            raise
+        except BaseException:
+            self._give_up(batch)
+            raise
+        self._finish(batch)
+
+    def _finish(self, batch: _Unfinished) -> None:
+        self._tracker.commit(batch.state)
+        self._unfinished = None
+        if self._journal is not None:
+            self._journal.clear()
+
+    def _give_up(self, batch: _Unfinished) -> None:
+        """The store refused the batch for good: forget it, and re-read its series' state."""
+        log.error("the store refused a batch of %d points", len(batch.entry.rows))
+        self._uncertain.update(batch.state)
+        self._unfinished = None
+        if self._journal is not None:
+            self._journal.clear()
+
+    def _insert_points(self, entry: JournalEntry) -> None:
+        self._store.insert("points", entry.rows, POINT_COLUMNS, settings=_dedup(entry.token))
+
+    def _next_token(self) -> str:
+        self._batches += 1
+        return f"vigie-points-{self._run_id}-{self._batches}"
+
+    def _complete_journal(self) -> None:
+        """At start: insert the batch a killed process left in the journal (same token)."""
+        if self._journal is None:
+            return
+        entry = self._journal.read()
+        if entry is None:
+            return
+        try:
+            self._insert_points(entry)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # refused for good: its senders were never answered, they retry
+            log.error("the batch left in the insert journal is refused by the store: %s", exc)
+        else:
+            log.warning("completed the batch of %d points left unfinished by the last run",
+                        len(entry.rows))  # fmt: skip
+        self._journal.clear()
+
+
+def _dedup(token: str) -> dict[str, Any]:
+    """Insert settings that make a repeat of the same batch land once in every table."""
+    return {
+        "insert_deduplication_token": token,
+        "insert_deduplicate": 1,
+        "deduplicate_blocks_in_dependent_materialized_views": 1,
+    }
 
 
 def _failure(exc: Exception) -> Exception:

@@ -87,14 +87,21 @@ class FaultyStore:
         self.gate = threading.Event()
         self.gate.set()
 
-    def insert(self, table: str, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> None:
+    def insert(
+        self,
+        table: str,
+        rows: Sequence[Sequence[Any]],
+        columns: Sequence[str],
+        *,
+        settings: dict[str, Any] | None = None,
+    ) -> None:
         assert self.gate.wait(timeout=60)
         if table == "points" and self.fail > 0:
             self.fail -= 1
             if self.after_insert:
-                self.store.insert(table, rows, columns)
+                self.store.insert(table, rows, columns, settings=settings)
             raise StoreUnavailable("injected: the store is down")
-        self.store.insert(table, rows, columns)
+        self.store.insert(table, rows, columns, settings=settings)
 
     def query(self, text: str, parameters: dict[str, Any] | None = None) -> list[tuple[Any, ...]]:
         return self.store.query(text, parameters)
@@ -227,7 +234,9 @@ def test_a_store_failure_answers_unavailable_and_the_retry_is_exact(
 
     results = asyncio.run(body())
     assert results[0] == WriteResult(1, 0) and results[2] == WriteResult(1, 0)
-    assert results[1] == (WriteResult(0, 1) if after_insert else WriteResult(1, 0))
+    # The failed batch is written again (same token) before the retry's batch: either way the
+    # retry finds its point stored, a duplicate.
+    assert results[1] == WriteResult(0, 1)
     inf = float("inf")
     assert counts(store) == {
         (minute(0), "success", inf): 5.0,
