@@ -13,9 +13,11 @@ directory, and then:
    exports that were (duplicate deliveries); every one gets a 200;
 3. every SAMU's stored counts equal those of all its exports delivered exactly once.
 
-Known bug (docs/reliability.md): a kill inside an insert can tear the in-flight export across
-the materialized views of `points`; its retry then counts part of it twice. Such SAMU are
-reported (xfail) after every other SAMU has been checked strictly.
+A kill inside an insert can tear the in-flight export across the materialized views of
+`points` (some rollups written, others not); the restart completes it from the insert journal
+(collector/journal.py) before it takes requests, so after the restart a SAMU holds either its
+in-flight export whole or not at all. tests/test_writer_torn.py tears an insert on purpose;
+here the kill lands inside one only sometimes.
 """
 
 from __future__ import annotations
@@ -40,10 +42,6 @@ S = 1_000_000_000
 EXPORTS_PER_AGENT = 12
 AGENT_INTERVAL_S = 1.0  # 10× the normal export rate of an agent (every 10 s)
 HEADERS = {"Content-Type": "application/x-protobuf"}
-TORN = (
-    "the in-flight export's insert across the materialized views of `points` (some rollups "
-    "written, others and series_last not), so its retry counts part of it twice"
-)
 
 
 @dataclass
@@ -54,6 +52,7 @@ class Agent:
     bodies: list[Body]
     headers: dict[str, str] = field(default_factory=dict)  # its agent token
     acked: int = 0
+    unavailable: int = 0  # 503 answers (each retried in place)
     answers: list[int] = field(default_factory=list)  # status codes of the first run
 
 
@@ -84,6 +83,7 @@ async def _post(client: httpx.AsyncClient, url: str, body: Body, agent: Agent) -
             return 0
         if response.status_code != 503:
             return response.status_code
+        agent.unavailable += 1
         await asyncio.sleep(0.05)
     return 503
 
@@ -162,9 +162,12 @@ def test_a_kill_9_mid_stream_loses_no_acknowledged_point_and_counts_none_twice(
     assert total // 2 <= acked < total  # killed mid-stream
     assert {s for a in agents for s in a.answers} <= {200, 0}  # refused only by the crash
 
+    journal = platform.data_dir / "collector" / "insert-journal"
+    print(f"killed during an insert (journal left): {journal.exists()}")
     platform.start()
+    assert not journal.exists()  # completed before the first request was taken
     # 1. Everything acknowledged survived; at most the export in flight was written besides.
-    lost, extra, torn = [], [], {}
+    lost, extra, torn = [], [], []
     for agent in agents:
         stored = _stored(platform, agent.samu_id, start)
         acknowledged = _expected(agent, agent.acked)
@@ -174,27 +177,34 @@ def test_a_kill_9_mid_stream_loses_no_acknowledged_point_and_counts_none_twice(
         elif stored == in_flight:
             extra.append(agent.samu_id)
         elif stored != acknowledged:  # part of the in-flight export's rollups, not all
-            torn[agent.samu_id] = _diff(agent, stored, agent.acked + 1)
+            torn.append(_diff(agent, stored, agent.acked + 1))
     assert lost == [], "\n".join(lost)
+    assert torn == [], "part of the in-flight export only:\n" + "\n".join(torn)
     # 2. The clients retry what was not acknowledged, with duplicates.
+    for agent in agents:
+        agent.unavailable = 0
     statuses = asyncio.run(_resend(url, agents))
     assert set(statuses) == {200}
     # 3. Exactly once.
     wrong = []
     for agent in agents:
         stored = _stored(platform, agent.samu_id, start)
-        if stored != _expected(agent, len(agent.bodies)) and agent.samu_id not in torn:
+        if stored != _expected(agent, len(agent.bodies)):
             wrong.append(_diff(agent, stored, len(agent.bodies)))
     assert wrong == [], "\n".join(wrong)
-    if torn:
-        pytest.xfail(f"known bug (docs/reliability.md): kill -9 during an insert tore {TORN}:\n"
-                     + "\n".join(torn.values()))  # fmt: skip
     with platform.client() as client:
         metrics = client.get("/metrics").text
     # Every re-delivery was dropped point by point: the last acknowledged and the first export
     # of each agent (only the first when none was acknowledged), and each in-flight export.
+    # An export answered 503 in this phase may have been written all the same (its batch is
+    # completed before the next one): its retry in place is then a duplicate too.
     redelivered = sum(2 if a.acked else 1 for a in agents) + len(extra)
-    assert _metric(metrics, "vigie_collector_duplicates_total") == redelivered * SERIES_PER_SAMU
+    unavailable = sum(a.unavailable for a in agents)
+    duplicates = _metric(metrics, "vigie_collector_duplicates_total") / SERIES_PER_SAMU
+    assert redelivered <= duplicates <= redelivered + unavailable, (
+        f"{duplicates} exports counted as duplicates; {redelivered} re-delivered, "
+        f"{unavailable} answers 503 while re-sending"
+    )
 
 
 def _between(
