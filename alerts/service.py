@@ -250,10 +250,13 @@ class AlertingService:
         self.put([alert])
 
     def _gauges(self, mute: Mute, now: datetime) -> None:
+        # Only whether each firing alert is muted, not by what (`Mute.status` lists every
+        # inhibiting alert and silence): the same answer as `status(...).state`, for less work.
+        muter = mute.any
         counts = {"active": 0, "suppressed": 0}
         for s in self.alerts.all():
             if not s.alert.resolved_at(now):
-                counts[mute.status(s.alert, now).state] += 1
+                counts["suppressed" if muter.mutes(s.alert.labels, now) else "active"] += 1
         for state, count in counts.items():
             self.metrics.active.labels(state).set(count)
 
