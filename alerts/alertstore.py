@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from alerts.events import Event, EventLog, aware
 from alerts.model import Alert
@@ -139,7 +140,8 @@ class AlertStore:
     def all(self) -> list[StoredAlert]:
         """Every alert held, firing and recently resolved, by fingerprint."""
         with self._lock:
-            return sorted(self._alerts.values(), key=lambda s: s.fingerprint)
+            # By the dict's key, the fingerprint: `s.fingerprint` would hash every label set again.
+            return [s for _, s in sorted(self._alerts.items(), key=itemgetter(0))]
 
     def transitions(self) -> list[Event]:
         """Append an event for every alert that became firing or resolved since last time."""
