@@ -7,6 +7,7 @@ import fcntl
 import os
 import re
 import threading
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -159,9 +160,14 @@ class Store:
         *,
         settings: dict[str, Any] | None = None,
     ) -> None:
-        """Insert rows into `table` of this database in one block (with these query settings)."""
+        """Insert rows into `table` of this database in one block (with these query settings).
+
+        Tables with a deduplication window drop a block equal to a recent one; an insert is
+        deduplicated only when the caller repeats its `insert_deduplication_token` (the
+        collector's journal), never because two inserts carry equal rows."""
         if not rows:
             return
+        settings = {"insert_deduplication_token": uuid.uuid4().hex, **(settings or {})}
         with self._translate():
             self._client().insert(
                 table,

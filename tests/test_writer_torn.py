@@ -262,3 +262,14 @@ def test_every_table_written_by_the_views_of_points_keeps_a_deduplication_window
     assert {"minute_counts", "slo_hour_counts", "series_last"} <= reached
     missing = sorted(t for t in reached if "non_replicated_deduplication_window" not in ddl[t])
     assert missing == []
+
+
+def test_two_inserts_of_equal_rows_both_land_unless_they_repeat_a_token(store: Store) -> None:
+    row = [BASE.replace(tzinfo=None, second=0), SAMU, "samu.call.setups", "telephony", "ok", INF, 1]
+    columns = ["minute", "samu_id", "metric", "component", "outcome", "le", "value"]
+    store.insert("minute_counts", [row], columns)
+    store.insert("minute_counts", [row], columns)
+    token = {"insert_deduplication_token": "one-batch"}
+    store.insert("minute_counts", [row], columns, settings=token)
+    store.insert("minute_counts", [row], columns, settings=token)
+    assert store.query("SELECT sum(value) FROM {db}.minute_counts")[0][0] == 3
