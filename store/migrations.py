@@ -17,15 +17,17 @@ from store.errors import MigrationError, StoreError
 from store.schema import (
     ClusterConfig,
     DedupWindow,
+    DropView,
     Table,
     View,
     render_database,
     render_dedup_window,
+    render_drop_view,
     render_table,
     render_view,
 )
 
-Item = Table | View | DedupWindow | str
+Item = Table | View | DedupWindow | DropView | str
 
 MIGRATIONS_TABLE = Table(
     name="schema_migrations",
@@ -55,6 +57,8 @@ class Migration:
                 out.extend(render_view(db, item, cluster))
             elif isinstance(item, DedupWindow):
                 out.extend(render_dedup_window(db, item, cluster))
+            elif isinstance(item, DropView):
+                out.extend(render_drop_view(db, item, cluster))
             else:
                 out.append(item.replace("{db}", db))
         return out
@@ -92,6 +96,18 @@ MIGRATIONS: list[Migration] = [
         tuple(
             DedupWindow(name)
             for name in ("points", "minute_counts", "minute_gauges", "minute_ingest", "series_last")
+        ),
+    ),
+    # Counters and histograms through one view: three parts fewer per insert (the SLO rollups
+    # cascade from each view's block). Migrations run before ingest starts, so no insert sees
+    # both or neither.
+    Migration(
+        3,
+        "minute_counts_one_view",
+        (
+            DropView(tables.MINUTE_COUNTS_SUM_MV.name),
+            DropView(tables.MINUTE_COUNTS_HIST_MV.name),
+            tables.MINUTE_COUNTS_MV,
         ),
     ),
 ]

@@ -52,6 +52,13 @@ class DedupWindow:
     blocks: int = 1000
 
 
+@dataclass(frozen=True)
+class DropView:
+    """Remove a materialized view (replaced by another in the same migration)."""
+
+    name: str
+
+
 def _replicated(engine: str, table: str, cluster: ClusterConfig) -> str:
     family, _, args = engine.partition("(")
     args = args.rstrip(")")
@@ -101,6 +108,11 @@ def render_dedup_window(db: str, window: DedupWindow, cluster: ClusterConfig | N
     if cluster:
         setting = "replicated_deduplication_window"
     return [f"ALTER TABLE {db}.{local}{on_cluster} MODIFY SETTING {setting} = {window.blocks}"]
+
+
+def render_drop_view(db: str, view: DropView, cluster: ClusterConfig | None) -> list[str]:
+    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    return [f"DROP VIEW IF EXISTS {db}.{view.name}{on_cluster}"]
 
 
 def render_database(db: str, cluster: ClusterConfig | None) -> str:

@@ -209,6 +209,20 @@ ALTER TABLE vigie.minute_ingest_local ON CLUSTER vigie_cluster MODIFY SETTING re
 
 ALTER TABLE vigie.series_last_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
 
+DROP VIEW IF EXISTS vigie.minute_counts_sum_mv ON CLUSTER vigie_cluster;
+
+DROP VIEW IF EXISTS vigie.minute_counts_hist_mv ON CLUSTER vigie_cluster;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS vigie.minute_counts_mv ON CLUSTER vigie_cluster
+TO vigie.minute_counts_local
+AS SELECT toStartOfMinute(ts) AS minute, samu_id, metric, component, outcome,
+           bucket_le AS le, bucket_value AS value
+    FROM vigie.points_local
+    ARRAY JOIN if(kind = 'sum', [inf], arrayPushBack(bounds, inf)) AS bucket_le,
+               if(kind = 'sum', [value], arrayMap(n -> toFloat64(n), arrayCumSum(bucket_counts)))
+               AS bucket_value
+    WHERE kind = 'sum' OR (kind = 'histogram' AND length(bucket_counts) = length(bounds) + 1);
+
 CREATE TABLE IF NOT EXISTS vigie.agent_tokens_local ON CLUSTER vigie_cluster
 (
 id String,
