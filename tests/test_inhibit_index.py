@@ -1,17 +1,27 @@
-"""The indexed `Inhibitor` answers exactly as a brute-force scan of every source alert does."""
+"""The indexed `Inhibitor` answers exactly as a brute-force scan of every source alert does,
+and the tick gauges that use it agree with the full status of each alert."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry
 
+from alerts.config import load_config
 from alerts.inhibit import Inhibitor, InhibitRule
 from alerts.matchers import Matcher, MatchType, matches_all, parse_matchers
 from alerts.model import Alert, fingerprint
+from alerts.notify import RecordingSink
+from alerts.service import AlertingService
+from alerts.silence import Silence
+from store.client import Store
+from store.clock import FakeClock
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
 # A small vocabulary, so that random alerts often share (or both lack) the `equal` labels.
@@ -151,3 +161,33 @@ def test_among_thousands_each_ticket_is_inhibited_by_its_own_page_only() -> None
     assert [inhibitor.inhibited_by(t.labels, NOW) for t in tickets] == [
         [fingerprint(p.labels)] for p in pages
     ]
+
+
+def test_the_tick_gauges_count_what_each_alert_status_says(store: Store) -> None:
+    # Inhibited, silenced, active and resolved alerts at once: the gauges (which
+    # ask only whether an alert is muted) agree with the full status of every alert.
+    clock = FakeClock(NOW)
+    registry = CollectorRegistry()
+    config = load_config(Path(__file__).parent / "data" / "alerting" / "pipeline.yml")
+    svc = AlertingService(
+        store, config, RecordingSink(), clock, registry=registry, watchdog_interval=None
+    )
+    held = [
+        Alert({"alertname": "SamuUnreachable", "samu": "fr.health.samu075"}, NOW),
+        Alert({"alertname": "CallSetupFailing", "samu": "fr.health.samu075"}, NOW),
+        Alert({"alertname": "CallSetupFailing", "samu": "fr.health.samu013"}, NOW),
+        Alert({"alertname": "CallSetupSlow", "samu": "fr.health.samu013"}, NOW),
+        Alert({"alertname": "CallSetupSlow", "samu": "fr.health.samu069"}, NOW, NOW),
+    ]
+    svc.put(held)
+    matchers = parse_matchers('alertname="CallSetupSlow"')
+    svc.silences.upsert(
+        Silence("", matchers, NOW, NOW + timedelta(hours=1), "noc", "travaux"), actor="noc"
+    )
+    asyncio.run(svc.tick())
+    mute = svc.mute()
+    states = [mute.status(a, NOW).state for a in held if not a.resolved_at(NOW)]
+    assert states == ["active", "suppressed", "active", "suppressed"]
+    for state in ("active", "suppressed"):
+        gauge = registry.get_sample_value("vigie_alerts_active", {"state": state})
+        assert gauge == states.count(state)
