@@ -40,9 +40,10 @@ NOTES = (
     "`AlertingService.put` persists (alert state and events in the embedded store). *Latency* "
     "is one new alert at a time from `put` to the call of a recording notifier (the tick that "
     "flushes its groups included) while the 800 storm alerts are held: p50 and p99. Each tick "
-    "computes every held alert's suppression status for the gauges, and inhibition compares "
-    "each alert with every other, so a tick grows with the square of the alerts held (profiled: "
-    "most of a tick at 800 alerts). Child process, its own chdb directory."
+    "asks whether every held alert is muted, for the gauges; inhibition looks up the firing "
+    "sources of each rule by their `equal` labels, so a tick grows linearly with the alerts "
+    "held (it compared each alert with every other until 2026-11-30: p99 ≈ 0.8–1.1 s). Child "
+    "process, its own chdb directory."
 )
 
 
