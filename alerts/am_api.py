@@ -25,7 +25,6 @@ from starlette.concurrency import run_in_threadpool
 from alerts.am_wire import (
     PostableSilence,
     WireError,
-    actor_of,
     gettable_alert,
     gettable_silence,
     go_time,
@@ -42,6 +41,7 @@ from alerts.model import Alert
 from alerts.service import AlertingService
 from alerts.silence import Silence
 from alerts.silences import SilenceExpired, SilenceNotFound, matcher_from_wire
+from store.audit import actor_of
 from store.clock import Clock
 
 VERSION = "0.1.0"

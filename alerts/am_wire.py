@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from starlette.requests import Request
 
 from alerts.errors import AlertsError
 from alerts.matchers import Matcher, MatchType
@@ -62,12 +61,6 @@ class PostableSilence(_Wire):
     created_by: str = Field(alias="createdBy")
     comment: str
     expire_on_resolve: bool = Field(False, alias="expireOnResolve")
-
-
-def actor_of(request: Request) -> tuple[str, str]:
-    """Who acts (the `X-Vigie-User` header, else "anonymous") and from which address."""
-    user = request.headers.get("x-vigie-user", "").strip() or "anonymous"
-    return user, request.client.host if request.client else ""
 
 
 def read_json(body: bytes) -> Any:

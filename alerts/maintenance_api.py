@@ -15,12 +15,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from alerts.am_wire import actor_of, read_json, validation_message
+from alerts.am_wire import read_json, validation_message
 from alerts.durations import parse_duration
 from alerts.errors import AlertsError
 from alerts.maintenance import MaintenanceWindow
 from alerts.maintenance_store import MaintenanceNotFound
 from alerts.service import AlertingService
+from store.audit import actor_of
 from store.clock import Clock
 
 _HORIZON = timedelta(days=400)  # how far ahead the next occurrence is looked for

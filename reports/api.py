@@ -9,12 +9,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from alerts.am_wire import actor_of
 from reports.archive import Bundle
 from reports.errors import ArchiveConflict, MonthError, NotArchived, ReportError, VerifyError
 from reports.service import ReportService, file_names
 from reports.sign import fingerprint
-from store.audit import AuditLog
+from store.audit import AuditLog, actor_of
 
 _FILE = re.compile(r"^(\d{4}-\d{2})(-daily)?\.(pdf|csv|json)$")
 _TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8", "json": "application/json"}

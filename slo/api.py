@@ -24,7 +24,7 @@ from slo.reader import SumsReader
 from slo.rollup import burning, composites
 from slo.sql import Span
 from slo.windows import DEFAULT_TIMEZONE, CalendarWindow, format_duration, window_for
-from store.audit import AuditLog
+from store.audit import AuditLog, actor_of
 from store.client import Store
 from store.clock import Clock
 from store.registry import Registry
@@ -164,8 +164,7 @@ def create_slo_router(
     def do_reload(request: Request) -> dict[str, Any]:
         if reload is None:
             raise HTTPException(503, "no engine runs in this process: nothing to reload")
-        actor = request.headers.get("X-Vigie-User", "") or "anonymous"
-        source = request.client.host if request.client else ""
+        actor, source = actor_of(request)
         try:
             loaded = reload()
         except (SpecError, SloError) as exc:

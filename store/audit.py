@@ -6,12 +6,34 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from store.client import Store
 from store.clock import Clock
 
 COLUMNS = ["at", "id", "actor", "source", "action", "target", "details"]
+
+
+class _Peer(Protocol):
+    @property
+    def host(self) -> str: ...
+
+
+class HttpRequest(Protocol):
+    """What `actor_of` reads of a request (Starlette's `Request` has it)."""
+
+    @property
+    def headers(self) -> Any: ...
+
+    @property
+    def client(self) -> _Peer | None: ...
+
+
+def actor_of(request: HttpRequest) -> tuple[str, str]:
+    """Who acts (the `X-Vigie-User` header the access gate set, else "anonymous") and from which
+    address: the `actor` and `source` of an audit event, for every package's API."""
+    user = str(request.headers.get("x-vigie-user", "")).strip() or "anonymous"
+    return user, request.client.host if request.client else ""
 
 
 @dataclass(frozen=True)
