@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -78,11 +79,13 @@ class Pipeline:
         )
         deliveries = await self._deliver(notification)
         ok = all(d.ok for d in deliveries)
+        # Store writes run on a worker thread: the event loop also serves OTLP intake.
         if ok:
-            self.nflog.log(flush.group_key, receiver, firing, resolved)
+            await asyncio.to_thread(self.nflog.log, flush.group_key, receiver, firing, resolved)
             self._measure(notification, at)
         self.metrics.notifications.labels(receiver, "success" if ok else "failure").inc()
-        self.events.record(
+        await asyncio.to_thread(
+            self.events.record,
             "notification",
             target=flush.group_key,
             receiver=receiver,
