@@ -244,7 +244,7 @@ class BatchWriter:
     def _write_batch(self, batch: list[_Request]) -> list[WriteResult]:
         """On the writer thread: convert, insert, commit. Raises StoreError, committing nothing."""
         if self._unfinished is not None:
-            self._retry_unfinished(self._unfinished)
+            self._complete(self._unfinished)
         if self._uncertain:
             stored = load_series_state(self._store, self._clock.now_ns(), self._uncertain)
             self._tracker.restore(self._uncertain, stored)
@@ -278,36 +278,25 @@ class BatchWriter:
                 self._journal.write(batch.entry)
             except OSError as exc:
                 raise StoreUnavailable(f"cannot write the insert journal: {exc}") from exc
+        self._complete(batch)
+
+    def _complete(self, batch: _Unfinished) -> None:
+        """Insert the batch (again: same token) and commit its state; a transient failure keeps
+        it for the next attempt, any other drops it."""
         try:
             self._insert_points(batch.entry)
         except StoreUnavailable:
             self._unfinished = batch  # written again, same token, before the next batch
             raise
         except BaseException:
-            self._give_up(batch)
+            self._uncertain.update(batch.state)  # refused for good: re-read its series' state
+            log.error("the store refused a batch of %d points", len(batch.entry.rows))
+            self._forget()
             raise
-        self._finish(batch)
-
-    def _retry_unfinished(self, batch: _Unfinished) -> None:
-        try:
-            self._insert_points(batch.entry)
-        except StoreUnavailable:
-            raise
-        except BaseException:
-            self._give_up(batch)
-            raise
-        self._finish(batch)
-
-    def _finish(self, batch: _Unfinished) -> None:
         self._tracker.commit(batch.state)
-        self._unfinished = None
-        if self._journal is not None:
-            self._journal.clear()
+        self._forget()
 
-    def _give_up(self, batch: _Unfinished) -> None:
-        """The store refused the batch for good: forget it, and re-read its series' state."""
-        log.error("the store refused a batch of %d points", len(batch.entry.rows))
-        self._uncertain.update(batch.state)
+    def _forget(self) -> None:
         self._unfinished = None
         if self._journal is not None:
             self._journal.clear()
