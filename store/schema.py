@@ -59,6 +59,10 @@ class DropView:
     name: str
 
 
+def _on_cluster(cluster: ClusterConfig | None) -> str:
+    return f" ON CLUSTER {cluster.name}" if cluster else ""
+
+
 def _replicated(engine: str, table: str, cluster: ClusterConfig) -> str:
     family, _, args = engine.partition("(")
     args = args.rstrip(")")
@@ -69,7 +73,7 @@ def _replicated(engine: str, table: str, cluster: ClusterConfig) -> str:
 def render_table(db: str, table: Table, cluster: ClusterConfig | None) -> list[str]:
     """CREATE statements for one table (idempotent: IF NOT EXISTS)."""
     local = f"{table.name}_local" if cluster else table.name
-    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    on_cluster = _on_cluster(cluster)
     engine = _replicated(table.engine, local, cluster) if cluster else table.engine
     parts = [
         f"CREATE TABLE IF NOT EXISTS {db}.{local}{on_cluster}\n(\n{table.columns.strip()}\n)",
@@ -93,7 +97,7 @@ def render_table(db: str, table: Table, cluster: ClusterConfig | None) -> list[s
 
 def render_view(db: str, view: View, cluster: ClusterConfig | None) -> list[str]:
     suffix = "_local" if cluster else ""
-    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    on_cluster = _on_cluster(cluster)
     select = view.select.strip().format(source=f"{db}.{view.source}{suffix}")
     return [
         f"CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.{view.name}{on_cluster}\n"
@@ -103,7 +107,7 @@ def render_view(db: str, view: View, cluster: ClusterConfig | None) -> list[str]
 
 def render_dedup_window(db: str, window: DedupWindow, cluster: ClusterConfig | None) -> list[str]:
     local = f"{window.table}_local" if cluster else window.table
-    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    on_cluster = _on_cluster(cluster)
     setting = "non_replicated_deduplication_window"
     if cluster:
         setting = "replicated_deduplication_window"
@@ -111,10 +115,10 @@ def render_dedup_window(db: str, window: DedupWindow, cluster: ClusterConfig | N
 
 
 def render_drop_view(db: str, view: DropView, cluster: ClusterConfig | None) -> list[str]:
-    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    on_cluster = _on_cluster(cluster)
     return [f"DROP VIEW IF EXISTS {db}.{view.name}{on_cluster}"]
 
 
 def render_database(db: str, cluster: ClusterConfig | None) -> str:
-    on_cluster = f" ON CLUSTER {cluster.name}" if cluster else ""
+    on_cluster = _on_cluster(cluster)
     return f"CREATE DATABASE IF NOT EXISTS {db}{on_cluster}"
