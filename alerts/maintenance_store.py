@@ -22,9 +22,22 @@ from store.client import Store
 from store.clock import Clock
 
 _COLUMNS = (
-    "id", "title", "starts_at", "duration_s", "approved_by", "created_by", "samu_ids", "regions",
-    "rrule", "timezone", "reason", "cancelled", "labels", "updated_at", "version",
-)  # fmt: skip
+    "id",
+    "title",
+    "starts_at",
+    "duration_s",
+    "approved_by",
+    "created_by",
+    "samu_ids",
+    "regions",
+    "rrule",
+    "timezone",
+    "reason",
+    "cancelled",
+    "labels",
+    "updated_at",
+    "version",
+)
 SAMU_LABEL = "samu"
 
 

@@ -24,9 +24,17 @@ from store.client import Store
 from store.clock import Clock
 
 _COLUMNS = (
-    "id", "matchers", "starts_at", "ends_at", "created_by", "comment",
-    "expire_on_resolve", "seen_firing", "updated_at", "version",
-)  # fmt: skip
+    "id",
+    "matchers",
+    "starts_at",
+    "ends_at",
+    "created_by",
+    "comment",
+    "expire_on_resolve",
+    "seen_firing",
+    "updated_at",
+    "version",
+)
 
 
 class SilenceNotFound(AlertsError, LookupError):

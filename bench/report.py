@@ -80,16 +80,21 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     cursor = start
     while cursor < end:  # a month per insert keeps memory flat
         step = min(day, end - cursor)
-        params = {"start": cursor, "samus": len(ids), "ids": ids,
-                  "rows": int(step.total_seconds() // 60) * len(ids)}  # fmt: skip
+        params = {
+            "start": cursor,
+            "samus": len(ids),
+            "ids": ids,
+            "rows": int(step.total_seconds() // 60) * len(ids),
+        }
         store.command(_FILL, params)
         store.command(_INGEST, params)
         cursor += step
     built_s = time.monotonic() - began
     rows = store.query("SELECT count() FROM {db}.minute_counts")[0][0]
     clock = FakeClock(end + timedelta(days=1))
-    service = ReportService(store, samus, Objectives(), Signer(workdir / "key.pem"),
-                            Archive(store, clock), clock)  # fmt: skip
+    service = ReportService(
+        store, samus, Objectives(), Signer(workdir / "key.pem"), Archive(store, clock), clock
+    )
     began = time.monotonic()
     report = service.compute(MONTH)
     figures_s = time.monotonic() - began
@@ -97,10 +102,14 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     bundle = service.issue(MONTH)  # recomputes the figures, as `vigie report` does
     total_s = time.monotonic() - began
     return {
-        "samu": len(samus), "rows": int(rows), "built_s": built_s, "figures_s": figures_s,
-        "total_s": total_s, "calls": sum(r.calls for r in report.samu),
+        "samu": len(samus),
+        "rows": int(rows),
+        "built_s": built_s,
+        "figures_s": figures_s,
+        "total_s": total_s,
+        "calls": sum(r.calls for r in report.samu),
         "pdf_bytes": len(bundle.files[f"vigie15-{MONTH}.pdf"]),
-    }  # fmt: skip
+    }
 
 
 def run(quick: bool = False) -> list[Figure]:
@@ -112,12 +121,17 @@ def run(quick: bool = False) -> list[Figure]:
     history = f"{result['samu']} SAMU, {result['rows']:,} minute rows"
     return [
         Figure(
-            "report: month for all SAMU, from a year of history", result["total_s"], "s",
-            f"< {TARGET_S:.0f} s", history, None, result["total_s"] < TARGET_S,
+            "report: month for all SAMU, from a year of history",
+            result["total_s"],
+            "s",
+            f"< {TARGET_S:.0f} s",
+            history,
+            None,
+            result["total_s"] < TARGET_S,
         ),
         Figure("report: figures only (SQL)", result["figures_s"], "s", "", history),
         Figure("report: building the history (setup)", result["built_s"], "s", "", history),
-    ]  # fmt: skip
+    ]
 
 
 if __name__ == "__main__":

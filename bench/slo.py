@@ -50,12 +50,23 @@ def tick_figures(r: dict[str, Any]) -> list[Figure]:
     month, year = r["month"]["median_ms"], r["year"]["median_ms"]
     what = f"{r['samu']} SAMU, {r['slos']} SLOs + {r['guards']} guard"
     return [
-        Figure(f"SLO tick, 1 month of history ({what})", month, "ms",
-               f"≤ {TICK_TARGET_MS:.0f}", met=month <= TICK_TARGET_MS),
-        Figure(f"SLO tick, 1 year of history ({what}; {r['hour_rows']:,} hour rows)", year, "ms",
-               f"≤ {TICK_TARGET_MS:.0f}, flat", f"1 month {month:.0f} ms", year / month,
-               year <= TICK_TARGET_MS),
-    ]  # fmt: skip
+        Figure(
+            f"SLO tick, 1 month of history ({what})",
+            month,
+            "ms",
+            f"≤ {TICK_TARGET_MS:.0f}",
+            met=month <= TICK_TARGET_MS,
+        ),
+        Figure(
+            f"SLO tick, 1 year of history ({what}; {r['hour_rows']:,} hour rows)",
+            year,
+            "ms",
+            f"≤ {TICK_TARGET_MS:.0f}, flat",
+            f"1 month {month:.0f} ms",
+            year / month,
+            year <= TICK_TARGET_MS,
+        ),
+    ]
 
 
 def prom_figures(r: dict[str, Any]) -> list[Figure]:
@@ -64,13 +75,32 @@ def prom_figures(r: dict[str, Any]) -> list[Figure]:
     prom = r["prom_eval_ms"]
     data = f"{r['samu']} SAMU × {r['days']} d, {r['samples']:,} samples"
     return [
-        Figure(f"Prometheus 2.42: S1 ratio rules 5m…30d ({data})", prom, "ms", "",
-               f"our S1 tick {ours:.0f} ms", prom / ours),
-        Figure("our S1 tick vs Prometheus on the same data (speed-up)", prom / ours, "×", "≥ 10",
-               f"Prometheus {prom:.0f} ms", None, prom / ours >= 10),
-        Figure("our full tick (every SLO and guard) on that store", r["ours_full"]["median_ms"],
-               "ms", "", f"Prometheus {prom:.0f} ms", prom / r["ours_full"]["median_ms"]),
-    ]  # fmt: skip
+        Figure(
+            f"Prometheus 2.42: S1 ratio rules 5m…30d ({data})",
+            prom,
+            "ms",
+            "",
+            f"our S1 tick {ours:.0f} ms",
+            prom / ours,
+        ),
+        Figure(
+            "our S1 tick vs Prometheus on the same data (speed-up)",
+            prom / ours,
+            "×",
+            "≥ 10",
+            f"Prometheus {prom:.0f} ms",
+            None,
+            prom / ours >= 10,
+        ),
+        Figure(
+            "our full tick (every SLO and guard) on that store",
+            r["ours_full"]["median_ms"],
+            "ms",
+            "",
+            f"Prometheus {prom:.0f} ms",
+            prom / r["ours_full"]["median_ms"],
+        ),
+    ]
 
 
 def _p95(values: list[float]) -> float:
@@ -91,19 +121,41 @@ def detect_figures(r: dict[str, Any]) -> list[Figure]:
     label = f"{len(rows)} outages"
     small_plain = small["workbook_s"]
     return [
-        Figure(f"outage detection p95, ours ({label})", p_ours, "s",
-               f"≤ {DETECT_TARGET_S:.0f}", f"Workbook pair p95 {p_plain:.0f} s",
-               p_ours / p_plain, p_ours <= DETECT_TARGET_S),
-        Figure(f"outage detection p95, plain Workbook pair ({missed} not within {cap:.0f} s, "
-               "counted as the cap)", p_plain, "s"),
-        Figure(f"outage detection, smallest SAMU at night ({small['samu']}, "
-               f"{small['daily_calls']} calls/day, {small['local']})", small["ours_s"] or cap, "s",
-               f"≤ {DETECT_TARGET_S:.0f}",
-               "Workbook " + (f"{small_plain:.0f} s" if small_plain else f"none in {cap:.0f} s"),
-               None, (small["ours_s"] or cap) <= DETECT_TARGET_S),
-        Figure("pages for SAMU not in outage, detection windows", float(len(false)), "SAMU", "0",
-               ", ".join(false), None, not false),
-    ]  # fmt: skip
+        Figure(
+            f"outage detection p95, ours ({label})",
+            p_ours,
+            "s",
+            f"≤ {DETECT_TARGET_S:.0f}",
+            f"Workbook pair p95 {p_plain:.0f} s",
+            p_ours / p_plain,
+            p_ours <= DETECT_TARGET_S,
+        ),
+        Figure(
+            f"outage detection p95, plain Workbook pair ({missed} not within {cap:.0f} s, "
+            "counted as the cap)",
+            p_plain,
+            "s",
+        ),
+        Figure(
+            f"outage detection, smallest SAMU at night ({small['samu']}, "
+            f"{small['daily_calls']} calls/day, {small['local']})",
+            small["ours_s"] or cap,
+            "s",
+            f"≤ {DETECT_TARGET_S:.0f}",
+            "Workbook " + (f"{small_plain:.0f} s" if small_plain else f"none in {cap:.0f} s"),
+            None,
+            (small["ours_s"] or cap) <= DETECT_TARGET_S,
+        ),
+        Figure(
+            "pages for SAMU not in outage, detection windows",
+            float(len(false)),
+            "SAMU",
+            "0",
+            ", ".join(false),
+            None,
+            not false,
+        ),
+    ]
 
 
 def month_figures(r: dict[str, Any]) -> list[Figure]:
@@ -111,28 +163,49 @@ def month_figures(r: dict[str, Any]) -> list[Figure]:
     ours, plain = r["ours"], r["workbook"]
     normal = len(r["normal_pages"])
     out = [
-        Figure(f"false pages, simulated month ({len(r['samu'])} SAMU, seed {r['seed']}), ours: "
-               + _by(ours["all"]["false_by"]),
-               float(ours["all"]["false_pages"]), "pages", "0",
-               f"Workbook {plain['all']['false_pages']}: " + _by(plain["all"]["false_by"]),
-               None, ours["all"]["false_pages"] == 0),
-        Figure(f"pages on the {len(r['normal'])} SAMU with normal traffic all month, ours",
-               float(normal), "pages", "0", "", None, normal == 0),
-        Figure(f"backtest replay time ({r['minutes']:,} minute ticks × {len(r['samu'])} SAMU, "
-               "all SLOs and guards)", r["backtest_s"], "s"),
-    ]  # fmt: skip
+        Figure(
+            f"false pages, simulated month ({len(r['samu'])} SAMU, seed {r['seed']}), ours: "
+            + _by(ours["all"]["false_by"]),
+            float(ours["all"]["false_pages"]),
+            "pages",
+            "0",
+            f"Workbook {plain['all']['false_pages']}: " + _by(plain["all"]["false_by"]),
+            None,
+            ours["all"]["false_pages"] == 0,
+        ),
+        Figure(
+            f"pages on the {len(r['normal'])} SAMU with normal traffic all month, ours",
+            float(normal),
+            "pages",
+            "0",
+            "",
+            None,
+            normal == 0,
+        ),
+        Figure(
+            f"backtest replay time ({r['minutes']:,} minute ticks × {len(r['samu'])} SAMU, "
+            "all SLOs and guards)",
+            r["backtest_s"],
+            "s",
+        ),
+    ]
     for kind in ("outage", "carrier", "trunk", "latency", "slowdb"):
         a, b = ours[kind], plain[kind]
         if not a["incidents"]:
             continue
-        out.append(Figure(
-            f"{kind}: recall ours (n={a['incidents']}; precision {_pct(a['precision'])}, "
-            f"detect p50/p95 {_s(a['detect_p50_s'])}/{_s(a['detect_p95_s'])}, reset p50 "
-            f"{_s(a['reset_p50_s'])})", a["recall"] or 0.0, "ratio", "",
-            f"Workbook recall {_pct(b['recall'])}, precision {_pct(b['precision'])}, detect "
-            f"p50/p95 {_s(b['detect_p50_s'])}/{_s(b['detect_p95_s'])}, reset p50 "
-            f"{_s(b['reset_p50_s'])}",
-        ))  # fmt: skip
+        out.append(
+            Figure(
+                f"{kind}: recall ours (n={a['incidents']}; precision {_pct(a['precision'])}, "
+                f"detect p50/p95 {_s(a['detect_p50_s'])}/{_s(a['detect_p95_s'])}, reset p50 "
+                f"{_s(a['reset_p50_s'])})",
+                a["recall"] or 0.0,
+                "ratio",
+                "",
+                f"Workbook recall {_pct(b['recall'])}, precision {_pct(b['precision'])}, detect "
+                f"p50/p95 {_s(b['detect_p50_s'])}/{_s(b['detect_p95_s'])}, reset p50 "
+                f"{_s(b['reset_p50_s'])}",
+            )
+        )
     return out
 
 

@@ -69,24 +69,34 @@ def per_kind(pages: list[Firing], incidents: tuple[Incident, ...]) -> dict[str, 
         resets = [o.reset_after.total_seconds() for o in mine if o.reset_after is not None]
         spans = [o.incident for o in mine]
         during = [
-            p for p in pages if p.label("severity") == "page"
+            p
+            for p in pages
+            if p.label("severity") == "page"
             and any(i.start - timedelta(hours=1) <= p.starts_at < i.end + GRACE for i in spans)
-        ]  # fmt: skip
+        ]
         right = [p for p in during if any(matches(p, i, GRACE) for i in incidents)]
         out[kind] = {
-            "incidents": len(mine), "recall": len(found) / len(mine) if mine else None,
+            "incidents": len(mine),
+            "recall": len(found) / len(mine) if mine else None,
             "precision": len(right) / len(during) if during else None,
-            "detect_p50_s": _percentile(found, 50), "detect_p95_s": _percentile(found, 95),
-            "reset_p50_s": _percentile(resets, 50), "reset_p95_s": _percentile(resets, 95),
+            "detect_p50_s": _percentile(found, 50),
+            "detect_p95_s": _percentile(found, 95),
+            "reset_p50_s": _percentile(resets, 50),
+            "reset_p95_s": _percentile(resets, 95),
             "by": sorted({o.detected_by for o in mine if o.detected_by}),
-        }  # fmt: skip
+        }
     false = [(p.label("alertname"), p.label("slo"), p.label("samu")) for p in result.false_pages]
     kinds: dict[str, int] = {}
     for name, slo, samu in false:
         key = f"{name} {slo} {'national' if samu == 'national' else 'samu'}".replace("  ", " ")
         kinds[key] = kinds.get(key, 0) + 1
-    out["all"] = {"pages": result.pages, "precision": result.precision, "recall": result.recall,
-                  "false_pages": len(false), "false_by": kinds}  # fmt: skip
+    out["all"] = {
+        "pages": result.pages,
+        "precision": result.precision,
+        "recall": result.recall,
+        "false_pages": len(false),
+        "false_by": kinds,
+    }
     return out
 
 
@@ -107,8 +117,9 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     normal = [s.id for s in samus[::2]]
     faulty = [s.id for s in samus[1::2]]
     began = time.monotonic()
-    history = write_history(store, samus, FIRST, FIRST + timedelta(days=days), SEED,
-                            schedule(faulty, days))  # fmt: skip
+    history = write_history(
+        store, samus, FIRST, FIRST + timedelta(days=days), SEED, schedule(faulty, days)
+    )
     write_s = time.monotonic() - began
     policy = load_policy()
     specs = load_specs(Path("slos"), conventions_catalogue(), policy)
@@ -120,13 +131,21 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     plain = backtest(store, plain_workbook(specs.slos), labels, start, end)
     on_normal = [p for p in ours if p.label("severity") == "page" and p.label("samu") in normal]
     return {
-        "samu": [s.id for s in samus], "normal": normal, "days": (end - start).days,
-        "seed": SEED, "write_s": write_s, "backtest_s": ours_s, "setups": history.setups,
-        "ours": per_kind(ours, history.incidents), "workbook": per_kind(plain, history.incidents),
-        "normal_pages": [(p.label("alertname"), p.label("slo"), p.label("samu"),
-                          p.starts_at.isoformat()) for p in on_normal],
+        "samu": [s.id for s in samus],
+        "normal": normal,
+        "days": (end - start).days,
+        "seed": SEED,
+        "write_s": write_s,
+        "backtest_s": ours_s,
+        "setups": history.setups,
+        "ours": per_kind(ours, history.incidents),
+        "workbook": per_kind(plain, history.incidents),
+        "normal_pages": [
+            (p.label("alertname"), p.label("slo"), p.label("samu"), p.starts_at.isoformat())
+            for p in on_normal
+        ],
         "minutes": int((end - start).total_seconds() // 60),
-    }  # fmt: skip
+    }
 
 
 def all_migrations() -> Any:

@@ -72,8 +72,18 @@ def points(batches: dict[str, Any], at: datetime) -> list[tuple[object, ...]]:
             total = float(np.sum(values))
             if total:
                 component, outcome = rollup(metric, attributes)
-                rows.append((ts, ts + timedelta(milliseconds=300), samu_id, metric, component,
-                             outcome, "sum", total))  # fmt: skip
+                rows.append(
+                    (
+                        ts,
+                        ts + timedelta(milliseconds=300),
+                        samu_id,
+                        metric,
+                        component,
+                        outcome,
+                        "sum",
+                        total,
+                    )
+                )
     return rows
 
 
@@ -81,8 +91,10 @@ def spread(samus: list[Any], count: int, shift: int) -> list[Any]:
     """`count` SAMU from the smallest to the largest (by daily calls), shifted per window."""
     ordered = sorted(samus, key=lambda s: (s.daily_calls, s.id))
     step = (len(ordered) - 1) / max(count - 1, 1)
-    picks = {min(len(ordered) - 1, round(i * step) + (shift if 0 < i < count - 1 else 0))
-             for i in range(count)}  # fmt: skip
+    picks = {
+        min(len(ordered) - 1, round(i * step) + (shift if 0 < i < count - 1 else 0))
+        for i in range(count)
+    }
     return [ordered[i] for i in sorted(picks)]
 
 
@@ -107,16 +119,19 @@ def window(store: Any, k: int, quick: bool, cap: timedelta, count: int) -> dict[
     # 7 h of history: the 6 h page pair of a slice SLI counts minutes before history as bad.
     write_history(store, samus, live - timedelta(hours=7), live, seed=3000 + k)
     down = spread(samus, count, k)
-    scenario = Scenario("outage", tuple(s.id for s in down), outage.timestamp(), 3600.0,
-                        absolute=True)  # fmt: skip
+    scenario = Scenario(
+        "outage", tuple(s.id for s in down), outage.timestamp(), 3600.0, absolute=True
+    )
     ids = [s.id for s in samus]
-    fleet = Fleet(samus, Timeline((scenario,), live.timestamp(), ids),
-                  FleetConfig(seed=4000 + k, heartbeat_interval_s=EXPORT_S))  # fmt: skip
+    fleet = Fleet(
+        samus,
+        Timeline((scenario,), live.timestamp(), ids),
+        FleetConfig(seed=4000 + k, heartbeat_interval_s=EXPORT_S),
+    )
     clock = FakeClock(live)
     engine, _ = make_engine(store, live, registry=registry)
     sink = TimedSink(clock)
-    engine = type(engine)(store, workbook_specs(engine.specs), engine.policy,
-                          registry, clock, sink)  # fmt: skip
+    engine = type(engine)(store, workbook_specs(engine.specs), engine.policy, registry, clock, sink)
     phase = timedelta(seconds=rng.uniform(0.5, EXPORT_S - 0.5))
     t = live
     ticks = []
@@ -135,11 +150,22 @@ def window(store: Any, k: int, quick: bool, cap: timedelta, count: int) -> dict[
     for s in down:
         ours, plain = _found(sink, s.id, outage)
         local = outage.astimezone(s.zone)
-        out.append({"samu": s.id, "daily_calls": s.daily_calls, "local": local.strftime("%H:%M"),
-                    "ours_s": ours, "workbook_s": plain})  # fmt: skip
+        out.append(
+            {
+                "samu": s.id,
+                "daily_calls": s.daily_calls,
+                "local": local.strftime("%H:%M"),
+                "ours_s": ours,
+                "workbook_s": plain,
+            }
+        )
     false = sorted({key[0] for key in sink.first if key[0] not in {s.id for s in down}})
-    return {"outages": out, "false_page_samu": false, "ticks": len(ticks),
-            "tick_ms_median": float(np.median(ticks)) * 1000}  # fmt: skip
+    return {
+        "outages": out,
+        "false_page_samu": false,
+        "ticks": len(ticks),
+        "tick_ms_median": float(np.median(ticks)) * 1000,
+    }
 
 
 def _found(sink: TimedSink, samu: str, start: datetime) -> tuple[float | None, float | None]:

@@ -108,10 +108,13 @@ def prometheus_times(workdir: Path, at: float, rounds: int) -> dict[str, Any]:
     rules.write_text(recording_rules())
     config.write_text("global:\n  evaluation_interval: 1h\nrule_files: [rules.yml]\n")
     command = [
-        "prometheus", f"--config.file={config}", f"--storage.tsdb.path={workdir / 'tsdb'}",
-        f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d",
+        "prometheus",
+        f"--config.file={config}",
+        f"--storage.tsdb.path={workdir / 'tsdb'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--storage.tsdb.retention.time=3650d",
         "--log.level=warn",
-    ]  # fmt: skip
+    ]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -130,9 +133,9 @@ def prometheus_times(workdir: Path, at: float, rounds: int) -> dict[str, Any]:
                 for w in WINDOWS:
                     began = time.perf_counter()
                     body = http.get(
-                        "/api/v1/query", params={"query": RATIO.format(w=w), "time": at,
-                                                 "stats": "all"},
-                    ).json()  # fmt: skip
+                        "/api/v1/query",
+                        params={"query": RATIO.format(w=w), "time": at, "stats": "all"},
+                    ).json()
                     wall += time.perf_counter() - began
                     total += float(body["data"]["stats"]["timings"]["evalTotalTime"])
                     series = max(series, len(body["data"]["result"]))
@@ -167,21 +170,35 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     export_s = time.monotonic() - began
     began = time.monotonic()
     subprocess.run(
-        ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(workdir / "s1.om"),
-         str(workdir / "tsdb")], check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            "promtool",
+            "tsdb",
+            "create-blocks-from",
+            "openmetrics",
+            str(workdir / "s1.om"),
+            str(workdir / "tsdb"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     backfill_s = time.monotonic() - began
     (workdir / "s1.om").unlink()
     at = (END - timedelta(seconds=0)).timestamp()
     prom = prometheus_times(workdir, at, 2 if quick else 5)
     shutil.rmtree(workdir / "tsdb", ignore_errors=True)
     return {
-        "samu": len(ids), "days": days, "samples": samples, "export_s": export_s,
-        "backfill_s": backfill_s, "ours_s1": ours_s1, "ours_full": ours_full,
+        "samu": len(ids),
+        "days": days,
+        "samples": samples,
+        "export_s": export_s,
+        "backfill_s": backfill_s,
+        "ours_s1": ours_s1,
+        "ours_full": ours_full,
         "prom_eval_ms": statistics.median(prom["eval_s"]) * 1000,
-        "prom_wall_ms": statistics.median(prom["wall_s"]) * 1000, "prom_series": prom["series"],
+        "prom_wall_ms": statistics.median(prom["wall_s"]) * 1000,
+        "prom_series": prom["series"],
         "at": datetime.fromtimestamp(at).isoformat(),
-    }  # fmt: skip
+    }
 
 
 if __name__ == "__main__":

@@ -154,11 +154,17 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
         "(SELECT count() FROM {db}.slo_minute_counts)"
     )[0]
     return {
-        "samu": len(ids), "warm_ms": warm * 1000, "month": month, "year": year,
-        "fill_month_s": fill_month_s, "fill_year_s": fill_year_s,
-        "hour_rows": int(rows[0]), "minute_rows": int(rows[1]),
-        "slos": len(engine.specs.slos), "guards": len(engine.specs.guards),
-    }  # fmt: skip
+        "samu": len(ids),
+        "warm_ms": warm * 1000,
+        "month": month,
+        "year": year,
+        "fill_month_s": fill_month_s,
+        "fill_year_s": fill_year_s,
+        "hour_rows": int(rows[0]),
+        "minute_rows": int(rows[1]),
+        "slos": len(engine.specs.slos),
+        "guards": len(engine.specs.guards),
+    }
 
 
 if __name__ == "__main__":

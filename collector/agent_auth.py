@@ -158,9 +158,16 @@ class AgentTokens:
     def _append(self, token: AgentToken, change: str, actor: str, source: str) -> None:
         self._last_version = max(self._clock.now_ns(), self._last_version + 1)
         row = [
-            token.id, self._last_version, token.changed_at, actor, change, token.label,
-            list(token.samu_ids), token.digest, token.revoked,
-        ]  # fmt: skip
+            token.id,
+            self._last_version,
+            token.changed_at,
+            actor,
+            change,
+            token.label,
+            list(token.samu_ids),
+            token.digest,
+            token.revoked,
+        ]
         self._store.insert("agent_tokens", [row], _COLUMNS)
         self.generation += 1
         details = {"label": token.label, "samu_ids": list(token.samu_ids)}
@@ -217,9 +224,14 @@ class AgentAuth:
         secret = PREFIX + secrets.token_urlsafe(32)
         now = self._clock.now()
         token = AgentToken(
-            f"ephemeral-{uuid.uuid4()}", label, tuple(sorted(samu_ids)), now, now, False,
+            f"ephemeral-{uuid.uuid4()}",
+            label,
+            tuple(sorted(samu_ids)),
+            now,
+            now,
+            False,
             digest(secret),
-        )  # fmt: skip
+        )
         self._ephemeral[token.digest] = token
         details = {"label": label, "samu_ids": len(token.samu_ids)}
         self._audit.record("vigie", "agent.token.ephemeral", token.id, "", details)

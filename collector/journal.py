@@ -65,8 +65,9 @@ class InsertJournal:
         except (ValueError, EOFError, TypeError) as exc:
             aside = self.path.with_name(self.path.name + ".unreadable")
             os.replace(self.path, aside)
-            log.error("the insert journal %s is unreadable (%s); set aside as %s",
-                      self.path, exc, aside)  # fmt: skip
+            log.error(
+                "the insert journal %s is unreadable (%s); set aside as %s", self.path, exc, aside
+            )
             return None
         return JournalEntry(token, rows)
 

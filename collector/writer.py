@@ -322,8 +322,9 @@ class BatchWriter:
         except Exception as exc:  # refused for good: its senders were never answered, they retry
             log.error("the batch left in the insert journal is refused by the store: %s", exc)
         else:
-            log.warning("completed the batch of %d points left unfinished by the last run",
-                        len(entry.rows))  # fmt: skip
+            log.warning(
+                "completed the batch of %d points left unfinished by the last run", len(entry.rows)
+            )
         self._journal.clear()
 
 

@@ -92,9 +92,20 @@ def summary_of(month: str, report: _Month, version: int | None) -> ReportSummary
     completeness = with_data / minutes if minutes else None
     status = "ok" if s.s1_valid > 0 or with_data > 0 else "no_data"
     return ReportSummary(
-        month, status, s.s1, s.objective, s.met, s.budget_consumed, s.incidents, s.minutes_down,
-        s.samu_met, s.samu_missed, s.samu_no_data, completeness, version,
-    )  # fmt: skip
+        month,
+        status,
+        s.s1,
+        s.objective,
+        s.met,
+        s.budget_consumed,
+        s.incidents,
+        s.minutes_down,
+        s.samu_met,
+        s.samu_missed,
+        s.samu_no_data,
+        completeness,
+        version,
+    )
 
 
 class ReportsAdapter:

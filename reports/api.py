@@ -85,8 +85,13 @@ def create_reports_router(service: ReportService, audit: AuditLog | None = None)
         except ReportError as exc:
             raise HTTPException(_status(exc), str(exc)) from exc
         seen(request, "report.issue.requested", month)
-        return {"month": month, "version": found.version, "lang": lang, "digest": found.digest,
-                "files": sorted(found.all_files())}  # fmt: skip
+        return {
+            "month": month,
+            "version": found.version,
+            "lang": lang,
+            "digest": found.digest,
+            "files": sorted(found.all_files()),
+        }
 
     @router.post("/{month}/verify")
     async def verify(month: str, request: Request, name: str = Query(...), lang: str = LANG) -> Any:
@@ -98,7 +103,11 @@ def create_reports_router(service: ReportService, audit: AuditLog | None = None)
             return JSONResponse({"ok": False, "detail": str(exc)}, status_code=422)
         except ReportError as exc:
             raise HTTPException(_status(exc), str(exc)) from exc
-        return {"ok": True, "file": name, "version": result.manifest["version"],
-                "fingerprint": result.fingerprint}  # fmt: skip
+        return {
+            "ok": True,
+            "file": name,
+            "version": result.manifest["version"],
+            "fingerprint": result.fingerprint,
+        }
 
     return router

@@ -15,8 +15,19 @@ from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock
 
-_COLUMNS = ("month", "version", "lang", "digest", "issued_at", "actor", "reason",
-            "manifest_name", "manifest", "names", "contents")  # fmt: skip
+_COLUMNS = (
+    "month",
+    "version",
+    "lang",
+    "digest",
+    "issued_at",
+    "actor",
+    "reason",
+    "manifest_name",
+    "manifest",
+    "names",
+    "contents",
+)
 
 
 @dataclass(frozen=True)
@@ -94,10 +105,18 @@ class Archive:
         """Store an issue; a version above 1 is a re-issue, recorded in the audit log."""
         names = sorted(bundle.files)
         row: list[Any] = [
-            bundle.month, bundle.version, bundle.lang, bundle.digest, self._clock.now(), actor,
-            reason, bundle.manifest_name, base64.b64encode(bundle.manifest).decode(), names,
+            bundle.month,
+            bundle.version,
+            bundle.lang,
+            bundle.digest,
+            self._clock.now(),
+            actor,
+            reason,
+            bundle.manifest_name,
+            base64.b64encode(bundle.manifest).decode(),
+            names,
             [base64.b64encode(bundle.files[n]).decode() for n in names],
-        ]  # fmt: skip
+        ]
         self._store.insert("report_archive", [row], _COLUMNS)
         if self._audit is not None:
             action = "report.reissued" if bundle.version > 1 else "report.issued"

@@ -31,9 +31,13 @@ def _y(value: float, lo: float, hi: float) -> float:
 
 
 def line_chart(
-    labels: Sequence[str], values: Sequence[float | None], target: float | None, fmt: Formatter,
-    floor: float, ceiling: float,
-) -> str:  # fmt: skip
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    target: float | None,
+    fmt: Formatter,
+    floor: float,
+    ceiling: float,
+) -> str:
     """One value per day as a line (gaps where no data), with a dashed target line."""
     known = [v for v in values if v is not None]
     lo, hi = _scale(known + ([target] if target is not None else []), floor, ceiling)

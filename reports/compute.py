@@ -36,8 +36,19 @@ from slo.budget import occurrence_budget, sli, timeslice_budget
 from slo.windows import DEFAULT_TIMEZONE, Interval, floor_minute, window_for
 from store.client import Store
 
-_SUMS = ("calls", "s1_good", "s1_valid", "s2_good", "s2_valid", "answered", "answered_60",
-         "abandoned_under_15", "abandoned_over_15", "entraide_in", "entraide_out")  # fmt: skip
+_SUMS = (
+    "calls",
+    "s1_good",
+    "s1_valid",
+    "s2_good",
+    "s2_valid",
+    "answered",
+    "answered_60",
+    "abandoned_under_15",
+    "abandoned_over_15",
+    "entraide_in",
+    "entraide_out",
+)
 _SLO_SUMS = frozenset({"s1_good", "s1_valid", "s2_good", "s2_valid"})
 _DETECT_LOOKBACK = timedelta(hours=1)
 
@@ -55,8 +66,9 @@ def compute_month(
     period = window_for(month, timezone)
     windows = list((maintenance or NoMaintenance()).list())
     maint_rows, exclusions = maintenance_in(windows, samus, period)
-    q = queries.Query(period.start, period.end, [s.id for s in samus], exclusions, objectives,
-                      timezone)  # fmt: skip
+    q = queries.Query(
+        period.start, period.end, [s.id for s in samus], exclusions, objectives, timezone
+    )
     days = civil_days(period, timezone)
     sums: defaultdict[tuple[str, date], dict[str, int]] = defaultdict(
         lambda: dict.fromkeys(_SUMS, 0)
@@ -78,18 +90,35 @@ def compute_month(
             v = sums.get((samu.id, d)) or dict.fromkeys(_SUMS, 0)
             judged = interval.minutes - maint.get((samu.id, d), 0)
             down = judged - good_minutes.get((samu.id, d), 0) if active else 0
-            mine.append(DayRow(d, samu.id, s3_minutes_down=down,
-                               minutes_with_data=with_data.get((samu.id, d), 0), **v))  # fmt: skip
+            mine.append(
+                DayRow(
+                    d,
+                    samu.id,
+                    s3_minutes_down=down,
+                    minutes_with_data=with_data.get((samu.id, d), 0),
+                    **v,
+                )
+            )
         day_rows.extend(mine)
         samu_rows.append(_samu_row(samu, mine, active, period, maint, objectives))
     incident_rows = [_incident(store, q, i) for i in _incidents(incidents, period)]
     national_days = _national_days(day_rows, days, objectives)
     summary = _summary(samu_rows, incident_rows, objectives, store, samus, month, windows, q)
     return MonthReport(
-        month, timezone, period.start, period.end, period.minutes // 60, period.end, objectives,
-        summary, tuple(samu_rows), tuple(incident_rows), tuple(maint_rows), tuple(day_rows),
+        month,
+        timezone,
+        period.start,
+        period.end,
+        period.minutes // 60,
+        period.end,
+        objectives,
+        summary,
+        tuple(samu_rows),
+        tuple(incident_rows),
+        tuple(maint_rows),
+        tuple(day_rows),
         tuple(national_days),
-    )  # fmt: skip
+    )
 
 
 def _total(rows: Iterable[DayRow], name: str) -> int:
@@ -101,9 +130,13 @@ def _ratio(num: int, den: int) -> float | None:
 
 
 def _samu_row(
-    samu: SamuLike, days: list[DayRow], active: bool, period: Interval,
-    maint: dict[tuple[str, date], int], o: Objectives,
-) -> SamuRow:  # fmt: skip
+    samu: SamuLike,
+    days: list[DayRow],
+    active: bool,
+    period: Interval,
+    maint: dict[tuple[str, date], int],
+    o: Objectives,
+) -> SamuRow:
     t = {f.name: _total(days, f.name) for f in fields(DayRow) if f.name not in ("day", "samu_id")}
     minutes = period.minutes
     maintenance = sum(v for (s, _), v in maint.items() if s == samu.id)
@@ -116,17 +149,36 @@ def _samu_row(
     judged_slis = [value >= objective for value, objective in checks if value is not None]
     offered = t["answered"] + t["abandoned_under_15"] + t["abandoned_over_15"]
     return SamuRow(
-        samu.id, samu.name, samu.region, "ok" if active else "no_data", t["calls"],
-        t["s1_good"], t["s1_valid"], s1, t["s2_good"], t["s2_valid"], s2,
-        down if active else None, judged, s3, budget.remaining,
+        samu.id,
+        samu.name,
+        samu.region,
+        "ok" if active else "no_data",
+        t["calls"],
+        t["s1_good"],
+        t["s1_valid"],
+        s1,
+        t["s2_good"],
+        t["s2_valid"],
+        s2,
+        down if active else None,
+        judged,
+        s3,
+        budget.remaining,
         all(judged_slis) if judged_slis else None,
-        t["answered"], t["answered_60"], t["abandoned_under_15"], t["abandoned_over_15"],
+        t["answered"],
+        t["answered_60"],
+        t["abandoned_under_15"],
+        t["abandoned_over_15"],
         _ratio(t["answered_60"], offered),
         _ratio(t["answered_60"], offered - t["abandoned_under_15"]),
         _ratio(t["abandoned_under_15"] + t["abandoned_over_15"], offered),
-        t["entraide_in"], t["entraide_out"], t["minutes_with_data"], minutes,
-        t["minutes_with_data"] / minutes, maintenance,
-    )  # fmt: skip
+        t["entraide_in"],
+        t["entraide_out"],
+        t["minutes_with_data"],
+        minutes,
+        t["minutes_with_data"] / minutes,
+        maintenance,
+    )
 
 
 def _incidents(source: IncidentSource | None, period: Interval) -> list[IncidentLike]:
@@ -144,8 +196,9 @@ def _incident(store: Store, q: queries.Query, i: IncidentLike) -> IncidentRow:
     hi = min(floor_minute(i.resolved_at) if i.resolved_at else q.end, q.end)
     scoped = queries.Query(lo, max(lo, hi), ids, (), q.objectives, q.timezone)
     opened = floor_minute(i.opened_at)
-    lookback = queries.Query(opened - _DETECT_LOOKBACK, opened + timedelta(minutes=1), ids, (),
-                             q.objectives, q.timezone)  # fmt: skip
+    lookback = queries.Query(
+        opened - _DETECT_LOOKBACK, opened + timedelta(minutes=1), ids, (), q.objectives, q.timezone
+    )
     bad = set(queries.bad_minutes(store, lookback))
     first = None
     cursor = opened if opened in bad else opened - timedelta(minutes=1)
@@ -153,12 +206,20 @@ def _incident(store: Store, q: queries.Query, i: IncidentLike) -> IncidentRow:
         first, cursor = cursor, cursor - timedelta(minutes=1)
     end = i.resolved_at
     return IncidentRow(
-        i.id, i.title, tuple(i.samu), i.component, i.alertname, i.cause, i.opened_at, end,
-        _seconds(end - i.opened_at) if end else None, queries.failed_setups(store, scoped),
+        i.id,
+        i.title,
+        tuple(i.samu),
+        i.component,
+        i.alertname,
+        i.cause,
+        i.opened_at,
+        end,
+        _seconds(end - i.opened_at) if end else None,
+        queries.failed_setups(store, scoped),
         _seconds(i.opened_at - first) if first else None,
         _seconds(i.acked_at - i.opened_at) if i.acked_at else None,
         _seconds(end - i.opened_at) if end else None,
-    )  # fmt: skip
+    )
 
 
 def _national_days(
@@ -175,21 +236,36 @@ def _national_days(
 
 
 def _summary(
-    rows: Sequence[SamuRow], incidents: Sequence[IncidentRow], o: Objectives, store: Store,
-    samus: Sequence[SamuLike], month: str, windows: Sequence[MaintenanceWindow], q: queries.Query,
-) -> Summary:  # fmt: skip
+    rows: Sequence[SamuRow],
+    incidents: Sequence[IncidentRow],
+    o: Objectives,
+    store: Store,
+    samus: Sequence[SamuLike],
+    month: str,
+    windows: Sequence[MaintenanceWindow],
+    q: queries.Query,
+) -> Summary:
     good, valid = sum(r.s1_good for r in rows), sum(r.s1_valid for r in rows)
     national = sli(good, valid)
     budget = occurrence_budget(good, valid, o.s1_national, 1)
     s2 = sli(sum(r.s2_good for r in rows), sum(r.s2_valid for r in rows))
     trend = [_national_s1(store, samus, label, windows, q) for label in _earlier(month)]
     return Summary(
-        good, valid, national, o.s1_national,
+        good,
+        valid,
+        national,
+        o.s1_national,
         None if national is None else national >= o.s1_national,
-        budget.consumed, s2, sum(r.s3_minutes_down or 0 for r in rows), len(incidents),
-        sum(1 for r in rows if r.met is True), sum(1 for r in rows if r.met is False),
-        sum(1 for r in rows if r.status == "no_data"), trend[0], trend[1],
-    )  # fmt: skip
+        budget.consumed,
+        s2,
+        sum(r.s3_minutes_down or 0 for r in rows),
+        len(incidents),
+        sum(1 for r in rows if r.met is True),
+        sum(1 for r in rows if r.met is False),
+        sum(1 for r in rows if r.status == "no_data"),
+        trend[0],
+        trend[1],
+    )
 
 
 def _earlier(month: str) -> tuple[str, str]:
@@ -199,9 +275,12 @@ def _earlier(month: str) -> tuple[str, str]:
 
 
 def _national_s1(
-    store: Store, samus: Sequence[SamuLike], label: str, windows: Sequence[MaintenanceWindow],
+    store: Store,
+    samus: Sequence[SamuLike],
+    label: str,
+    windows: Sequence[MaintenanceWindow],
     q: queries.Query,
-) -> float | None:  # fmt: skip
+) -> float | None:
     period = window_for(label, q.timezone)
     _, exclusions = maintenance_in(windows, samus, period)
     scoped = queries.Query(period.start, period.end, q.ids, exclusions, q.objectives, q.timezone)

@@ -18,17 +18,53 @@ SCHEMA_ID = "https://vigie15.fr/schema/report/v1"
 PCT_DIGITS = 4
 # Per-SAMU columns, in their stable order (CSV header = these names).
 SAMU_COLUMNS = (
-    "samu_id", "name", "region", "status", "calls", "s1_good", "s1_valid", "s1_pct", "s2_good",
-    "s2_valid", "s2_pct", "s3_minutes_down", "s3_minutes_judged", "s3_pct", "budget_left_pct",
-    "slo_met", "answered", "answered_60", "abandoned_under_15", "abandoned_over_15",
-    "qs60_raw_pct", "qs60_adjusted_pct", "abandonment_pct", "entraide_in", "entraide_out",
-    "minutes_with_data", "minutes_in_month", "completeness_pct", "maintenance_minutes",
-)  # fmt: skip
+    "samu_id",
+    "name",
+    "region",
+    "status",
+    "calls",
+    "s1_good",
+    "s1_valid",
+    "s1_pct",
+    "s2_good",
+    "s2_valid",
+    "s2_pct",
+    "s3_minutes_down",
+    "s3_minutes_judged",
+    "s3_pct",
+    "budget_left_pct",
+    "slo_met",
+    "answered",
+    "answered_60",
+    "abandoned_under_15",
+    "abandoned_over_15",
+    "qs60_raw_pct",
+    "qs60_adjusted_pct",
+    "abandonment_pct",
+    "entraide_in",
+    "entraide_out",
+    "minutes_with_data",
+    "minutes_in_month",
+    "completeness_pct",
+    "maintenance_minutes",
+)
 DAY_COLUMNS = (
-    "day", "samu_id", "calls", "s1_good", "s1_valid", "s2_good", "s2_valid", "s3_minutes_down",
-    "answered", "answered_60", "abandoned_under_15", "abandoned_over_15", "entraide_in",
-    "entraide_out", "minutes_with_data",
-)  # fmt: skip
+    "day",
+    "samu_id",
+    "calls",
+    "s1_good",
+    "s1_valid",
+    "s2_good",
+    "s2_valid",
+    "s3_minutes_down",
+    "answered",
+    "answered_60",
+    "abandoned_under_15",
+    "abandoned_over_15",
+    "entraide_in",
+    "entraide_out",
+    "minutes_with_data",
+)
 
 
 def pct(fraction: float | None) -> float | None:
@@ -44,19 +80,36 @@ def stamp(at: datetime | None) -> str | None:
 def samu_entry(r: SamuRow) -> dict[str, Any]:
     """One SAMU's row with the stable column names."""
     return {
-        "samu_id": r.samu_id, "name": r.name, "region": r.region, "status": r.status,
-        "calls": r.calls, "s1_good": r.s1_good, "s1_valid": r.s1_valid, "s1_pct": pct(r.s1),
-        "s2_good": r.s2_good, "s2_valid": r.s2_valid, "s2_pct": pct(r.s2),
-        "s3_minutes_down": r.s3_minutes_down, "s3_minutes_judged": r.s3_minutes_judged,
-        "s3_pct": pct(r.s3), "budget_left_pct": pct(r.budget_left), "slo_met": r.met,
-        "answered": r.answered, "answered_60": r.answered_60,
-        "abandoned_under_15": r.abandoned_under_15, "abandoned_over_15": r.abandoned_over_15,
-        "qs60_raw_pct": pct(r.qs60_raw), "qs60_adjusted_pct": pct(r.qs60_adjusted),
-        "abandonment_pct": pct(r.abandonment), "entraide_in": r.entraide_in,
-        "entraide_out": r.entraide_out, "minutes_with_data": r.minutes_with_data,
-        "minutes_in_month": r.minutes_in_month, "completeness_pct": pct(r.completeness),
+        "samu_id": r.samu_id,
+        "name": r.name,
+        "region": r.region,
+        "status": r.status,
+        "calls": r.calls,
+        "s1_good": r.s1_good,
+        "s1_valid": r.s1_valid,
+        "s1_pct": pct(r.s1),
+        "s2_good": r.s2_good,
+        "s2_valid": r.s2_valid,
+        "s2_pct": pct(r.s2),
+        "s3_minutes_down": r.s3_minutes_down,
+        "s3_minutes_judged": r.s3_minutes_judged,
+        "s3_pct": pct(r.s3),
+        "budget_left_pct": pct(r.budget_left),
+        "slo_met": r.met,
+        "answered": r.answered,
+        "answered_60": r.answered_60,
+        "abandoned_under_15": r.abandoned_under_15,
+        "abandoned_over_15": r.abandoned_over_15,
+        "qs60_raw_pct": pct(r.qs60_raw),
+        "qs60_adjusted_pct": pct(r.qs60_adjusted),
+        "abandonment_pct": pct(r.abandonment),
+        "entraide_in": r.entraide_in,
+        "entraide_out": r.entraide_out,
+        "minutes_with_data": r.minutes_with_data,
+        "minutes_in_month": r.minutes_in_month,
+        "completeness_pct": pct(r.completeness),
         "maintenance_minutes": r.maintenance_minutes,
-    }  # fmt: skip
+    }
 
 
 def _plain(value: Any) -> Any:
@@ -74,34 +127,49 @@ def _plain(value: Any) -> Any:
 def figures(report: MonthReport) -> dict[str, Any]:
     """Every figure of the report (no version, no language): what an archive compares."""
     s, o = report.summary, report.objectives
-    out: dict[str, Any] = _plain({
-        "month": report.month, "timezone": report.timezone,
-        "period": {"start": report.start, "end": report.end, "hours": report.hours},
-        "as_of": report.as_of,
-        "objectives": {
-            "s1_pct": pct(o.s1), "s1_national_pct": pct(o.s1_national), "s2_pct": pct(o.s2),
-            "s2_threshold_s": o.s2_threshold_s, "s3_pct": pct(o.s3),
-            "qs60_threshold_s": o.qs60_threshold_s, "s1_good": list(o.s1_good),
-            "s1_excluded": list(o.s1_excluded),
-            "definitions": [{"id": i, "source": src} for i, src in o.versions],
-        },
-        "summary": {
-            "s1_good": s.s1_good, "s1_valid": s.s1_valid, "s1_pct": pct(s.s1),
-            "objective_pct": pct(s.objective), "met": s.met,
-            "budget_consumed_pct": pct(s.budget_consumed), "s2_pct": pct(s.s2),
-            "minutes_down": s.minutes_down, "incidents": s.incidents, "samu_met": s.samu_met,
-            "samu_missed": s.samu_missed, "samu_no_data": s.samu_no_data,
-            "previous_month_pct": pct(s.previous_month), "previous_year_pct": pct(s.previous_year),
-        },
-        "samu": [samu_entry(r) for r in report.samu],
-        "incidents": [asdict(i) for i in report.incidents],
-        "maintenance": [asdict(m) for m in report.maintenance],
-        "daily": [asdict(d) for d in report.days],
-        "national_days": [
-            {"day": d.day, "s1_pct": pct(d.s1), "budget_left_pct": pct(d.budget_left)}
-            for d in report.national_days
-        ],
-    })  # fmt: skip
+    out: dict[str, Any] = _plain(
+        {
+            "month": report.month,
+            "timezone": report.timezone,
+            "period": {"start": report.start, "end": report.end, "hours": report.hours},
+            "as_of": report.as_of,
+            "objectives": {
+                "s1_pct": pct(o.s1),
+                "s1_national_pct": pct(o.s1_national),
+                "s2_pct": pct(o.s2),
+                "s2_threshold_s": o.s2_threshold_s,
+                "s3_pct": pct(o.s3),
+                "qs60_threshold_s": o.qs60_threshold_s,
+                "s1_good": list(o.s1_good),
+                "s1_excluded": list(o.s1_excluded),
+                "definitions": [{"id": i, "source": src} for i, src in o.versions],
+            },
+            "summary": {
+                "s1_good": s.s1_good,
+                "s1_valid": s.s1_valid,
+                "s1_pct": pct(s.s1),
+                "objective_pct": pct(s.objective),
+                "met": s.met,
+                "budget_consumed_pct": pct(s.budget_consumed),
+                "s2_pct": pct(s.s2),
+                "minutes_down": s.minutes_down,
+                "incidents": s.incidents,
+                "samu_met": s.samu_met,
+                "samu_missed": s.samu_missed,
+                "samu_no_data": s.samu_no_data,
+                "previous_month_pct": pct(s.previous_month),
+                "previous_year_pct": pct(s.previous_year),
+            },
+            "samu": [samu_entry(r) for r in report.samu],
+            "incidents": [asdict(i) for i in report.incidents],
+            "maintenance": [asdict(m) for m in report.maintenance],
+            "daily": [asdict(d) for d in report.days],
+            "national_days": [
+                {"day": d.day, "s1_pct": pct(d.s1), "budget_left_pct": pct(d.budget_left)}
+                for d in report.national_days
+            ],
+        }
+    )
     return out
 
 

@@ -65,10 +65,14 @@ def render_html(report: MonthReport, version: int, lang: str = "fr") -> str:
         ),
     }
     context: dict[str, Any] = {
-        "doc": doc, "t": fmt.words, "fmt": fmt, "lang": lang, "fonts": FONTS,
+        "doc": doc,
+        "t": fmt.words,
+        "fmt": fmt,
+        "lang": lang,
+        "fonts": FONTS,
         "charts": {k: Markup(v) for k, v in charts.items()},  # SVG drawn by reports.charts
         "local": lambda s: _local(s, report.timezone),
-    }  # fmt: skip
+    }
     return _environment().get_template("report.html.j2").render(**context)
 
 

@@ -36,19 +36,29 @@ def file_names(month: str, lang: str) -> dict[str, str]:
     base = f"vigie15-{month}"
     tag = "" if lang == "fr" else f".{lang}"
     return {
-        "json": f"{base}.json", "csv": f"{base}.csv", "daily": f"{base}-daily.csv",
-        "pdf": f"{base}{tag}.pdf", "manifest": f"{base}{tag}{MANIFEST_SUFFIX}",
-    }  # fmt: skip
+        "json": f"{base}.json",
+        "csv": f"{base}.csv",
+        "daily": f"{base}-daily.csv",
+        "pdf": f"{base}{tag}.pdf",
+        "manifest": f"{base}{tag}{MANIFEST_SUFFIX}",
+    }
 
 
 class ReportService:
     """Computes, renders, signs and archives monthly reports over one store."""
 
     def __init__(
-        self, store: Store, samus: Sequence[SamuLike], objectives: Objectives, signer: Signer,
-        archive: Archive, clock: Clock, incidents: IncidentSource | None = None,
-        maintenance: MaintenanceSource | None = None, timezone: str = DEFAULT_TIMEZONE,
-    ) -> None:  # fmt: skip
+        self,
+        store: Store,
+        samus: Sequence[SamuLike],
+        objectives: Objectives,
+        signer: Signer,
+        archive: Archive,
+        clock: Clock,
+        incidents: IncidentSource | None = None,
+        maintenance: MaintenanceSource | None = None,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> None:
         self.store, self.samus, self.objectives = store, list(samus), objectives
         self.signer, self.archive, self.clock = signer, archive, clock
         self.incidents, self.maintenance, self.timezone = incidents, maintenance, timezone
@@ -65,13 +75,25 @@ class ReportService:
             raise MonthError(
                 f"the month {month} is not over yet (it ends {period.end:%Y-%m-%d %H:%M} UTC)"
             )
-        return compute_month(self.store, self.samus, month, self.objectives, self.incidents,
-                             self.maintenance, self.timezone)  # fmt: skip
+        return compute_month(
+            self.store,
+            self.samus,
+            month,
+            self.objectives,
+            self.incidents,
+            self.maintenance,
+            self.timezone,
+        )
 
     def issue(
-        self, month: str, lang: str = "fr", reissue: bool = False, actor: str = "system",
-        reason: str = "", progress: Progress | None = None,
-    ) -> Bundle:  # fmt: skip
+        self,
+        month: str,
+        lang: str = "fr",
+        reissue: bool = False,
+        actor: str = "system",
+        reason: str = "",
+        progress: Progress | None = None,
+    ) -> Bundle:
         """The month's report: the archived issue when the figures are unchanged, a new version
         on an explicit re-issue; ArchiveConflict when they changed without one."""
         step = progress or (lambda _: None)

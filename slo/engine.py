@@ -55,9 +55,17 @@ from store.registry import Registry
 log = logging.getLogger("vigie.slo")
 HEARTBEAT_METRIC = "samu.reachability.checks"
 SNAPSHOT_COLUMNS = (
-    "time", "slo", "samu_id", "objective", "sli", "good", "valid", "budget_remaining", "burns",
+    "time",
+    "slo",
+    "samu_id",
+    "objective",
+    "sli",
+    "good",
+    "valid",
+    "budget_remaining",
+    "burns",
     "state",
-)  # fmt: skip
+)
 
 
 class AlertSink(Protocol):
@@ -114,13 +122,25 @@ class _Gauges:
 
 def _gauges(registry: CollectorRegistry) -> _Gauges:
     return _Gauges(
-        Gauge("vigie_slo_sli", "SLI over the SLO window (absent: no data)", ["slo", "samu"],
-              registry=registry),
-        Gauge("vigie_slo_budget_remaining", "Error budget left, fraction (negative: overspent)",
-              ["slo", "samu"], registry=registry),
-        Gauge("vigie_slo_burn_rate", "Burn rate per alert window (absent: no data)",
-              ["slo", "samu", "window"], registry=registry),
-    )  # fmt: skip
+        Gauge(
+            "vigie_slo_sli",
+            "SLI over the SLO window (absent: no data)",
+            ["slo", "samu"],
+            registry=registry,
+        ),
+        Gauge(
+            "vigie_slo_budget_remaining",
+            "Error budget left, fraction (negative: overspent)",
+            ["slo", "samu"],
+            registry=registry,
+        ),
+        Gauge(
+            "vigie_slo_burn_rate",
+            "Burn rate per alert window (absent: no data)",
+            ["slo", "samu", "window"],
+            registry=registry,
+        ),
+    )
 
 
 class Engine:
@@ -206,9 +226,15 @@ class Engine:
         if self._write_snapshots:
             self._snapshot(now, [*statuses, *comps])
         result = TickResult(
-            now, tuple(statuses), tuple(comps), tuple(burning(statuses, self._regions)),
-            tuple(findings), firing, sent, time.perf_counter() - started,
-        )  # fmt: skip
+            now,
+            tuple(statuses),
+            tuple(comps),
+            tuple(burning(statuses, self._regions)),
+            tuple(findings),
+            firing,
+            sent,
+            time.perf_counter() - started,
+        )
         self.latest = result
         return result
 
@@ -302,9 +328,12 @@ class Engine:
         for samu in self._registry:
             if guard.fleet.matches(samu.id, self._labels[samu.id]):
                 refs[samu.id] = reference_instants(
-                    minute, samu.timezone, guard.baseline.lookback_weeks, samu.department,
+                    minute,
+                    samu.timezone,
+                    guard.baseline.lookback_weeks,
+                    samu.department,
                     guard.baseline.holidays,
-                )  # fmt: skip
+                )
         ranges = sorted({(r - longest, r) for rs in refs.values() for r in (minute, *rs)})
         counts = self._guard_reader.minute_counts(
             guard.metric, guard.valid.outcomes, guard.valid.not_outcomes, ranges
@@ -374,9 +403,11 @@ class Engine:
             if old is None:
                 changed.append(alert)
         resend = self._last_sent is None or now - self._last_sent >= self._resend_every
-        sent = changed if not resend else [*changed, *(
-            a for a in self._active.values() if a not in changed
-        )]  # fmt: skip
+        sent = (
+            changed
+            if not resend
+            else [*changed, *(a for a in self._active.values() if a not in changed)]
+        )
         if resend:
             self._last_sent = now
         if sent:
@@ -408,14 +439,23 @@ class Engine:
     def _snapshot(self, now: datetime, statuses: Sequence[SloStatus]) -> None:
         rows = [
             (
-                now, st.slo, st.samu, st.objective, st.sli, st.budget.good, st.budget.valid,
+                now,
+                st.slo,
+                st.samu,
+                st.objective,
+                st.sli,
+                st.budget.good,
+                st.budget.valid,
                 st.budget.remaining,
-                {format_duration(w): b.burn_rate for w, b in st.burns.items()
-                 if b.burn_rate is not None},
+                {
+                    format_duration(w): b.burn_rate
+                    for w, b in st.burns.items()
+                    if b.burn_rate is not None
+                },
                 st.state,
             )
             for st in statuses
-        ]  # fmt: skip
+        ]
         self._store.insert("slo_snapshots", rows, SNAPSHOT_COLUMNS)
 
 

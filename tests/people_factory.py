@@ -35,9 +35,12 @@ PASSWORD = "correct horse battery"
 
 
 def people_service(
-    store: Store, clock: FakeClock, oidc: OidcConfig | None = None,
-    http: httpx.Client | None = None, local_token: str = "",
-) -> PeopleService:  # fmt: skip
+    store: Store,
+    clock: FakeClock,
+    oidc: OidcConfig | None = None,
+    http: httpx.Client | None = None,
+    local_token: str = "",
+) -> PeopleService:
     client = OidcClient(oidc, http or httpx.Client(), clock) if oidc else None
     return PeopleService(
         accounts=Accounts(store, clock, FAST),

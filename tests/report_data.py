@@ -123,9 +123,10 @@ class Incidents:
 
     def incidents_between(self, start: datetime, end: datetime) -> list[FakeIncident]:
         return [
-            i for i in self._incidents
+            i
+            for i in self._incidents
             if i.opened_at < end and (i.resolved_at is None or i.resolved_at > start)
-        ]  # fmt: skip
+        ]
 
 
 def expected_figures(
@@ -168,8 +169,11 @@ def expected_figures(
     for s in ids:
         x = out[s]
         paused_minutes = sum(paused(s, m) for m in range(lo, hi, 60))
-        good = sum(1 for (p, m), (ok, ko) in probes.items() if p == s and ok > 0 and ko == 0
-                   and not paused(s, m))  # fmt: skip
+        good = sum(
+            1
+            for (p, m), (ok, ko) in probes.items()
+            if p == s and ok > 0 and ko == 0 and not paused(s, m)
+        )
         x["maintenance_minutes"] = paused_minutes
         x["s3_minutes_down"] = (hi - lo) // 60 - paused_minutes - good
         x["minutes_with_data"] = sum(1 for p, m in sim.data_minutes if p == s and lo <= m < hi)
@@ -177,9 +181,18 @@ def expected_figures(
 
 
 _NAMES = (
-    "calls", "s1_good", "s1_valid", "s2_good", "s2_valid", "answered", "answered_60",
-    "abandoned_under_15", "abandoned_over_15", "entraide_in", "entraide_out",
-)  # fmt: skip
+    "calls",
+    "s1_good",
+    "s1_valid",
+    "s2_good",
+    "s2_valid",
+    "answered",
+    "answered_60",
+    "abandoned_under_15",
+    "abandoned_over_15",
+    "entraide_in",
+    "entraide_out",
+)
 
 
 # The shared month of the report tests (session fixtures: simulated and stored once).
@@ -206,15 +219,26 @@ class Windows:
 
 
 MAINTENANCE = MaintenanceWindow(
-    id="mw-1", title="Montée de version Genesys", starts_at=MAINT_AT, duration=timedelta(hours=2),
-    approved_by="ANS — directeur des opérations", created_by="noc", samu_ids=("fr.health.samu004",),
+    id="mw-1",
+    title="Montée de version Genesys",
+    starts_at=MAINT_AT,
+    duration=timedelta(hours=2),
+    approved_by="ANS — directeur des opérations",
+    created_by="noc",
+    samu_ids=("fr.health.samu004",),
     reason="upgrade",
-)  # fmt: skip
+)
 INCIDENT = FakeIncident(
-    "inc-1", "SAMU 05 injoignable", "S1CallSetupFastBurn", ("fr.health.samu005",), "telephony",
-    "panne du SBC", OUTAGE_AT + timedelta(minutes=2), OUTAGE_AT + timedelta(minutes=6),
+    "inc-1",
+    "SAMU 05 injoignable",
+    "S1CallSetupFastBurn",
+    ("fr.health.samu005",),
+    "telephony",
+    "panne du SBC",
+    OUTAGE_AT + timedelta(minutes=2),
+    OUTAGE_AT + timedelta(minutes=6),
     OUTAGE_AT + timedelta(minutes=48),
-)  # fmt: skip
+)
 
 
 def offset(at: datetime) -> float:

@@ -27,7 +27,7 @@ from tests.report_data import (
     report_of,
     simulate,
     store_month,
-)  # fmt: skip
+)
 from vigie.schema import all_migrations
 
 _names = count()

@@ -136,7 +136,10 @@ def test_the_cli_reports_a_never_started_data_dir_in_one_sentence(tmp_path: obje
     data = Path(str(tmp_path)) / "never-started"
     result = subprocess.run(
         [sys.executable, "-m", "vigie.cli", "ingest", "status", "--data-dir", str(data)],
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "cannot read the store" in result.stderr

@@ -141,19 +141,26 @@ def test_a_viewer_can_neither_ack_nor_silence(store: Store) -> None:
 @pytest.mark.parametrize(
     ("fields", "scope", "message"),
     [
-        ({"matchers": "samu=fr.health.samu075", "ends": "2h", "comment": "travaux"}, None,
-         "sil-1"),
-        ({"matchers": "samu=fr.health.samu075", "ends": "2030-10-14 18:30", "comment": "x"},
-         frozenset({PARIS_ID}), "sil-1"),
-        ({"matchers": "samu=fr.health.samu069", "ends": "2h", "comment": "x"},
-         frozenset({PARIS_ID}), "périmètre"),
-        ({"matchers": "samu=fr.health.samu075", "ends": "2030-10-14 10:00", "comment": "x"},
-         None, "futur"),
+        ({"matchers": "samu=fr.health.samu075", "ends": "2h", "comment": "travaux"}, None, "sil-1"),
+        (
+            {"matchers": "samu=fr.health.samu075", "ends": "2030-10-14 18:30", "comment": "x"},
+            frozenset({PARIS_ID}),
+            "sil-1",
+        ),
+        (
+            {"matchers": "samu=fr.health.samu069", "ends": "2h", "comment": "x"},
+            frozenset({PARIS_ID}),
+            "périmètre",
+        ),
+        (
+            {"matchers": "samu=fr.health.samu075", "ends": "2030-10-14 10:00", "comment": "x"},
+            None,
+            "futur",
+        ),
         ({"matchers": "samu", "ends": "2h", "comment": "x"}, None, "illisible"),
-        ({"matchers": "samu=fr.health.samu075", "ends": "2h", "comment": ""}, None,
-         "commentaire"),
+        ({"matchers": "samu=fr.health.samu075", "ends": "2h", "comment": ""}, None, "commentaire"),
     ],
-)  # fmt: skip
+)
 def test_creating_a_silence_checks_labels_end_time_comment_and_scope(
     store: Store, fields: dict[str, str], scope: frozenset[str] | None, message: str
 ) -> None:
@@ -174,8 +181,15 @@ def test_a_silence_ending_at_a_paris_time_ends_at_that_utc_instant(store: Store)
 
 
 def test_expiring_a_silence_goes_through_the_alerting_service(store: Store) -> None:
-    silence = SilenceView("s1", ('samu="fr.health.samu075"',), NOW, NOW + timedelta(hours=1),
-                          "bob", "travaux", "active")  # fmt: skip
+    silence = SilenceView(
+        "s1",
+        ('samu="fr.health.samu075"',),
+        NOW,
+        NOW + timedelta(hours=1),
+        "bob",
+        "travaux",
+        "active",
+    )
     fake = FakeAlerting(silence_list=[silence])
     ui = services(store, alerting=fake)
     _, listed, _ = alerts.render(ui, who(Role.ONCALL), "fr")
@@ -209,8 +223,9 @@ def test_routing_picks_the_page_and_the_wall_theme(
 ) -> None:
     create_ui(services(store))  # the app builds with every callback registered
     pages = {"/": national.layout, "/alerts": alerts.layout}
-    content, root, hidden = shell.render(path, search, "fr", pages, wall.layout_for(10),
-                                            samu.layout)  # fmt: skip
+    content, root, hidden = shell.render(
+        path, search, "fr", pages, wall.layout_for(10), samu.layout
+    )
     assert (root, hidden) == (theme, header_hidden)
     assert content is not None
 

@@ -165,9 +165,13 @@ def test_every_text_exists_in_french_and_english() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(None, "—"), (timedelta(minutes=5), "5 min"), (timedelta(hours=2, minutes=5), "2 h 05 min"),
-     (timedelta(days=3, hours=4), "3 j 4 h")],
-)  # fmt: skip
+    [
+        (None, "—"),
+        (timedelta(minutes=5), "5 min"),
+        (timedelta(hours=2, minutes=5), "2 h 05 min"),
+        (timedelta(days=3, hours=4), "3 j 4 h"),
+    ],
+)
 def test_durations_read_in_two_units(value: timedelta | None, text: str) -> None:
     assert i18n.duration(value) == text
 

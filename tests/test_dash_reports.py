@@ -26,10 +26,20 @@ from tests.dash_factory import NOW, REGISTRY, services, who
 from tests.test_dash_callbacks import text_of
 
 OCTOBER = ReportSummary(
-    "2030-09", "ok", availability=0.99987, objective=0.9999, met=False, budget_consumed=1.3,
-    incidents=2, minutes_down=45, samu_met=98, samu_missed=1, samu_no_data=1,
-    completeness=0.995, version=1,
-)  # fmt: skip
+    "2030-09",
+    "ok",
+    availability=0.99987,
+    objective=0.9999,
+    met=False,
+    budget_consumed=1.3,
+    incidents=2,
+    minutes_down=45,
+    samu_met=98,
+    samu_missed=1,
+    samu_no_data=1,
+    completeness=0.995,
+    version=1,
+)
 
 VERIFIED = ReportCheck(True, "", ("a.csv", "a.json", "a.pdf"), 1, "SHA256:ab:cd")
 
@@ -76,8 +86,16 @@ def test_the_summary_shows_availability_against_target_and_the_national_figures(
         ui_with(store, FakeReports()), who(Role.REPORTER), "2030-09", "fr"
     )
     text = text_of(summary)
-    for expected in ("99,987 %", "objectif 99,990 %", "objectif manqué", "130,0 %", "45",
-                     "98 (1 manqué, 1 sans données)", "99,5 %", "Émis, version 1"):  # fmt: skip
+    for expected in (
+        "99,987 %",
+        "objectif 99,990 %",
+        "objectif manqué",
+        "130,0 %",
+        "45",
+        "98 (1 manqué, 1 sans données)",
+        "99,5 %",
+        "Émis, version 1",
+    ):
         assert expected in text, expected
     hrefs = [item.children.href for item in links.children]
     assert "/api/v1/reports/2030-09.pdf?lang=fr" in hrefs
@@ -115,12 +133,17 @@ def test_a_reporter_issues_the_month_under_their_name(store: Store) -> None:
 @pytest.mark.parametrize(
     ("check", "expected"),
     [
-        (ReportCheck(True, "", ("a", "b", "c"), 1, "SHA256:ab:cd"),
-         "Verified: 3 files of version 1 match the signed manifest. Key fingerprint: SHA256:ab:cd"),
-        (ReportCheck(False, "a.pdf has been altered"),
-         "Verification failed: a.pdf has been altered"),
+        (
+            ReportCheck(True, "", ("a", "b", "c"), 1, "SHA256:ab:cd"),
+            "Verified: 3 files of version 1 match the signed manifest. "
+            "Key fingerprint: SHA256:ab:cd",
+        ),
+        (
+            ReportCheck(False, "a.pdf has been altered"),
+            "Verification failed: a.pdf has been altered",
+        ),
     ],
-)  # fmt: skip
+)
 def test_verify_shows_the_result_and_the_key_fingerprint(
     store: Store, check: ReportCheck, expected: str
 ) -> None:

@@ -33,17 +33,45 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 SLO_FILES = sorted([*(ROOT / "slos").glob("*.yaml"), *(DATA / "slo" / "good").glob("*.yaml")])
 OPENSLO_FILES = sorted((DATA / "slo" / "openslo").glob("*.yaml"))
-ROUTING_FILES = sorted([ROOT / "config" / "alertmanager.yml",
-                        *(DATA / "alertmanager").glob("good_*.yml")])  # fmt: skip
+ROUTING_FILES = sorted(
+    [ROOT / "config" / "alertmanager.yml", *(DATA / "alertmanager").glob("good_*.yml")]
+)
 ONCALL_FILES = [ROOT / "config" / "oncall.yaml"]
 POLICIES = load_policy()
 REGISTRY = load_registry()
 HOSTILE_SCALARS = [
-    "", "~", "null", "-1", "0", "1e309", "-.inf", ".nan", "99999999999999999999999", "0x1F",
-    "[]", "{}", "'", '"', "*undefined", "&anchor", "!!binary aGk=", "!!python/object:os.system",
-    "yes", "1d", "5m", "-5m", "99.95", "100.0001", "\t", "é" * 300, "fr.health.samu999",
-    "2A", "{{ .Foo }}", "((?=x))", "a" * 5000,
-]  # fmt: skip
+    "",
+    "~",
+    "null",
+    "-1",
+    "0",
+    "1e309",
+    "-.inf",
+    ".nan",
+    "99999999999999999999999",
+    "0x1F",
+    "[]",
+    "{}",
+    "'",
+    '"',
+    "*undefined",
+    "&anchor",
+    "!!binary aGk=",
+    "!!python/object:os.system",
+    "yes",
+    "1d",
+    "5m",
+    "-5m",
+    "99.95",
+    "100.0001",
+    "\t",
+    "é" * 300,
+    "fr.health.samu999",
+    "2A",
+    "{{ .Foo }}",
+    "((?=x))",
+    "a" * 5000,
+]
 
 
 def fuzz(examples: int) -> settings:

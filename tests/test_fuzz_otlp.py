@@ -231,21 +231,49 @@ def test_decode_metrics_raises_nothing_but_decode_error_on_mutated_sdk_bodies(
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(
-            ["resourceMetrics", "resource", "attributes", "key", "value", "stringValue",
-             "scopeMetrics", "metrics", "name", "sum", "dataPoints", "asInt", "asDouble",
-             "timeUnixNano", "startTimeUnixNano", "histogram", "bucketCounts", "explicitBounds",
-             "aggregationTemporality", "isMonotonic", "gauge", "traceId", "spanId",
-             "resourceSpans", "scopeSpans", "spans", "kvlistValue", "arrayValue", "values"]
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "resourceMetrics",
+                    "resource",
+                    "attributes",
+                    "key",
+                    "value",
+                    "stringValue",
+                    "scopeMetrics",
+                    "metrics",
+                    "name",
+                    "sum",
+                    "dataPoints",
+                    "asInt",
+                    "asDouble",
+                    "timeUnixNano",
+                    "startTimeUnixNano",
+                    "histogram",
+                    "bucketCounts",
+                    "explicitBounds",
+                    "aggregationTemporality",
+                    "isMonotonic",
+                    "gauge",
+                    "traceId",
+                    "spanId",
+                    "resourceSpans",
+                    "scopeSpans",
+                    "spans",
+                    "kvlistValue",
+                    "arrayValue",
+                    "values",
+                ]
+            )
+            | st.text(max_size=8),
+            children,
+            max_size=5,
         )
-        | st.text(max_size=8),
-        children,
-        max_size=5,
     ),
     max_leaves=30,
-)  # fmt: skip
+)
 
 
 @fuzz(500)
@@ -317,8 +345,10 @@ TEXT = st.text(max_size=40) | st.sampled_from(["", "0612345678", "+33 6 12 34 56
 def hostile_requests(draw: st.DrawFn) -> ExportMetricsServiceRequest:
     """A well-formed request whose values are anything: the validator's and the store's job."""
     name = draw(st.sampled_from(sorted(METRICS)) | TEXT)
-    attrs = [KeyValue(key=draw(TEXT), value=AnyValue(string_value=draw(TEXT)))
-             for _ in range(draw(st.integers(0, 3)))]  # fmt: skip
+    attrs = [
+        KeyValue(key=draw(TEXT), value=AnyValue(string_value=draw(TEXT)))
+        for _ in range(draw(st.integers(0, 3)))
+    ]
     attrs += [KeyValue(key="outcome", value=AnyValue(string_value="success"))]
     times = {"start_time_unix_nano": draw(UINT64), "time_unix_nano": draw(UINT64)}
     if draw(st.booleans()):
@@ -329,9 +359,13 @@ def hostile_requests(draw: st.DrawFn) -> ExportMetricsServiceRequest:
     if kind == "histogram":
         bounds = draw(st.sampled_from([list(SETUP_BOUNDS), []]) | st.lists(FLOATS, max_size=9))
         point = HistogramDataPoint(
-            attributes=attrs, count=draw(UINT64), sum=draw(FLOATS), explicit_bounds=bounds,
-            bucket_counts=draw(st.lists(UINT64, max_size=10)), **times,
-        )  # fmt: skip
+            attributes=attrs,
+            count=draw(UINT64),
+            sum=draw(FLOATS),
+            explicit_bounds=bounds,
+            bucket_counts=draw(st.lists(UINT64, max_size=10)),
+            **times,
+        )
         temporality = draw(st.integers(0, 3))
         metric.histogram.CopyFrom(
             Histogram(data_points=[point], aggregation_temporality=temporality)
@@ -343,18 +377,25 @@ def hostile_requests(draw: st.DrawFn) -> ExportMetricsServiceRequest:
         else:
             number.as_int = draw(st.integers(-(2**63), 2**63 - 1))
         if kind == "sum":
-            metric.sum.CopyFrom(Sum(data_points=[number], is_monotonic=draw(st.booleans()),
-                                    aggregation_temporality=draw(st.integers(0, 3))))  # fmt: skip
+            metric.sum.CopyFrom(
+                Sum(
+                    data_points=[number],
+                    is_monotonic=draw(st.booleans()),
+                    aggregation_temporality=draw(st.integers(0, 3)),
+                )
+            )
         else:
             metric.gauge.CopyFrom(Gauge(data_points=[number]))
     samu = draw(st.sampled_from([SAMU, "fr.health.samu999", "", "x" * 300]))
     resource = [KeyValue(key="samu.id", value=AnyValue(string_value=samu))]
     return ExportMetricsServiceRequest(
-        resource_metrics=[ResourceMetrics(
-            resource={"attributes": resource},
-            scope_metrics=[ScopeMetrics(metrics=[metric])],
-        )]
-    )  # fmt: skip
+        resource_metrics=[
+            ResourceMetrics(
+                resource={"attributes": resource},
+                scope_metrics=[ScopeMetrics(metrics=[metric])],
+            )
+        ]
+    )
 
 
 @fuzz(400)
@@ -428,8 +469,7 @@ def test_any_content_type_and_encoding_header_gets_a_clear_answer(
 ) -> None:
     headers = {"Content-Type": media + params, "Content-Encoding": encoding}
     try:
-        request = client.build_request("POST", "/v1/metrics", content=METRICS_SEED,
-                                       headers=headers)  # fmt: skip
+        request = client.build_request("POST", "/v1/metrics", content=METRICS_SEED, headers=headers)
     except (UnicodeEncodeError, ValueError):
         return  # not a header an HTTP client can send
     check(client.send(request))

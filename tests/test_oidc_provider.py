@@ -217,10 +217,14 @@ def provider_id_token(issuer: str, client: str) -> str:
     )
     tokens = httpx.post(
         f"{issuer}/token",
-        data={"grant_type": "authorization_code", "code": query["code"],
-              "redirect_uri": REDIRECT, "code_verifier": verifier},
+        data={
+            "grant_type": "authorization_code",
+            "code": query["code"],
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        },
         auth=(client, f"{client}-secret"),
-    ).json()  # fmt: skip
+    ).json()
     return str(tokens["id_token"])
 
 

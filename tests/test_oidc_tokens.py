@@ -108,11 +108,17 @@ def test_a_bad_id_token_is_refused_with_the_reason(make: Callable[[], str], mess
 
 
 CONFIG = OidcConfig(
-    ISS, AUD, "s", "http://127.0.0.1/cb",
-    role_map={"noc": frozenset({Role.ONCALL}), "ops": frozenset({Role.ADMIN}),
-              "m75": frozenset({Role.VIEWER})},
+    ISS,
+    AUD,
+    "s",
+    "http://127.0.0.1/cb",
+    role_map={
+        "noc": frozenset({Role.ONCALL}),
+        "ops": frozenset({Role.ADMIN}),
+        "m75": frozenset({Role.VIEWER}),
+    },
     samu_map={"m75": frozenset({"fr.health.samu075"})},
-)  # fmt: skip
+)
 
 
 @pytest.mark.parametrize(

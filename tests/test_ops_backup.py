@@ -42,10 +42,23 @@ from vigie.schema import all_migrations
 
 ROOT = Path(__file__).resolve().parents[1]
 POINT_COLUMNS = [
-    "ts", "received_at", "samu_id", "metric", "component", "outcome", "attributes",
-    "series_key", "start_ts", "kind", "value", "cumulative", "hist_sum", "bounds",
-    "bucket_counts", "cumulative_buckets",
-]  # fmt: skip
+    "ts",
+    "received_at",
+    "samu_id",
+    "metric",
+    "component",
+    "outcome",
+    "attributes",
+    "series_key",
+    "start_ts",
+    "kind",
+    "value",
+    "cumulative",
+    "hist_sum",
+    "bounds",
+    "bucket_counts",
+    "cumulative_buckets",
+]
 
 
 def write_sample(store: Store, now: datetime) -> None:
@@ -55,12 +68,66 @@ def write_sample(store: Store, now: datetime) -> None:
     for i in range(120):
         ts = base + timedelta(seconds=30 * i)
         samu = f"fr.health.samu0{75 + i % 3}"
-        rows.append([ts, ts, samu, "sip.calls", "sbc", "ok" if i % 7 else "failed", {},
-                     i % 3, base, "sum", 1.0, float(i), 0.0, [], [], []])  # fmt: skip
-        rows.append([ts, ts, samu, "sip.setup.duration", "sbc", "", {}, 10 + i % 3, base,
-                     "histogram", 0.0, 0.0, 0.4, [1.0, 3.0], [1, 0, 0], [i, 0, 0]])  # fmt: skip
-        rows.append([ts, ts, samu, "component.health", "sbc", "", {}, 20 + i % 3, base,
-                     "gauge", 1.0, 0.0, 0.0, [], [], []])  # fmt: skip
+        rows.append(
+            [
+                ts,
+                ts,
+                samu,
+                "sip.calls",
+                "sbc",
+                "ok" if i % 7 else "failed",
+                {},
+                i % 3,
+                base,
+                "sum",
+                1.0,
+                float(i),
+                0.0,
+                [],
+                [],
+                [],
+            ]
+        )
+        rows.append(
+            [
+                ts,
+                ts,
+                samu,
+                "sip.setup.duration",
+                "sbc",
+                "",
+                {},
+                10 + i % 3,
+                base,
+                "histogram",
+                0.0,
+                0.0,
+                0.4,
+                [1.0, 3.0],
+                [1, 0, 0],
+                [i, 0, 0],
+            ]
+        )
+        rows.append(
+            [
+                ts,
+                ts,
+                samu,
+                "component.health",
+                "sbc",
+                "",
+                {},
+                20 + i % 3,
+                base,
+                "gauge",
+                1.0,
+                0.0,
+                0.0,
+                [],
+                [],
+                [],
+            ]
+        )
     store.insert("points", rows, POINT_COLUMNS)
     clock = FakeClock(now)
     EventLog(store, clock).record("alert.firing", fingerprint="ab12", labels={"samu": "x"})
@@ -214,8 +281,12 @@ def _child(function: str, data_dir: Path, path: Path) -> dict[str, Any]:
     env.pop("VIGIE_DATA_DIR", None)
     done = subprocess.run(
         [sys.executable, "-c", code, str(data_dir), str(path)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return found

@@ -21,14 +21,19 @@ from store.retention import (
 @pytest.mark.parametrize(
     ("engine_full", "expected"),
     [
-        ("MergeTree ORDER BY x TTL minute + toIntervalDay(800) SETTINGS index_granularity = 8192",
-         "toDateTime(minute) + toIntervalDay(800)"),
-        ("MergeTree ORDER BY x TTL toDateTime(ts) + toIntervalDay(35) SETTINGS a = 1",
-         "toDateTime(ts) + toIntervalDay(35)"),
+        (
+            "MergeTree ORDER BY x TTL minute + toIntervalDay(800) "
+            "SETTINGS index_granularity = 8192",
+            "toDateTime(minute) + toIntervalDay(800)",
+        ),
+        (
+            "MergeTree ORDER BY x TTL toDateTime(ts) + toIntervalDay(35) SETTINGS a = 1",
+            "toDateTime(ts) + toIntervalDay(35)",
+        ),
         ("MergeTree ORDER BY x SETTINGS index_granularity = 8192", None),
     ],
     ids=["a DateTime column", "a DateTime64 column", "no TTL"],
-)  # fmt: skip
+)
 def test_the_current_ttl_is_read_from_engine_full(engine_full: str, expected: str | None) -> None:
     assert current_ttl(engine_full) == expected
 

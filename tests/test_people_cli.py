@@ -30,14 +30,27 @@ def _vigie_users(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Comp
     code = "from vigie.commands.users_cmds import users; users(prog_name='vigie users')"
     env = {**os.environ, "VIGIE_DATA_DIR": str(data_dir), "VIGIE_URL": ""}
     return subprocess.run(
-        [sys.executable, "-c", code, *args], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, env=env, timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-c", code, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_first_admin_is_created_on_the_store_when_no_instance_runs(tmp_path: Path) -> None:
-    made = _vigie_users(tmp_path, "add", "boss", "--role", "admin", "--password-stdin",
-                        stdin="a long enough password\n")  # fmt: skip
+    made = _vigie_users(
+        tmp_path,
+        "add",
+        "boss",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="a long enough password\n",
+    )
     assert made.returncode == 0, made.stderr
     assert "created boss (admin)" in made.stdout
     again = _vigie_users(tmp_path, "add", "boss", "--role", "viewer")
@@ -72,8 +85,21 @@ def test_the_cli_goes_through_the_running_instance_with_an_admin_token(
 ) -> None:
     url, people = instance
     runner = CliRunner()
-    made = runner.invoke(users, ["add", "alice", "--role", "on-call", "--samu",
-                                 "fr.health.samu075", "--url", url, "--token", LOCAL])  # fmt: skip
+    made = runner.invoke(
+        users,
+        [
+            "add",
+            "alice",
+            "--role",
+            "on-call",
+            "--samu",
+            "fr.health.samu075",
+            "--url",
+            url,
+            "--token",
+            LOCAL,
+        ],
+    )
     assert made.exit_code == 0, made.output
     listed = runner.invoke(users, ["list", "--url", url, "--token", LOCAL])
     assert "alice" in listed.output and "fr.health.samu075" in listed.output
@@ -90,6 +116,7 @@ def test_a_viewer_token_cannot_add_users_through_the_cli(
     url, people = instance
     viewer = add(people, "victor", Role.VIEWER)  # type: ignore[arg-type]
     _, secret = people.tokens.issue(viewer, "t", "test")  # type: ignore[attr-defined]
-    result = CliRunner().invoke(users, ["add", "mallory", "--role", "admin", "--url", url,
-                                        "--token", secret])  # fmt: skip
+    result = CliRunner().invoke(
+        users, ["add", "mallory", "--role", "admin", "--url", url, "--token", secret]
+    )
     assert result.exit_code != 0 and "403" in result.output

@@ -178,8 +178,19 @@ def test_registry_and_samu_are_immutable(shipped: Registry) -> None:
 
 
 def test_a_registry_built_by_hand_refuses_an_unknown_backup() -> None:
-    lone = Samu("fr.health.samu075", "SAMU 75", ("75",), "Île-de-France", "Europe/Paris",
-                48.86, 2.35, "fr.health.samu092", 1900, 0, 0)  # fmt: skip
+    lone = Samu(
+        "fr.health.samu075",
+        "SAMU 75",
+        ("75",),
+        "Île-de-France",
+        "Europe/Paris",
+        48.86,
+        2.35,
+        "fr.health.samu092",
+        1900,
+        0,
+        0,
+    )
     with pytest.raises(RegistryError, match="backup"):
         Registry([lone])
 
@@ -229,14 +240,20 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("an id without the hub prefix", _second(id="samu092"), r"samu\[1\].*id: 'samu092' is not"),
     ("a duplicate id", _second(id="fr.health.samu075", departments=["75"]), "duplicate id"),
     ("an id that is not its first department", _second(departments=["91"]), "does not match"),
-    ("a department in two SAMU", _append(_entry("91", "75", 2, departments=["91", "92"])),
-     "department 92 is also in fr.health.samu092"),
+    (
+        "a department in two SAMU",
+        _append(_entry("91", "75", 2, departments=["91", "92"])),
+        "department 92 is also in fr.health.samu092",
+    ),
     ("department 20", _append(_entry("20", "75", 2)), "unknown department code '20'"),
     ("department 975", _append(_entry("975", "75", 2)), "unknown department code '975'"),
-    ("an unquoted department code", _second(departments=[92]), 'quote department codes'),
+    ("an unquoted department code", _second(departments=[92]), "quote department codes"),
     ("an unknown time zone", _second(timezone="Europe/Nowhere"), "unknown IANA time zone"),
-    ("an overseas SAMU on Paris time", _append(_entry("971", "75", 2, seat={"lat": 16.2,
-     "lon": -61.5})), r"timezone: Europe/Paris does not fit.*America/Guadeloupe"),
+    (
+        "an overseas SAMU on Paris time",
+        _append(_entry("971", "75", 2, seat={"lat": 16.2, "lon": -61.5})),
+        r"timezone: Europe/Paris does not fit.*America/Guadeloupe",
+    ),
     ("a latitude beyond the pole", _second(seat={"lat": 148.8, "lon": 2.2}), "out of range"),
     ("swapped coordinates", _second(seat={"lat": 2.2, "lon": 48.8}), "outside metropolitan"),
     ("an unknown backup", _second(backup="fr.health.samu093"), "unknown SAMU 'fr.health.samu093'"),
@@ -248,11 +265,12 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
     ("a missing field", lambda d: d["samu"][1].pop("region"), r"samu\[1\] .*092.*region"),
     ("an unknown version", lambda d: d.update(version=2), "version"),
     ("no SAMU at all", lambda d: d.update(samu=[]), "samu"),
-]  # fmt: skip
+]
 
 
-@pytest.mark.parametrize(("mutate", "message"), [(m, msg) for _, m, msg in BROKEN],
-                         ids=[name for name, _, _ in BROKEN])  # fmt: skip
+@pytest.mark.parametrize(
+    ("mutate", "message"), [(m, msg) for _, m, msg in BROKEN], ids=[name for name, _, _ in BROKEN]
+)
 def test_a_broken_file_is_refused_with_the_entry_and_field(
     tmp_path: Path, mutate: Callable[[dict[str, Any]], None], message: str
 ) -> None:

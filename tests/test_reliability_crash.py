@@ -67,10 +67,12 @@ def platform(tmp_path: Path) -> Iterator[PlatformProcess]:
 
 def _agents(start_ns: int) -> list[Agent]:
     return [
-        Agent(samu_id, make_stream([samu_id], f"crash-{samu_id}", EXPORTS_PER_AGENT,
-                                   start_ns, 10 * S).bodies)
+        Agent(
+            samu_id,
+            make_stream([samu_id], f"crash-{samu_id}", EXPORTS_PER_AGENT, start_ns, 10 * S).bodies,
+        )
         for samu_id in load_registry().ids()
-    ]  # fmt: skip
+    ]
 
 
 async def _post(client: httpx.AsyncClient, url: str, body: Body, agent: Agent) -> int:

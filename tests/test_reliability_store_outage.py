@@ -88,14 +88,16 @@ def collector(store: Store) -> Iterator[Collector]:
 
     async def main() -> None:
         clock = SystemClock()
-        writer = BatchWriter(faults, metrics, clock, max_queue_points=QUEUE_POINTS,
-                             batch_max_delay_s=0.01)  # fmt: skip
+        writer = BatchWriter(
+            faults, metrics, clock, max_queue_points=QUEUE_POINTS, batch_max_delay_s=0.01
+        )
         await writer.start()
         app = FastAPI()
         limits = Limits(retry_after_s=1)
         app.include_router(create_otlp_router(writer, load_registry(), limits, metrics, clock))
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                lifespan="off")  # fmt: skip
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+        )
         server.append(uvicorn.Server(config))
         task = asyncio.create_task(server[0].serve())
         while not server[0].started and not task.done():
@@ -139,8 +141,9 @@ class Agent:
 def _post(url: str, body: bytes, retry: bool) -> int:
     """One raw delivery; with `retry`, again after each 503, waiting as Retry-After says."""
     while True:
-        response = httpx.post(url, content=body, timeout=60,
-                              headers={"Content-Type": "application/x-protobuf"})  # fmt: skip
+        response = httpx.post(
+            url, content=body, timeout=60, headers={"Content-Type": "application/x-protobuf"}
+        )
         if response.status_code != 503 or not retry:
             return response.status_code
         time.sleep(float(response.headers["Retry-After"]))
@@ -148,16 +151,18 @@ def _post(url: str, body: bytes, retry: bool) -> int:
 
 def _setups(store: Store, samu: str) -> dict[str, float]:
     now = datetime.now(UTC)
-    totals = CountsReader(store).totals(now - timedelta(days=2), now + timedelta(hours=1), samu,
-                                        "samu.call.setups")  # fmt: skip
+    totals = CountsReader(store).totals(
+        now - timedelta(days=2), now + timedelta(hours=1), samu, "samu.call.setups"
+    )
     return {outcome: value for (_, _, outcome, _), value in totals.items() if value}
 
 
 def test_a_503_carries_retry_after_and_a_retry_info_status(collector: Collector) -> None:
     body = make_stream([FLOOD_SAMU], "probe", 1, time.time_ns() - 3600 * S, 10 * S).bodies[0]
     collector.faults.down()
-    response = httpx.post(collector.url, content=body.data,
-                          headers={"Content-Type": "application/x-protobuf"})  # fmt: skip
+    response = httpx.post(
+        collector.url, content=body.data, headers={"Content-Type": "application/x-protobuf"}
+    )
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
     status = status_pb2.Status.FromString(response.content)
@@ -189,8 +194,10 @@ def test_a_stalled_then_unreachable_store_loses_nothing_and_bounds_the_queue(
     exports: list[Future[bool]] = [pool.submit(agent.export) for agent in agents]
     collector.faults.down()
     assert {f.result(timeout=60) for f in first} == {503}
-    collector.wait_for(lambda: collector.answered(503) >= len(flood) + 2 * len(agents),
-                       "the SDK exporters' retries")  # fmt: skip
+    collector.wait_for(
+        lambda: collector.answered(503) >= len(flood) + 2 * len(agents),
+        "the SDK exporters' retries",
+    )
 
     # Recovery: the exporters' next retry lands; the flood's sender retries on its own.
     collector.faults.up()

@@ -68,9 +68,11 @@ def test_regenerating_the_same_figures_returns_the_archived_issue(service: Repor
     assert first.version == again.version == 1
     assert again.all_files() == first.all_files()
     assert sorted(first.files) == [
-        "vigie15-2026-10-daily.csv", "vigie15-2026-10.csv", "vigie15-2026-10.json",
+        "vigie15-2026-10-daily.csv",
+        "vigie15-2026-10.csv",
+        "vigie15-2026-10.json",
         "vigie15-2026-10.pdf",
-    ]  # fmt: skip
+    ]
 
 
 def test_different_figures_need_an_explicit_reissue_that_makes_version_2(
@@ -165,8 +167,11 @@ def test_vigie_report_through_a_running_instance_writes_verifiable_files(
         assert refused.exit_code == 1 and "not over yet" in refused.output
     names = sorted(p.name for p in out.iterdir())
     assert names == [
-        "vigie15-2026-10-daily.csv", "vigie15-2026-10.csv", "vigie15-2026-10.json",
-        "vigie15-2026-10.manifest.json", "vigie15-2026-10.pdf",
-    ]  # fmt: skip
+        "vigie15-2026-10-daily.csv",
+        "vigie15-2026-10.csv",
+        "vigie15-2026-10.json",
+        "vigie15-2026-10.manifest.json",
+        "vigie15-2026-10.pdf",
+    ]
     key = load_public_key(service.public_key_pem())
     assert len(verify_path(out / "vigie15-2026-10.json", key).files) == 4

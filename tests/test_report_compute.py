@@ -73,8 +73,13 @@ def test_a_samu_without_data_says_no_data_never_100_percent(report: MonthReport)
     row = next(r for r in report.samu if r.samu_id == SILENT)
     assert row.status == "no_data" and row.completeness == 0
     assert (row.s1, row.s2, row.s3, row.s3_minutes_down, row.met, row.budget_left) == (
-        None, None, None, None, None, None,
-    )  # fmt: skip
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     assert report.summary.samu_no_data == 1
 
 
@@ -92,10 +97,13 @@ def test_the_incident_has_its_impact_and_timings(
     (row,) = report.incidents
     lo, hi = minute(INCIDENT.opened_at), minute(INCIDENT.resolved_at or PERIOD.end)
     failed = sum(
-        v for (m, s, metric, _, outcome, _le), v in simulated.counts.items()
-        if s == "fr.health.samu005" and metric == "samu.call.setups" and lo <= m < hi
+        v
+        for (m, s, metric, _, outcome, _le), v in simulated.counts.items()
+        if s == "fr.health.samu005"
+        and metric == "samu.call.setups"
+        and lo <= m < hi
         and outcome not in ("success", "caller_cancelled")
-    )  # fmt: skip
+    )
     assert row.affected_calls == failed > 0
     assert (row.time_to_detect_s, row.time_to_ack_s, row.time_to_resolve_s) == (120, 240, 2760)
     assert row.detection == "S1CallSetupFastBurn" and row.cause == "panne du SBC"

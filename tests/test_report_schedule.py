@@ -63,12 +63,24 @@ def test_the_trend_compares_with_last_month_and_last_year(store: Store) -> None:
     samu = "fr.health.samu075"
     columns = ["minute", "samu_id", "metric", "component", "outcome", "le", "value"]
     rows = []
-    for when, failed in ((datetime(2025, 10, 10), 10), (datetime(2026, 9, 10), 1),
-                         (datetime(2026, 10, 10), 2)):  # fmt: skip
+    for when, failed in (
+        (datetime(2025, 10, 10), 10),
+        (datetime(2026, 9, 10), 1),
+        (datetime(2026, 10, 10), 2),
+    ):
         at = when.replace(tzinfo=UTC)
         rows.append([at, samu, "samu.call.setups", "", "success", float("inf"), 1000 - failed])
-        rows.append([at + timedelta(minutes=1), samu, "samu.call.setups", "", "failed",
-                     float("inf"), failed])  # fmt: skip
+        rows.append(
+            [
+                at + timedelta(minutes=1),
+                samu,
+                "samu.call.setups",
+                "",
+                "failed",
+                float("inf"),
+                failed,
+            ]
+        )
     store.insert("minute_counts", rows, columns)
     report = compute_month(store, [load_registry().require(samu)], "2026-10", Objectives())
     assert report.summary.s1 == pytest.approx(0.998)

@@ -184,8 +184,13 @@ def test_a_change_made_by_another_process_is_seen_within_the_refresh_delay(store
     agent_store(store)
     clock = FakeClock(NOW)
     audit = AuditLog(store, clock)
-    auth = AgentAuth(AgentTokens(store, clock, audit, KNOWN_SAMU), audit, clock,
-                     CollectorRegistry(), refresh_s=10.0)  # fmt: skip
+    auth = AgentAuth(
+        AgentTokens(store, clock, audit, KNOWN_SAMU),
+        audit,
+        clock,
+        CollectorRegistry(),
+        refresh_s=10.0,
+    )
     auth.refresh()
     elsewhere = AgentTokens(store, clock, audit, KNOWN_SAMU)  # e.g. the CLI on a server DSN
     _, secret = elsewhere.add([PARIS], "new", "boss")
@@ -330,14 +335,16 @@ def test_the_cli_goes_through_a_running_instance(
         runner = CliRunner()
         env = {"VIGIE_DATA_DIR": str(tmp_path)}
         made = runner.invoke(
-            agents, ["add", "--samu", PARIS, "--samu", LYON, "--url", url, "--token", admin],
+            agents,
+            ["add", "--samu", PARIS, "--samu", LYON, "--url", url, "--token", admin],
             env=env,
-        )  # fmt: skip
+        )
         assert made.exit_code == 0, made.output
         secret = made.stdout.strip().splitlines()[-1]
         assert secret.startswith("vga_")
-        listed = runner.invoke(agents, ["list", "--format", "json", "--url", url,
-                                        "--token", admin], env=env)  # fmt: skip
+        listed = runner.invoke(
+            agents, ["list", "--format", "json", "--url", url, "--token", admin], env=env
+        )
         [token] = json.loads(listed.stdout)
         assert token["samu_ids"] == sorted([PARIS, LYON]) and secret not in listed.stdout
         refused = runner.invoke(agents, ["list", "--url", url, "--token", "vgt_bad"], env=env)
@@ -349,9 +356,14 @@ def _vigie_agents(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str
     code = "from vigie.commands.agents_cmds import agents; agents(prog_name='vigie agents')"
     env = {**os.environ, "VIGIE_DATA_DIR": str(data_dir), "VIGIE_URL": ""}
     return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env,
-        timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_the_cli_works_on_the_store_when_no_instance_runs(tmp_path: Path) -> None:

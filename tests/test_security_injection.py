@@ -247,9 +247,14 @@ def platform_app(store: Store, clock: Clock) -> Iterator[Platform]:
     registry = load_registry()
     audit = AuditLog(store, clock)
     alerting = AlertingService(
-        store, load_config(ROOT / "tests/data/alerting/pipeline.yml"), RecordingSink(), clock,
-        audit=audit, regions={s.id: s.region for s in registry}, watchdog_interval=None,
-    )  # fmt: skip
+        store,
+        load_config(ROOT / "tests/data/alerting/pipeline.yml"),
+        RecordingSink(),
+        clock,
+        audit=audit,
+        regions={s.id: s.region for s in registry},
+        watchdog_interval=None,
+    )
     ctx = ApiContext(store, registry, clock, audit, CountsReader(store), CollectorRegistry())
     app = FastAPI()
     metrics = SelfMetrics(CollectorRegistry())
@@ -278,17 +283,22 @@ def _hostile_run(rig: Platform) -> None:
     for value in HOSTILE:
         for res in (resource(value), resource(PARIS, service_name=value)):
             body = metrics_request(setups({"success": 1}, component="telephony"), res)
-            answer = c.post("/v1/metrics", content=to_json(body),
-                            headers={"Content-Type": "application/json"})  # fmt: skip
+            answer = c.post(
+                "/v1/metrics", content=to_json(body), headers={"Content-Type": "application/json"}
+            )
             assert answer.status_code == 200, answer.text
-        alert = {"labels": {"alertname": "Hostile", "samu": PARIS, "note": value},
-                 "annotations": {"summary": value}}  # fmt: skip
+        alert = {
+            "labels": {"alertname": "Hostile", "samu": PARIS, "note": value},
+            "annotations": {"summary": value},
+        }
         assert c.post("/api/v2/alerts", json=[alert]).status_code == 200
         silence = {
             "matchers": [{"name": "note", "value": value, "isRegex": False, "isEqual": True}],
-            "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z",
-            "createdBy": value, "comment": value,
-        }  # fmt: skip
+            "startsAt": "2026-01-01T00:00:00Z",
+            "endsAt": "2099-01-01T00:00:00Z",
+            "createdBy": value,
+            "comment": value,
+        }
         assert c.post("/api/v2/silences", json=silence).status_code == 200
         for path, params in [
             ("/api/v2/alerts", {"filter": f'note="{value}"'}),
@@ -296,11 +306,13 @@ def _hostile_run(rig: Platform) -> None:
             ("/api/v2/silences", {"filter": value}),
             ("/api/v1/samu", {"region": value}),
             (f"/api/v1/samu/{quote(value, safe='')}", {}),
-            (f"/api/v1/samu/{PARIS}/counts",
-             {"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "metric": value}),
+            (
+                f"/api/v1/samu/{PARIS}/counts",
+                {"from": "2026-01-01T00:00:00Z", "to": "2026-01-02T00:00:00Z", "metric": value},
+            ),
             ("/api/v1/audit", {"action": value, "actor": value, "since": "2026-01-01T00:00:00Z"}),
             ("/api/v1/ingest/status", {"minutes": value}),
-        ]:  # fmt: skip
+        ]:
             answer = c.get(path, params=params)
             assert answer.status_code in (200, 400, 404, 422), (path, value, answer.status_code)
     after = rig.tables()
@@ -330,7 +342,13 @@ def test_the_store_formats_only_the_database_name_into_sql_text(store: Store) ->
 def test_a_backup_manifest_cannot_name_a_hostile_database() -> None:
     from store.backup import Manifest
 
-    hostile = {"format": "native", "database": "x FROM File('/etc'); DROP DATABASE vigie; --",
-               "created_at": "", "engine_version": "", "migrations": {}, "tables": []}  # fmt: skip
+    hostile = {
+        "format": "native",
+        "database": "x FROM File('/etc'); DROP DATABASE vigie; --",
+        "created_at": "",
+        "engine_version": "",
+        "migrations": {},
+        "tables": [],
+    }
     with pytest.raises(Exception, match="database"):
         Manifest.from_json(hostile)

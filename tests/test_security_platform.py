@@ -25,9 +25,12 @@ SILENCE = {
     "comment": "bascule du SBC",
 }
 WINDOW = {
-    "title": "migration", "samu_ids": [PARIS], "starts_at": "2099-01-01T00:00:00+01:00",
-    "duration": "1h", "approved_by": "chef de salle",
-}  # fmt: skip
+    "title": "migration",
+    "samu_ids": [PARIS],
+    "starts_at": "2099-01-01T00:00:00+01:00",
+    "duration": "1h",
+    "approved_by": "chef de salle",
+}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +42,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
     try:
         admin = platform.client()
         notes: dict[str, Any] = {"agents_wired": False}
-        made = admin.post("/api/v1/users", json={"name": "marie", "roles": ["on-call"],
-                                                  "password": PASSWORD})  # fmt: skip
+        made = admin.post(
+            "/api/v1/users", json={"name": "marie", "roles": ["on-call"], "password": PASSWORD}
+        )
         assert made.status_code == 201, made.text
         token = admin.post("/api/v1/users/marie/tokens", json={"label": "script"}).json()
         secrets.append(token["token"])
@@ -48,8 +52,9 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
         with httpx.Client(base_url=platform.url, timeout=30) as browser:
             for wrong in ("nope", "encore faux", PASSWORD + "x"):
                 secrets.append(wrong)
-                login = browser.post("/api/v1/auth/login", json={"name": "marie",
-                                                                 "password": wrong})  # fmt: skip
+                login = browser.post(
+                    "/api/v1/auth/login", json={"name": "marie", "password": wrong}
+                )
                 assert login.status_code == 401
             login = browser.post("/api/v1/auth/login", json={"name": "marie", "password": PASSWORD})
             assert login.status_code == 200
@@ -71,9 +76,14 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
             rotated = admin.post(f"/api/v1/agents/{agent.json()['id']}/rotate").json()
             secrets.append(rotated["token"])
             for secret in (rotated["token"], "vga_wrong-token"):
-                httpx.post(f"{platform.otlp_url}/v1/metrics", content=b"",
-                           headers={"Authorization": f"Bearer {secret}",
-                                    "Content-Type": "application/x-protobuf"})  # fmt: skip
+                httpx.post(
+                    f"{platform.otlp_url}/v1/metrics",
+                    content=b"",
+                    headers={
+                        "Authorization": f"Bearer {secret}",
+                        "Content-Type": "application/x-protobuf",
+                    },
+                )
             admin.delete(f"/api/v1/agents/{agent.json()['id']}")
         notes["audit"] = admin.get("/api/v1/audit", params={"limit": 1000}).json()
         admin.close()

@@ -29,17 +29,36 @@ def nir(body: str) -> str:
 
 
 PHONES = [
-    "0612345678", "06 12 34 56 78", "06.12.34.56.78", "06-12-34-56-78", "01 45 67 89 10",
-    "+33612345678", "+33 6 12 34 56 78", "+33 (0)6 12 34 56 78", "0033 6 12 34 56 78",
-    "0590 12 34 56", "+590 590 12 34 56", "+262 692 12 34 56", "33612345678",
-    "sip:+33612345678@ims.example", "tel:+33-6-12-34-56-78", "+1 (415) 555-2671",
-    "+44 20 7946 0958", "0044 20 7946 0958", "+4915112345678",
-]  # fmt: skip
+    "0612345678",
+    "06 12 34 56 78",
+    "06.12.34.56.78",
+    "06-12-34-56-78",
+    "01 45 67 89 10",
+    "+33612345678",
+    "+33 6 12 34 56 78",
+    "+33 (0)6 12 34 56 78",
+    "0033 6 12 34 56 78",
+    "0590 12 34 56",
+    "+590 590 12 34 56",
+    "+262 692 12 34 56",
+    "33612345678",
+    "sip:+33612345678@ims.example",
+    "tel:+33-6-12-34-56-78",
+    "+1 (415) 555-2671",
+    "+44 20 7946 0958",
+    "0044 20 7946 0958",
+    "+4915112345678",
+]
 NIRS = [
-    nir("1850578006084"), "1 85 05 78 006 084", "1 85 05 78 006 084 " + nir("1850578006084")[-2:],
-    nir("284122A123456"), "2 84 12 2A 123 456", "1.72.03.2B.051.012", "2840712345678",
+    nir("1850578006084"),
+    "1 85 05 78 006 084",
+    "1 85 05 78 006 084 " + nir("1850578006084")[-2:],
+    nir("284122A123456"),
+    "2 84 12 2A 123 456",
+    "1.72.03.2B.051.012",
+    "2840712345678",
     nir("7850512345678"),
-]  # fmt: skip
+]
 CORPUS = PHONES + NIRS
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"\b[0-9a-f]{16,}\b")
@@ -89,17 +108,22 @@ def send_everything(rig: Platform) -> None:
         assert c.post("/api/v2/alerts", json=[alert]).status_code == 200
         silence = {
             "matchers": [{"name": "caller", "value": value, "isRegex": False, "isEqual": True}],
-            "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2099-01-01T00:00:00Z",
-            "createdBy": value, "comment": f"patient {value}",
-        }  # fmt: skip
+            "startsAt": "2026-01-01T00:00:00Z",
+            "endsAt": "2099-01-01T00:00:00Z",
+            "createdBy": value,
+            "comment": f"patient {value}",
+        }
         assert c.post("/api/v2/silences", json=silence).status_code == 200
     clean = metrics_request(setups({"success": 5}, component="telephony"), resource(PARIS))
     assert c.post("/v1/metrics", content=to_json(clean), headers=json_headers).status_code == 200
     window = {
-        "title": f"bascule, joindre {PHONES[1]}", "samu_ids": [PARIS],
-        "starts_at": "2099-01-01T00:00:00+01:00", "duration": "1h",
-        "approved_by": f"chef {PHONES[0]}", "reason": f"NIR {NIRS[0]}",
-    }  # fmt: skip
+        "title": f"bascule, joindre {PHONES[1]}",
+        "samu_ids": [PARIS],
+        "starts_at": "2099-01-01T00:00:00+01:00",
+        "duration": "1h",
+        "approved_by": f"chef {PHONES[0]}",
+        "reason": f"NIR {NIRS[0]}",
+    }
     assert c.post("/api/v1/maintenance", json=window).status_code == 201
 
 

@@ -34,8 +34,9 @@ S075, S092 = "fr.health.samu075", "fr.health.samu092"
 
 
 def samu(samu_id: str, backup: str, daily: int = 20_000) -> Samu:
-    return Samu(samu_id, samu_id, (samu_id[-2:],), "test", "Europe/Paris", 48.0, 2.0, backup,
-                daily, 0, 0)  # fmt: skip
+    return Samu(
+        samu_id, samu_id, (samu_id[-2:],), "test", "Europe/Paris", 48.0, 2.0, backup, daily, 0, 0
+    )
 
 
 SAMUS = [samu(S075, S092), samu(S092, S075, 900)]

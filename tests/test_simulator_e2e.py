@@ -66,11 +66,17 @@ def collector(store: Store) -> Iterator[str]:
 def stored(store: Store, since: datetime) -> dict[CountKey, float]:
     rows = CountsReader(store).per_minute(since, since + timedelta(days=2))
     return {
-        (int(r.minute.replace(tzinfo=UTC).timestamp()), r.samu_id, r.metric, r.component,
-         r.outcome, r.le): r.value
+        (
+            int(r.minute.replace(tzinfo=UTC).timestamp()),
+            r.samu_id,
+            r.metric,
+            r.component,
+            r.outcome,
+            r.le,
+        ): r.value
         for r in rows
         if r.value
-    }  # fmt: skip
+    }
 
 
 def test_a_backfill_through_the_collector_stores_exactly_the_tally(store: Store) -> None:

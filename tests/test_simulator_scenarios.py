@@ -29,8 +29,9 @@ S075, S092, S013 = "fr.health.samu075", "fr.health.samu092", "fr.health.samu013"
 
 
 def samu(samu_id: str, backup: str, daily: int = 20_000) -> Samu:
-    return Samu(samu_id, samu_id, (samu_id[-2:],), "test", "Europe/Paris", 48.0, 2.0, backup,
-                daily, 0, 0)  # fmt: skip
+    return Samu(
+        samu_id, samu_id, (samu_id[-2:],), "test", "Europe/Paris", 48.0, 2.0, backup, daily, 0, 0
+    )
 
 
 SAMUS = [samu(S075, S092), samu(S092, S075), samu(S013, S075)]
@@ -77,11 +78,16 @@ def window(batch: SamuBatch, metric: str, begin: int, end: int, **wanted: str) -
         ),
         (
             "maintenance:075@2025-03-04T23:00+01:00/2h",
-            Scenario("maintenance", (S075,), datetime(2025, 3, 4, 22, tzinfo=UTC).timestamp(),
-                     7200, absolute=True),
+            Scenario(
+                "maintenance",
+                (S075,),
+                datetime(2025, 3, 4, 22, tzinfo=UTC).timestamp(),
+                7200,
+                absolute=True,
+            ),
         ),
     ],
-)  # fmt: skip
+)
 def test_a_cli_spec_parses_into_a_scenario(text: str, expected: Scenario) -> None:
     assert parse_scenario(text) == expected
 
@@ -185,10 +191,19 @@ def test_a_migration_night_fails_the_samu_one_after_another() -> None:
     batches = run("migration:075,092,013@+0m/60m,step=20m,outage=5m")
     for i, samu_id in enumerate((S075, S092, S013)):
         b = batches[samu_id]
-        failing = [int(x) for x in np.flatnonzero(
-            sum((v for (m, a), v in b.sums.items() if m == PROBES and ("outcome", "failure") in a),
-                np.zeros(60, dtype=np.int64))
-        )]  # fmt: skip
+        failing = [
+            int(x)
+            for x in np.flatnonzero(
+                sum(
+                    (
+                        v
+                        for (m, a), v in b.sums.items()
+                        if m == PROBES and ("outcome", "failure") in a
+                    ),
+                    np.zeros(60, dtype=np.int64),
+                )
+            )
+        ]
         assert failing == list(range(20 * i, 20 * i + 5)), samu_id
 
 

@@ -38,21 +38,25 @@ def test_the_replayed_guards_fire_exactly_what_the_engine_fires(store: Store) ->
     sample(store)
     clock = FakeClock(T0 + timedelta(minutes=20))
     sink = CollectingSink()
-    engine = Engine(store, LoadResult(()), policies(), registry(), clock, sink,
-                    write_snapshots=False)  # fmt: skip
+    engine = Engine(
+        store, LoadResult(()), policies(), registry(), clock, sink, write_snapshots=False
+    )
     end = T0 + timedelta(hours=2, minutes=12)
     while clock.now() < end:
         engine.tick()
         clock.advance(timedelta(minutes=1))
     live = intervals([a for a in sink.alerts if a.labels["alertname"] in GUARDS])
-    replayed = backtest(store, [], samu_labels(), T0 + timedelta(minutes=20), end,
-                        guards=policies().guards)  # fmt: skip
+    replayed = backtest(
+        store, [], samu_labels(), T0 + timedelta(minutes=20), end, guards=policies().guards
+    )
     assert replayed == live
     fired = {(f.label("alertname"), f.label("samu")) for f in replayed}
     assert fired == {
-        ("HeartbeatLost", SMALL), ("HeartbeatLost", MUTE), ("TelemetryNoData", MUTE),
+        ("HeartbeatLost", SMALL),
+        ("HeartbeatLost", MUTE),
+        ("TelemetryNoData", MUTE),
         ("TelemetryStalled", ""),
-    }  # fmt: skip
+    }
 
 
 def page(samu: str, start: int, end: int | None, name: str = "HeartbeatLost") -> Firing:
@@ -110,10 +114,25 @@ def test_vigie_slo_backtest_scores_a_simulated_outage_against_the_ground_truth()
     import sys
 
     command = [
-        sys.executable, "-m", "vigie.cli", "slo", "backtest", "--from", "2030-10-02", "--to",
-        "2030-10-03", "--seed", "5", "--samu-count", "2", "--scenario", "outage:048@+3h/20m",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "vigie.cli",
+        "slo",
+        "backtest",
+        "--from",
+        "2030-10-02",
+        "--to",
+        "2030-10-03",
+        "--seed",
+        "5",
+        "--samu-count",
+        "2",
+        "--scenario",
+        "outage:048@+3h/20m",
+    ]
     out = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True).stdout
-    assert "outage   fr.health.samu048  2030-10-02T03:00:00+00:00: detected after 0:01:00 by " \
-        "HeartbeatLost" in out  # fmt: skip
+    assert (
+        "outage   fr.health.samu048  2030-10-02T03:00:00+00:00: detected after 0:01:00 by "
+        "HeartbeatLost" in out
+    )
     assert "recall 100%" in out

@@ -61,9 +61,15 @@ def make_engine(
 ) -> tuple[Engine, CollectingSink]:
     sink = CollectingSink()
     engine = Engine(
-        store, LoadResult(tuple(slos), tuple(guards)), policies(), registry(), clock, sink,
-        metrics_registry=metrics, write_snapshots=False,
-    )  # fmt: skip
+        store,
+        LoadResult(tuple(slos), tuple(guards)),
+        policies(),
+        registry(),
+        clock,
+        sink,
+        metrics_registry=metrics,
+        write_snapshots=False,
+    )
     return engine, sink
 
 

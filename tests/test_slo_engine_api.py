@@ -101,12 +101,31 @@ def test_the_status_table_shows_no_data_as_a_dash(store: Store) -> None:
     result = CliRunner().invoke(_table, [], obj=wanted)
     lines = result.output.splitlines()
     assert lines[0].split() == [
-        "SAMU", "SLO", "SLI", "objective", "budget", "left", "burn", "1h", "burn", "6h",
-        "burn", "3d", "state",
-    ]  # fmt: skip
+        "SAMU",
+        "SLO",
+        "SLI",
+        "objective",
+        "budget",
+        "left",
+        "burn",
+        "1h",
+        "burn",
+        "6h",
+        "burn",
+        "3d",
+        "state",
+    ]
     assert lines[1].split() == [
-        "fr.health.samu069", "s1-call-setup", "—", "99.95%", "—", "—", "—", "—", "no_data",
-    ]  # fmt: skip
+        "fr.health.samu069",
+        "s1-call-setup",
+        "—",
+        "99.95%",
+        "—",
+        "—",
+        "—",
+        "—",
+        "no_data",
+    ]
     assert lines[2].split()[2:] == ["100.000%", "99.95%", "100.0%", "0.00", "0.00", "0.00", "ok"]
 
 

@@ -226,7 +226,7 @@ def _compose(text: str) -> yaml.Node:
         ("an alias counts its whole anchor again", "a: &x [1, 2]\nb: *x\n", 6, 9),
         ("a bomb of 30 levels is counted, never expanded", laughs(30), 70, laughs_size(30)),
     ],
-)  # fmt: skip
+)
 def test_expansion_counts_every_distinct_node_once(
     name: str, text: str, distinct: int, expanded: int
 ) -> None:
@@ -252,17 +252,26 @@ HALF = BUDGET_COPIES // 2 + 10
     ("name", "text", "refusal"),
     [
         ("aliases adding exactly the budget are accepted", _aliases(BUDGET_COPIES), None),
-        ("one alias more than the budget is refused", _aliases(BUDGET_COPIES + 1),
-         "too many nodes"),
-        ("documents of one file under the budget together are accepted",
-         _aliases(HALF - 20) + "---\n" + _aliases(HALF - 20), None),
-        ("documents of one file over the budget together are refused",
-         _aliases(HALF) + "---\n" + _aliases(HALF), "too many nodes"),
+        (
+            "one alias more than the budget is refused",
+            _aliases(BUDGET_COPIES + 1),
+            "too many nodes",
+        ),
+        (
+            "documents of one file under the budget together are accepted",
+            _aliases(HALF - 20) + "---\n" + _aliases(HALF - 20),
+            None,
+        ),
+        (
+            "documents of one file over the budget together are refused",
+            _aliases(HALF) + "---\n" + _aliases(HALF),
+            "too many nodes",
+        ),
         ("a merge key through an alias is accepted", "d: &d {x: 1}\ne: {<<: *d, y: 2}\n", None),
         (f"{MAX_DEPTH} levels of nesting are accepted", _nested(MAX_DEPTH), None),
         ("one level more is refused", _nested(MAX_DEPTH + 1), "nests deeper"),
     ],
-)  # fmt: skip
+)
 def test_the_guard_holds_its_limits_exactly(name: str, text: str, refusal: str | None) -> None:
     if refusal is not None:
         with pytest.raises(YamlBombError, match=refusal):

@@ -82,8 +82,9 @@ def route_key(scope: Scope, routes: list[FlatRoute]) -> tuple[str, dict[str, Any
     """The template of the route that will serve the request, with its path parameters."""
     path = scope["path"]
     for route in routes:
-        found = route.regex.match(path) or (route.regex.match(path + "/") if not route.methods
-                                            else None)  # fmt: skip
+        found = route.regex.match(path) or (
+            route.regex.match(path + "/") if not route.methods else None
+        )
         if found is None or (route.methods and scope["method"] not in route.methods):
             continue
         params = {k: route.convertors[k].convert(v) for k, v in found.groupdict().items()}
@@ -186,8 +187,9 @@ class AccessGate:
         if decision.status == 401:
             wants_html = "text/html" in request.headers.get("accept", "")
             if path == UI and request.method == "GET" and wants_html:
-                target = quote(request.url.path + (f"?{request.url.query}" if request.url.query
-                                                   else ""))  # fmt: skip
+                target = quote(
+                    request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                )
                 return RedirectResponse(f"{LOGIN_PAGE}?next={target}", status_code=303)
             return JSONResponse(
                 {"detail": decision.reason},

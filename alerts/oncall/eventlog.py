@@ -11,9 +11,20 @@ from alerts.oncall.events import Event
 from store.client import Store
 
 COLUMNS = [
-    "at", "incident_id", "seq", "kind", "actor", "source", "step", "loop", "epoch",
-    "person", "contact", "ok", "detail",
-]  # fmt: skip
+    "at",
+    "incident_id",
+    "seq",
+    "kind",
+    "actor",
+    "source",
+    "step",
+    "loop",
+    "epoch",
+    "person",
+    "contact",
+    "ok",
+    "detail",
+]
 _SELECT = (
     "SELECT at, incident_id, seq, kind, actor, source, step, loop, epoch, person, contact, ok, "
     "detail FROM {db}.oncall_events "
@@ -22,9 +33,20 @@ _SELECT = (
 
 def _row(e: Event) -> list[Any]:
     return [
-        e.at, e.incident_id, e.seq, e.kind, e.actor, e.source, e.step, e.loop, e.epoch,
-        e.person, e.contact, int(e.ok), json.dumps(dict(e.detail), ensure_ascii=False),
-    ]  # fmt: skip
+        e.at,
+        e.incident_id,
+        e.seq,
+        e.kind,
+        e.actor,
+        e.source,
+        e.step,
+        e.loop,
+        e.epoch,
+        e.person,
+        e.contact,
+        int(e.ok),
+        json.dumps(dict(e.detail), ensure_ascii=False),
+    ]
 
 
 def _event(row: tuple[Any, ...]) -> Event:

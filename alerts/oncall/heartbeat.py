@@ -78,9 +78,10 @@ class Heartbeats:
 
     def _append(self, name: str, kind: str, source: str = "") -> None:
         self._store.insert(
-            "oncall_heartbeats", [[self._clock.now(), name, kind, source]],
+            "oncall_heartbeats",
+            [[self._clock.now(), name, kind, source]],
             ["at", "monitor", "kind", "source"],
-        )  # fmt: skip
+        )
 
     def _alert(self, name: str, ends_at: datetime | None) -> Alert:
         monitor = self.monitors[name]

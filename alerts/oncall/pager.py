@@ -97,9 +97,14 @@ class Pager:
             persons, receivers = self._targets(policy.steps[due.step], now)
             detail = {"persons": persons, "receivers": receivers, "due": due.due.isoformat()}
             self._record(
-                live, "step", now, step=due.step, loop=due.loop,
-                epoch=live.escalation.epoch, detail=detail,
-            )  # fmt: skip
+                live,
+                "step",
+                now,
+                step=due.step,
+                loop=due.loop,
+                epoch=live.escalation.epoch,
+                detail=detail,
+            )
             self._metrics.steps.inc()
             for receiver in receivers:
                 await self._forward(live, receiver, now)
@@ -158,9 +163,15 @@ class Pager:
         first = live.incident.first_delivery_at is None and delivery.ok
         detail.update(kind=method.kind, detail=delivery.detail)
         self._record(
-            live, "contact", now, person=person.id, contact=method.name,
-            ok=delivery.ok, epoch=live.escalation.epoch, detail=detail,
-        )  # fmt: skip
+            live,
+            "contact",
+            now,
+            person=person.id,
+            contact=method.name,
+            ok=delivery.ok,
+            epoch=live.escalation.epoch,
+            detail=detail,
+        )
         if first:
             self._metrics.delivery.observe((now - live.incident.opened_at).total_seconds())
 
@@ -189,8 +200,11 @@ class Pager:
                         {"person": person_id, "contact": method.name, "ok": delivery.ok}
                     )
             detail = {
-                "samu": samu_id, "backup": backup.id, "schedule": schedule_id,
-                "persons": list(persons), "deliveries": deliveries,
-            }  # fmt: skip
+                "samu": samu_id,
+                "backup": backup.id,
+                "schedule": schedule_id,
+                "persons": list(persons),
+                "deliveries": deliveries,
+            }
             ok = all(d["ok"] for d in deliveries) and bool(deliveries)
             self._record(live, "entraide", now, ok=ok, detail=detail)

@@ -228,11 +228,19 @@ class SimulationHandle:
         self._stop = threading.Event()
         opts = simulation.options
         self._threads = [
-            threading.Thread(target=self._loop, args=(opts.tick_s, simulation.advance),
-                             name="vigie-sim-model", daemon=True),
-            threading.Thread(target=self._loop, args=(opts.export_interval_s, simulation.export),
-                             name="vigie-sim-export", daemon=True),
-        ]  # fmt: skip
+            threading.Thread(
+                target=self._loop,
+                args=(opts.tick_s, simulation.advance),
+                name="vigie-sim-model",
+                daemon=True,
+            ),
+            threading.Thread(
+                target=self._loop,
+                args=(opts.export_interval_s, simulation.export),
+                name="vigie-sim-export",
+                daemon=True,
+            ),
+        ]
         for thread in self._threads:
             thread.start()
         if opts.duration_s is not None:

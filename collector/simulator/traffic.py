@@ -24,9 +24,31 @@ FloatArray = NDArray[np.float64]
 
 # Relative call volume by local hour: night trough 03:00–05:00 at ~0.22 of the evening peak.
 HOURLY_SHAPE: tuple[float, ...] = (
-    0.62, 0.48, 0.38, 0.29, 0.27, 0.31, 0.42, 0.62, 0.86, 1.02, 1.12, 1.17,
-    1.15, 1.10, 1.09, 1.12, 1.16, 1.20, 1.24, 1.22, 1.12, 0.98, 0.86, 0.74,
-)  # fmt: skip
+    0.62,
+    0.48,
+    0.38,
+    0.29,
+    0.27,
+    0.31,
+    0.42,
+    0.62,
+    0.86,
+    1.02,
+    1.12,
+    1.17,
+    1.15,
+    1.10,
+    1.09,
+    1.12,
+    1.16,
+    1.20,
+    1.24,
+    1.22,
+    1.12,
+    0.98,
+    0.86,
+    0.74,
+)
 _SHAPE = np.array(HOURLY_SHAPE) / np.mean(HOURLY_SHAPE)
 # Linear interpolation between hour centres (h + 0.5), periodic: the daily mean stays 1.
 _KNOTS_X = np.arange(-0.5, 25.0, 1.0)

@@ -26,19 +26,28 @@ _GRAPHS = (ids.SAMU_SLI, ids.SAMU_BUDGET, ids.SAMU_BURNS, ids.SAMU_CALLS)
 
 def layout(lang: str, params: dict[str, str]) -> Component:
     """The skeleton for one SAMU; the refresh callback fills it."""
-    graphs = [dcc.Graph(id=g, config=GRAPH_CONFIG, figure=go.Figure(), style={"height": "380px"})
-              for g in _GRAPHS]  # fmt: skip
-    return html.Div([
-        dcc.Link(t("samu.back", lang), href="/", className="back"),
-        dcc.Store(id=ids.SAMU_ID, data=params.get("samu_id", "")),
-        dcc.Interval(id=ids.SAMU_TICK, interval=REFRESH_MS),
-        html.Div(id=ids.SAMU_HEAD),
-        html.Section([html.H2("SLO", id="h-slos"), html.Div(id=ids.SAMU_SLOS)],
-                     **parts.aria(labelledby="h-slos")),
-        html.Div(graphs, className="charts"),
-        html.Section([html.H2(t("samu.alerts", lang), id="h-samu-alerts"),
-                      html.Div(id=ids.SAMU_ALERTS)], **parts.aria(labelledby="h-samu-alerts")),
-    ], className="page samu")  # fmt: skip
+    graphs = [
+        dcc.Graph(id=g, config=GRAPH_CONFIG, figure=go.Figure(), style={"height": "380px"})
+        for g in _GRAPHS
+    ]
+    return html.Div(
+        [
+            dcc.Link(t("samu.back", lang), href="/", className="back"),
+            dcc.Store(id=ids.SAMU_ID, data=params.get("samu_id", "")),
+            dcc.Interval(id=ids.SAMU_TICK, interval=REFRESH_MS),
+            html.Div(id=ids.SAMU_HEAD),
+            html.Section(
+                [html.H2("SLO", id="h-slos"), html.Div(id=ids.SAMU_SLOS)],
+                **parts.aria(labelledby="h-slos"),
+            ),
+            html.Div(graphs, className="charts"),
+            html.Section(
+                [html.H2(t("samu.alerts", lang), id="h-samu-alerts"), html.Div(id=ids.SAMU_ALERTS)],
+                **parts.aria(labelledby="h-samu-alerts"),
+            ),
+        ],
+        className="page samu",
+    )
 
 
 def _slo_table(detail: views.SamuDetail, lang: str) -> Component:

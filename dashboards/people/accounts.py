@@ -23,9 +23,23 @@ from store.clock import Clock
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 _COLUMNS = [
-    "id", "version", "at", "changed_by", "change", "name", "display_name", "email", "roles",
-    "all_samu", "samu_scope", "disabled", "source", "issuer", "subject", "password_hash",
-]  # fmt: skip
+    "id",
+    "version",
+    "at",
+    "changed_by",
+    "change",
+    "name",
+    "display_name",
+    "email",
+    "roles",
+    "all_samu",
+    "samu_scope",
+    "disabled",
+    "source",
+    "issuer",
+    "subject",
+    "password_hash",
+]
 
 
 class Versions:
@@ -107,11 +121,23 @@ class Accounts:
         check_scope(person.roles, person.samu_scope)
         scope = sorted(person.samu_scope or ())
         row = [
-            person.id, self._versions.next(), self._clock.now(), actor, change, person.name,
-            person.display_name, person.email, sorted(r.value for r in person.roles),
-            person.samu_scope is None, scope, person.disabled, person.source, person.issuer,
-            person.subject, person.password_hash,
-        ]  # fmt: skip
+            person.id,
+            self._versions.next(),
+            self._clock.now(),
+            actor,
+            change,
+            person.name,
+            person.display_name,
+            person.email,
+            sorted(r.value for r in person.roles),
+            person.samu_scope is None,
+            scope,
+            person.disabled,
+            person.source,
+            person.issuer,
+            person.subject,
+            person.password_hash,
+        ]
         self._store.insert("people", [row], _COLUMNS)
         return person
 

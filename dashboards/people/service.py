@@ -82,8 +82,13 @@ class PeopleService:
     def oidc_login(self, identity: Identity, source: str) -> Login:
         """Open a session for a single sign-on identity, creating or updating its account."""
         if not identity.roles:
-            self.audit.record(identity.name, "auth.oidc_refused", identity.name, source,
-                              {"groups": list(identity.groups)})  # fmt: skip
+            self.audit.record(
+                identity.name,
+                "auth.oidc_refused",
+                identity.name,
+                source,
+                {"groups": list(identity.groups)},
+            )
             raise OidcError("none of your groups gives a role in Vigie 15; ask an administrator")
         person = self.accounts.by_subject(identity.issuer, identity.subject)
         actor = f"oidc:{identity.issuer}"
@@ -92,20 +97,36 @@ class PeopleService:
             if taken is not None:
                 raise OidcError(f"the account name {identity.name!r} is already a local account")
             person = self.accounts.create(
-                identity.name, identity.roles, actor, identity.samu_scope,
-                display_name=identity.display_name, email=identity.email, source="oidc",
-                issuer=identity.issuer, subject=identity.subject,
-            )  # fmt: skip
+                identity.name,
+                identity.roles,
+                actor,
+                identity.samu_scope,
+                display_name=identity.display_name,
+                email=identity.email,
+                source="oidc",
+                issuer=identity.issuer,
+                subject=identity.subject,
+            )
         elif (person.roles, person.samu_scope) != (identity.roles, identity.samu_scope):
             changed = replace(person, roles=identity.roles, samu_scope=identity.samu_scope)
             person = self.accounts.update(changed, actor, "roles")
         if person.disabled:
-            self.audit.record(person.name, "auth.login_failed", person.name, source,
-                              {"method": "oidc", "reason": "disabled"})  # fmt: skip
+            self.audit.record(
+                person.name,
+                "auth.login_failed",
+                person.name,
+                source,
+                {"method": "oidc", "reason": "disabled"},
+            )
             raise OidcError("this account is disabled")
         session, secret = self.sessions.open(person.id, source)
-        self.audit.record(person.name, "auth.login", person.name, source,
-                          {"method": "oidc", "roles": sorted(person.roles)})  # fmt: skip
+        self.audit.record(
+            person.name,
+            "auth.login",
+            person.name,
+            source,
+            {"method": "oidc", "roles": sorted(person.roles)},
+        )
         return Login(person, session, secret)
 
     def logout(self, secret: str, principal: Principal, source: str) -> None:
@@ -177,11 +198,17 @@ class PeopleService:
     ) -> tuple[ApiToken, str]:
         person = self.accounts.get(person_id)
         token, secret = self.tokens.issue(person.id, label, actor.name, expires_at)
-        self.audit.record(actor.name, "token.issue", person.name, source,
-                          {"token_id": token.id, "label": token.label})  # fmt: skip
+        self.audit.record(
+            actor.name,
+            "token.issue",
+            person.name,
+            source,
+            {"token_id": token.id, "label": token.label},
+        )
         return token, secret
 
     def revoke_token(self, actor: Principal, source: str, token_id: str) -> None:
         token = self.tokens.revoke(token_id, actor.name)
-        self.audit.record(actor.name, "token.revoke", token.person_id, source,
-                          {"token_id": token.id})  # fmt: skip
+        self.audit.record(
+            actor.name, "token.revoke", token.person_id, source, {"token_id": token.id}
+        )

@@ -16,9 +16,16 @@ from store.client import Store
 from store.clock import Clock
 
 _COLUMNS = [
-    "digest", "version", "person_id", "created_at", "last_seen", "expires_at", "csrf", "source",
+    "digest",
+    "version",
+    "person_id",
+    "created_at",
+    "last_seen",
+    "expires_at",
+    "csrf",
+    "source",
     "revoked",
-]  # fmt: skip
+]
 
 
 @dataclass(frozen=True)
@@ -58,9 +65,16 @@ class Sessions:
 
     def _write(self, session: Session, revoked: bool = False) -> None:
         row = [
-            session.digest, self._versions.next(), session.person_id, session.created_at,
-            session.last_seen, session.expires_at, session.csrf, session.source, revoked,
-        ]  # fmt: skip
+            session.digest,
+            self._versions.next(),
+            session.person_id,
+            session.created_at,
+            session.last_seen,
+            session.expires_at,
+            session.csrf,
+            session.source,
+            revoked,
+        ]
         self._store.insert("sessions", [row], _COLUMNS)
 
     def open(self, person_id: str, source: str) -> tuple[Session, str]:
@@ -84,8 +98,9 @@ class Sessions:
         d, person, created, seen, expires, csrf, source = row[:7]
         assert isinstance(created, datetime) and isinstance(seen, datetime)
         assert isinstance(expires, datetime)
-        return Session(str(d), str(person), aware(created), aware(seen), aware(expires),
-                       str(csrf), str(source))  # fmt: skip
+        return Session(
+            str(d), str(person), aware(created), aware(seen), aware(expires), str(csrf), str(source)
+        )
 
     def _find(self, digest: str) -> tuple[Session, bool] | None:
         rows = self._store.query(

@@ -15,8 +15,16 @@ from store.clock import Clock
 
 PREFIX = "vgt_"
 _COLUMNS = [
-    "id", "version", "at", "changed_by", "person_id", "label", "digest", "expires_at", "revoked",
-]  # fmt: skip
+    "id",
+    "version",
+    "at",
+    "changed_by",
+    "person_id",
+    "label",
+    "digest",
+    "expires_at",
+    "revoked",
+]
 
 
 @dataclass(frozen=True)
@@ -71,9 +79,16 @@ class ApiTokens:
 
     def _append(self, token: ApiToken, actor: str) -> None:
         row = [
-            token.id, self._versions.next(), self._clock.now(), actor, token.person_id,
-            token.label, token.digest, token.expires_at, token.revoked,
-        ]  # fmt: skip
+            token.id,
+            self._versions.next(),
+            self._clock.now(),
+            actor,
+            token.person_id,
+            token.label,
+            token.digest,
+            token.expires_at,
+            token.revoked,
+        ]
         self._store.insert("api_tokens", [row], _COLUMNS)
 
     def issue(

@@ -30,9 +30,10 @@ class BackupRequest(BaseModel):
         None, pattern=NAME_PATTERN, description="Directory name (default: vigie-<UTC time>)."
     )
     format: Literal["native", "export"] | None = Field(
-        None, description="native = ClickHouse BACKUP; export = Native files; default: native "
+        None,
+        description="native = ClickHouse BACKUP; export = Native files; default: native "
         "when the engine allows it, else export.",
-    )  # fmt: skip
+    )
 
 
 def manifest_out(path: Path, manifest: Manifest) -> dict[str, Any]:

@@ -123,8 +123,10 @@ def create_auth_router(people: PeopleService) -> APIRouter:
             return JSONResponse({"detail": str(exc)}, 429, {"Retry-After": str(exc.retry_after_s)})
         except LoginFailed as exc:
             if is_form:
-                return RedirectResponse("/api/v1/auth/login?error=Identifiant+ou+mot+de+passe+"
-                                        "incorrect", status_code=303)  # fmt: skip
+                return RedirectResponse(
+                    "/api/v1/auth/login?error=Identifiant+ou+mot+de+passe+incorrect",
+                    status_code=303,
+                )
             raise HTTPException(401, str(exc)) from None
         if old:  # a new session at every login: the one the browser brought is ended
             await run_in_threadpool(people.sessions.revoke, old)
@@ -169,9 +171,15 @@ def create_auth_router(people: PeopleService) -> APIRouter:
             raise HTTPException(502, str(exc)) from None
         response = RedirectResponse(url, status_code=302)
         ttl = people.oidc.config.login_ttl_s
-        response.set_cookie(OIDC_COOKIE, seal(pending, people.secret), max_age=ttl,
-                            httponly=True, samesite="lax", path="/api/v1/auth/oidc",
-                            secure=request.url.scheme == "https")  # fmt: skip
+        response.set_cookie(
+            OIDC_COOKIE,
+            seal(pending, people.secret),
+            max_age=ttl,
+            httponly=True,
+            samesite="lax",
+            path="/api/v1/auth/oidc",
+            secure=request.url.scheme == "https",
+        )
         return response
 
     @router.get("/oidc/callback", summary="Finish single sign-on (the provider redirects here)")
@@ -186,8 +194,9 @@ def create_auth_router(people: PeopleService) -> APIRouter:
             if error or not code:
                 raise OidcError(f"the identity provider refused the login: {error[:100]}")
             now = people.clock.now().timestamp()
-            pending = unseal(request.cookies.get(OIDC_COOKIE, ""), people.secret, now,
-                             client.config.login_ttl_s)  # fmt: skip
+            pending = unseal(
+                request.cookies.get(OIDC_COOKIE, ""), people.secret, now, client.config.login_ttl_s
+            )
             identity = client.finish(code, state, pending)
             done = people.oidc_login(identity, source)
         except OidcError as exc:

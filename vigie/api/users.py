@@ -82,9 +82,16 @@ def create_users_router(people: PeopleService) -> APIRouter:
         try:
             roles = parse_roles(body.roles)
             person = await run_in_threadpool(
-                people.add_user, principal_of(request), source_of(request), body.name, roles,
-                body.samu_scope, body.password, body.display_name, body.email,
-            )  # fmt: skip
+                people.add_user,
+                principal_of(request),
+                source_of(request),
+                body.name,
+                roles,
+                body.samu_scope,
+                body.password,
+                body.display_name,
+                body.email,
+            )
         except (ValueError, AccountError, PasswordRejected) as exc:
             raise HTTPException(422, str(exc)) from None
         return person_out(person)

@@ -43,8 +43,9 @@ def _tokens(store: Store) -> AgentTokens:
 def _call(url: str, method: str, path: str, token: str, body: Any = None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.request(method, f"{url.rstrip('/')}{path}", json=body, headers=headers,
-                                 timeout=30)  # fmt: skip
+        response = httpx.request(
+            method, f"{url.rstrip('/')}{path}", json=body, headers=headers, timeout=30
+        )
     except httpx.HTTPError as exc:
         raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
     if response.status_code >= 400:
@@ -73,9 +74,11 @@ def _run(
             raise click.ClickException(str(exc)) from exc
 
     return with_state(
-        settings, url,
-        lambda u: _call(u, method, path, token or token_for(settings), body), on_store,
-    )  # fmt: skip
+        settings,
+        url,
+        lambda u: _call(u, method, path, token or token_for(settings), body),
+        on_store,
+    )
 
 
 _url = click.option("--url", default=None, help="Base URL of a running instance.")

@@ -82,19 +82,31 @@ _data_dir = click.option(
 @click.command("backup")
 @click.option("--name", default=None, help="Backup name (default: vigie-<UTC time>).")
 @click.option(
-    "--to", "to", type=click.Path(), default=None,
+    "--to",
+    "to",
+    type=click.Path(),
+    default=None,
     help="Directory to create (only when no instance runs; default: the backup directory).",
-)  # fmt: skip
-@click.option("--format", "fmt", type=click.Choice(["native", "export"]), default=None,
-              help="native = ClickHouse BACKUP, export = Native files (default: native if "
-              "the engine allows it, else export).")  # fmt: skip
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["native", "export"]),
+    default=None,
+    help="native = ClickHouse BACKUP, export = Native files (default: native if "
+    "the engine allows it, else export).",
+)
 @click.option("--url", default=None, help="Base URL of a running instance.")
 @click.option("--token", envvar="VIGIE_TOKEN", default="", help="Admin API token.")
 @_data_dir
 def backup_cmd(
-    name: str | None, to: str | None, fmt: str | None, url: str | None, token: str,
+    name: str | None,
+    to: str | None,
+    fmt: str | None,
+    url: str | None,
+    token: str,
     data_dir: str | None,
-) -> None:  # fmt: skip
+) -> None:
     """Back up the store: through the running instance if any, else directly."""
     settings = _settings(data_dir)
     if name is not None and not re.match(NAME_PATTERN, name):
@@ -137,9 +149,12 @@ def restore_cmd(source: str, database: str | None, force: bool, data_dir: str | 
         try:
             done = restore(store, Path(source), all_migrations(), force)
             AuditLog(store, SystemClock()).record(
-                "cli", "store.restore", target=str(Path(source).resolve()), source="cli",
+                "cli",
+                "store.restore",
+                target=str(Path(source).resolve()),
+                source="cli",
                 details={"format": done.manifest.format, "from_database": done.manifest.database},
-            )  # fmt: skip
+            )
         except BackupError as exc:
             raise click.ClickException(f"restore refused or failed: {exc}") from exc
     rows = sum(t.rows for t in done.manifest.tables)

@@ -68,25 +68,54 @@ def _endpoint(endpoint: str | None, protocol: str) -> str:
 
 
 _common = [
-    click.option("--endpoint",
-                 help="Collector OTLP endpoint [http://127.0.0.1:4318, 4317 for gRPC]."),
+    click.option(
+        "--endpoint", help="Collector OTLP endpoint [http://127.0.0.1:4318, 4317 for gRPC]."
+    ),
     click.option("--samu", "samu_ids", multiple=True, help="Simulate this SAMU id (repeatable)."),
     click.option("--count", type=click.IntRange(min=1), help="Simulate the first N SAMU only."),
     click.option("--seed", type=int, default=0, show_default=True, help="Random seed."),
-    click.option("--scenario", "specs", multiple=True,
-                 help="KIND:SAMU[,SAMU…]@+START/DURATION[,name=value…] (repeatable), e.g. "
-                      "outage:fr.health.samu075@+10m/15m."),
-    click.option("--scenario-file", "files", multiple=True, type=click.Path(exists=True),
-                 help="A YAML scenario file (version: 1)."),
-    click.option("--surge", type=click.FloatRange(min=0.0), default=1.0, show_default=True,
-                 help="Arrival multiplier (epidemic 1.3–1.6, COVID 3)."),
-    click.option("--probe-interval", default="60s", show_default=True, callback=_seconds,
-                 help="Synthetic test call period."),
-    click.option("--heartbeat-interval", default="10s", show_default=True, callback=_seconds,
-                 help="Reachability check period."),
-    click.option("--token", envvar="VIGIE_AGENT_TOKEN", default="",
-                 help="Agent token (vigie agents add) bound to the simulated SAMU."),
-]  # fmt: skip
+    click.option(
+        "--scenario",
+        "specs",
+        multiple=True,
+        help="KIND:SAMU[,SAMU…]@+START/DURATION[,name=value…] (repeatable), e.g. "
+        "outage:fr.health.samu075@+10m/15m.",
+    ),
+    click.option(
+        "--scenario-file",
+        "files",
+        multiple=True,
+        type=click.Path(exists=True),
+        help="A YAML scenario file (version: 1).",
+    ),
+    click.option(
+        "--surge",
+        type=click.FloatRange(min=0.0),
+        default=1.0,
+        show_default=True,
+        help="Arrival multiplier (epidemic 1.3–1.6, COVID 3).",
+    ),
+    click.option(
+        "--probe-interval",
+        default="60s",
+        show_default=True,
+        callback=_seconds,
+        help="Synthetic test call period.",
+    ),
+    click.option(
+        "--heartbeat-interval",
+        default="10s",
+        show_default=True,
+        callback=_seconds,
+        help="Reachability check period.",
+    ),
+    click.option(
+        "--token",
+        envvar="VIGIE_AGENT_TOKEN",
+        default="",
+        help="Agent token (vigie agents add) bound to the simulated SAMU.",
+    ),
+]
 
 
 def _with_common(f: Any) -> Any:
@@ -98,10 +127,14 @@ def _with_common(f: Any) -> Any:
 @click.group("simulate", invoke_without_command=True)
 @_with_common
 @click.option("--protocol", type=click.Choice(["http", "grpc"]), default="http", show_default=True)
-@click.option("--speed", type=click.FloatRange(min=0.0, min_open=True), default=1.0,
-              show_default=True,
-              help="Model time runs N× faster; points are stamped with wall time, so a wall "
-                   "minute holds N model minutes of calls.")  # fmt: skip
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0.0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Model time runs N× faster; points are stamped with wall time, so a wall "
+    "minute holds N model minutes of calls.",
+)
 @click.option("--export-interval", default="10s", show_default=True, callback=_seconds)
 @click.option("--duration", default=None, callback=_seconds, help="Stop after this (wall) time.")
 @click.pass_context

@@ -110,10 +110,16 @@ def print_status(rows: list[dict[str, Any]]) -> None:
     for r in sorted(rows, key=lambda r: (r["samu"], r["slo"])):
         burns = r.get("burns", {})
         table.append(
-            [r["samu"], r["slo"], _pct(r["sli"]), _pct(r["objective"], 2),
-             _pct(r["budget_remaining"], 1), *(_burn(burns.get(w)) for w in STATUS_WINDOWS),
-             r["state"]]
-        )  # fmt: skip
+            [
+                r["samu"],
+                r["slo"],
+                _pct(r["sli"]),
+                _pct(r["objective"], 2),
+                _pct(r["budget_remaining"], 1),
+                *(_burn(burns.get(w)) for w in STATUS_WINDOWS),
+                r["state"],
+            ]
+        )
     widths = [max(len(str(row[i])) for row in table) for i in range(len(head))]
     for row in table:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
@@ -192,9 +198,15 @@ def status_cmd(
     help="With --seed: SAMU simulated (spread over sizes; scenario targets added).",
 )
 def backtest_cmd(
-    start: datetime, end: datetime, step: int, spec_dir: Path, data_dir: str | None,
-    seed: int | None, scenario_specs: tuple[str, ...], samu_count: int,
-) -> None:  # fmt: skip
+    start: datetime,
+    end: datetime,
+    step: int,
+    spec_dir: Path,
+    data_dir: str | None,
+    seed: int | None,
+    scenario_specs: tuple[str, ...],
+    samu_count: int,
+) -> None:
     """Replay the alert policy (burn-rate pairs, probe, heartbeat and no-data guards) over
     stored history, or over simulated history with a ground-truth report (UTC dates)."""
     from vigie.commands.up_cmds import settings_from
@@ -207,8 +219,9 @@ def backtest_cmd(
         raise click.UsageError("--scenario needs --seed (scenarios are played on simulated data)")
 
     def replay(store: Store, labels: dict[str, dict[str, object]]) -> list[Firing]:
-        found = backtest(store, slos, labels, first, last, timedelta(minutes=step),
-                         guards=policy.guards)  # fmt: skip
+        found = backtest(
+            store, slos, labels, first, last, timedelta(minutes=step), guards=policy.guards
+        )
         for f in found:
             ends = f.ends_at.isoformat() if f.ends_at else "still firing"
             click.echo(
@@ -259,8 +272,9 @@ def _simulated_backtest(
         scenarios = [parse_scenario(s) for s in specs]
     except ScenarioError as exc:
         raise click.BadParameter(str(exc), param_hint="--scenario") from exc
-    shifted = [s if s.absolute else replace(s, at_s=s.at_s + lookback.total_seconds())
-               for s in scenarios]  # fmt: skip
+    shifted = [
+        s if s.absolute else replace(s, at_s=s.at_s + lookback.total_seconds()) for s in scenarios
+    ]
     ordered = sorted(registry, key=lambda s: (s.daily_calls, s.id))
     picks = {ordered[round(i * (len(ordered) - 1) / max(count - 1, 1))].id for i in range(count)}
     picks |= {t for s in scenarios for t in s.samu_ids if t != "*"}
@@ -276,14 +290,19 @@ def _simulated_backtest(
     click.echo(f"ground truth: {len(history.incidents)} incidents played")
     for o in result.outcomes:
         i = o.incident
-        seen = "missed" if o.detected_after is None else f"detected after {o.detected_after} " \
-            f"by {o.detected_by}"  # fmt: skip
+        seen = (
+            "missed"
+            if o.detected_after is None
+            else f"detected after {o.detected_after} by {o.detected_by}"
+        )
         reset = "" if o.reset_after is None else f", reset {o.reset_after} after its end"
         click.echo(f"  {i.kind:8} {i.samu:18} {i.start.isoformat()}: {seen}{reset}")
     precision = "n/a" if result.precision is None else f"{result.precision:.0%}"
     recall = "n/a" if result.recall is None else f"{result.recall:.0%}"
-    click.echo(f"precision {precision} ({len(result.false_pages)} false of {result.pages} pages), "
-               f"recall {recall}")  # fmt: skip
+    click.echo(
+        f"precision {precision} ({len(result.false_pages)} false of {result.pages} pages), "
+        f"recall {recall}"
+    )
 
 
 commands: list[click.Command] = [slo_group]

@@ -81,8 +81,10 @@ def _count_rows(
                 for j in nz:
                     failed.setdefault(int(j), []).append((int(values[j]), component))
             continue
-        rows += [(minutes[j], batch.samu_id, metric, component, outcome, math.inf,
-                  float(values[j])) for j in nz]  # fmt: skip
+        rows += [
+            (minutes[j], batch.samu_id, metric, component, outcome, math.inf, float(values[j]))
+            for j in nz
+        ]
     counts, _ = batch.hists.get((SETUP_DURATION, ()), (None, None))
     if counts is not None:
         cumulative = np.cumsum(counts, axis=1)
@@ -90,8 +92,9 @@ def _count_rows(
         columns.append((math.inf, counts.shape[1] - 1))
         for j in np.flatnonzero(cumulative[:, -1]):
             for le, k in columns:
-                rows.append((minutes[j], batch.samu_id, SETUP_DURATION, "", "", le,
-                             float(cumulative[j, k])))  # fmt: skip
+                rows.append(
+                    (minutes[j], batch.samu_id, SETUP_DURATION, "", "", le, float(cumulative[j, k]))
+                )
     return rows, failed
 
 
@@ -110,8 +113,18 @@ def _check_points(
                 ms = (first + j * 60 + slot * CHECK_EVERY_S) * 1000 + CHECK_EVERY_S * 1000 - 1
                 skipped.append(ms)
                 ts = datetime.fromtimestamp(ms / 1000, UTC)
-                rows.append((ts, ts + timedelta(milliseconds=300), samu_id, CHECKS, component,
-                             "fail", "sum", 1.0))  # fmt: skip
+                rows.append(
+                    (
+                        ts,
+                        ts + timedelta(milliseconds=300),
+                        samu_id,
+                        CHECKS,
+                        component,
+                        "fail",
+                        "sum",
+                        1.0,
+                    )
+                )
     return skipped, rows
 
 
@@ -152,8 +165,13 @@ def write_history(
         checks += len(fails)
     for samu_id in ids:
         n = total * 60 // CHECK_EVERY_S
-        params = {"samu": samu_id, "metric": CHECKS, "first": first, "n": n,
-                  "failed": skipped[samu_id]}  # fmt: skip
+        params = {
+            "samu": samu_id,
+            "metric": CHECKS,
+            "first": first,
+            "n": n,
+            "failed": skipped[samu_id],
+        }
         store.command(_OK_CHECKS, params)
         checks += n - len(skipped[samu_id])
     return History(count_rows, checks, setups, incidents(timeline, ids))

@@ -28,8 +28,9 @@ CLI = Principal("", "cli@local", frozenset({Role.ADMIN}), None, "cli")
 def _call(url: str, method: str, path: str, token: str, body: Any = None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.request(method, f"{url.rstrip('/')}{path}", json=body, headers=headers,
-                                 timeout=30)  # fmt: skip
+        response = httpx.request(
+            method, f"{url.rstrip('/')}{path}", json=body, headers=headers, timeout=30
+        )
     except httpx.HTTPError as exc:
         raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
     if response.status_code >= 400:
@@ -63,22 +64,38 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]), help="Role (repeatable).")  # fmt: skip
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Role (repeatable).",
+)
 @click.option("--samu", "samu", multiple=True, help="Scope to this SAMU id (repeatable).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--email", default="", help="E-mail address.")
 @_url
 @_tok
 def add_cmd(
-    name: str, roles: tuple[str, ...], samu: tuple[str, ...], password_stdin: bool, email: str,
-    url: str | None, token: str,
-) -> None:  # fmt: skip
+    name: str,
+    roles: tuple[str, ...],
+    samu: tuple[str, ...],
+    password_stdin: bool,
+    email: str,
+    url: str | None,
+    token: str,
+) -> None:
     """Create an account (without a password it can only use single sign-on or tokens)."""
     settings = Settings()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else None
-    body = {"name": name, "roles": list(roles), "samu_scope": list(samu) or None,
-            "password": password, "email": email}  # fmt: skip
+    body = {
+        "name": name,
+        "roles": list(roles),
+        "samu_scope": list(samu) or None,
+        "password": password,
+        "email": email,
+    }
 
     def via_store(store: Store) -> dict[str, Any]:
         try:
@@ -90,9 +107,11 @@ def add_cmd(
         return person_out(person)
 
     person = with_state(
-        settings, url,
-        lambda u: _call(u, "POST", "/api/v1/users", _token(settings, token), body), via_store,
-    )  # fmt: skip
+        settings,
+        url,
+        lambda u: _call(u, "POST", "/api/v1/users", _token(settings, token), body),
+        via_store,
+    )
     click.echo(f"created {person['name']} ({', '.join(person['roles'])}) id {person['id']}")
 
 
@@ -104,10 +123,11 @@ def list_cmd(fmt: str, url: str | None, token: str) -> None:
     """List the accounts."""
     settings = Settings()
     found = with_state(
-        settings, url,
+        settings,
+        url,
         lambda u: _call(u, "GET", "/api/v1/users", _token(settings, token)),
         lambda store: [person_out(p) for p in _people(store).accounts.list()],
-    )  # fmt: skip
+    )
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
         return
@@ -136,9 +156,11 @@ def token_cmd(name: str, label: str, url: str | None, token: str) -> None:
 
     path = f"/api/v1/users/{name}/tokens"
     issued = with_state(
-        settings, url,
-        lambda u: _call(u, "POST", path, _token(settings, token), {"label": label}), via_store,
-    )  # fmt: skip
+        settings,
+        url,
+        lambda u: _call(u, "POST", path, _token(settings, token), {"label": label}),
+        via_store,
+    )
     click.echo(issued["token"])
 
 
