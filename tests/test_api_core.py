@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 
@@ -53,6 +54,16 @@ def test_health_reports_the_store(store: Store) -> None:
     response = _client(store).get("/api/v1/health")
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_liveness_does_not_ask_the_store_readiness_does(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = _client(store)
+    monkeypatch.setattr(store, "ping", lambda: False)
+    assert client.get("/api/v1/health").status_code == 503
+    live = client.get("/api/v1/health/live")
+    assert live.status_code == 200 and live.json() == {"status": "ok"}
 
 
 def test_an_unknown_samu_id_is_a_404_with_the_id(store: Store) -> None:

@@ -29,7 +29,8 @@ UI = "/"  # the Dash UI, mounted at "/": pages, assets and callbacks
 
 POLICY: Mapping[tuple[str, str], Requirement] = {
     # platform
-    ("GET", "/api/v1/health"): Open.PUBLIC,
+    ("GET", "/api/v1/health"): Open.PUBLIC,  # readiness (store reachable)
+    ("GET", "/api/v1/health/live"): Open.PUBLIC,  # liveness (the process answers)
     ("GET", "/metrics"): Open.PUBLIC,  # Prometheus scrapes it; aggregate self-metrics only
     ("GET", "/favicon.ico"): Open.PUBLIC,  # browsers ask for it before login
     ("GET", "/openapi.json"): Open.PUBLIC,  # the API's shape is no secret (and fuzzers need it)

@@ -85,9 +85,15 @@ def ingest_report(counts: CountsReader, registry: Registry, since: datetime) -> 
 def create_core_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(prefix="/api/v1")
 
+    @router.get("/health/live", tags=["platform"])
+    def live() -> dict[str, str]:
+        """The process answers (liveness); the store is not asked, so an outage of ClickHouse
+        makes every role unready (/api/v1/health) without restarting it."""
+        return {"status": "ok"}
+
     @router.get("/health", tags=["platform"])
     def health() -> dict[str, Any]:
-        """Liveness and store reachability."""
+        """Readiness: the process answers and the store is reachable (503 otherwise)."""
         ok = ctx.store.ping()
         if not ok:
             raise HTTPException(503, "store unavailable")
