@@ -4,6 +4,7 @@ FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY store store
+COPY people people
 COPY collector collector
 COPY slo slo
 COPY alerts alerts

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from alerts.oncall.incidents import Incident
 from dashboards import fleet, history
 from dashboards.figures.series import Span
-from dashboards.people.model import Principal
 from dashboards.ports import GroupView, ShiftView, UiServices
+from people.model import Principal
 from slo.evaluate import SloStatus
 from slo.model import CountFilter, RatioSLI
 from store.registry import Samu

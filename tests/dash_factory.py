@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from alerts.maintenance import MaintenanceWindow
 from alerts.oncall.incidents import Incident
-from dashboards.people.model import Principal, Role
 from dashboards.ports import AlertView, GroupView, ShiftView, SilenceView, UiServices
+from people.model import Principal, Role
 from slo.budget import budget_state, occurrence_budget, time_to_exhaustion
 from slo.evaluate import SloStatus
 from slo.model import SLO

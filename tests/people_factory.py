@@ -9,14 +9,14 @@ import httpx
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
-from dashboards.people.accounts import Accounts
-from dashboards.people.model import Role
-from dashboards.people.oidc import OidcClient, OidcConfig
-from dashboards.people.passwords import ScryptParams
-from dashboards.people.service import PeopleService
-from dashboards.people.sessions import Sessions
-from dashboards.people.throttle import LoginThrottle
-from dashboards.people.tokens import ApiTokens
+from people.accounts import Accounts
+from people.model import Role
+from people.oidc import OidcClient, OidcConfig
+from people.passwords import ScryptParams
+from people.service import PeopleService
+from people.sessions import Sessions
+from people.throttle import LoginThrottle
+from people.tokens import ApiTokens
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import FakeClock

@@ -14,7 +14,7 @@ import pytest
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.testclient import TestClient
 
-from dashboards.people.model import Role
+from people.model import Role
 from store.client import Store
 from store.clock import FakeClock
 from tests.people_factory import NOW, PASSWORD, add, app_for, people_service

@@ -10,12 +10,13 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ALLOWED: dict[str, set[str]] = {
     "store": set(),
-    "collector": {"store"},
+    "people": {"store"},
+    "collector": {"store", "people"},
     "alerts": {"store"},
     "slo": {"store", "alerts"},
-    "dashboards": {"store", "slo", "alerts"},
+    "dashboards": {"store", "slo", "alerts", "people"},
     "reports": {"store", "slo", "alerts"},
-    "vigie": {"store", "collector", "slo", "alerts", "dashboards", "reports"},
+    "vigie": {"store", "people", "collector", "slo", "alerts", "dashboards", "reports"},
 }
 
 

@@ -11,8 +11,8 @@ import pytest
 from dashboards import ids
 from dashboards.app import create_ui
 from dashboards.pages import alerts, national, samu, shell, wall
-from dashboards.people.model import Role
 from dashboards.ports import SilenceView
+from people.model import Role
 from store.client import Store
 from tests.dash_factory import (
     LYON_ID,

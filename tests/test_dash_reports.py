@@ -14,8 +14,8 @@ from dashboards import ids
 from dashboards.app import create_ui
 from dashboards.monthly import ReportsAdapter
 from dashboards.pages import reports, shell
-from dashboards.people.model import ROLES_HEADER, USER_HEADER, Role
 from dashboards.ports import ReportCheck, ReportSummary, UiServices
+from people.model import ROLES_HEADER, USER_HEADER, Role
 from reports.archive import Archive
 from reports.model import Objectives
 from reports.service import ReportService

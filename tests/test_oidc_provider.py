@@ -23,10 +23,10 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from dashboards.people.errors import OidcError
-from dashboards.people.idtoken import verify_id_token
-from dashboards.people.model import Role
-from dashboards.people.oidc import OidcClient, OidcConfig
+from people.errors import OidcError
+from people.idtoken import verify_id_token
+from people.model import Role
+from people.oidc import OidcClient, OidcConfig
 from store.client import Store
 from store.clock import FakeClock, SystemClock
 from tests.conftest import require_peer

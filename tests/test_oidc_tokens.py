@@ -13,10 +13,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from dashboards.people.errors import OidcError
-from dashboards.people.idtoken import verify_id_token
-from dashboards.people.model import Role
-from dashboards.people.oidc import OidcConfig, map_groups
+from people.errors import OidcError
+from people.idtoken import verify_id_token
+from people.model import Role
+from people.oidc import OidcConfig, map_groups
 
 ISS, AUD = "https://idp.example", "vigie"
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)

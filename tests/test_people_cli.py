@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 from click.testing import CliRunner
 
-from dashboards.people.model import Role
+from people.model import Role
 from store.client import Store
 from store.clock import FakeClock
 from tests.people_factory import NOW, add, app_for, people_service

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from dashboards.people.errors import PasswordRejected
-from dashboards.people.passwords import (
+from people.errors import PasswordRejected
+from people.passwords import (
     DUMMY_HASH,
     ScryptParams,
     hash_password,

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from dashboards.people.errors import AccountError, LoginFailed, LoginThrottled
-from dashboards.people.model import Role
-from dashboards.people.throttle import LoginThrottle, ThrottlePolicy
+from people.errors import AccountError, LoginFailed, LoginThrottled
+from people.model import Role
+from people.throttle import LoginThrottle, ThrottlePolicy
 from store.client import Store
 from store.clock import FakeClock
 from tests.people_factory import NOW, PASSWORD, add, people_service

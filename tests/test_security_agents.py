@@ -27,7 +27,7 @@ from collector.http import create_otlp_router
 from collector.limits import Limits
 from collector.selfmetrics import SelfMetrics
 from collector.simulator.runner import make_exporter
-from dashboards.people.model import Role
+from people.model import Role
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import FakeClock

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dashboards.people.model import ANONYMOUS, Principal, Role
+from people.model import ANONYMOUS, Principal, Role
 
 
 class Open(StrEnum):

@@ -24,9 +24,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dashboards.people.model import ANONYMOUS, TRUSTED_HEADERS, Principal
-from dashboards.people.passwords import same
-from dashboards.people.service import PeopleService
+from people.model import ANONYMOUS, TRUSTED_HEADERS, Principal
+from people.passwords import same
+from people.service import PeopleService
 from vigie.access import (
     POLICY,
     SAMU_PARAMS,

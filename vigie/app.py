@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from dashboards.app import UiServices, create_ui, platform_services
-from dashboards.people.service import PeopleService
+from people.service import PeopleService
 from store.errors import StoreUnavailable
 from vigie.access_gate import install_access
 from vigie.api.auth import create_auth_router

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import httpx
 
-from dashboards.people.accounts import Accounts
-from dashboards.people.model import Role, parse_roles
-from dashboards.people.oidc import OidcClient, OidcConfig
-from dashboards.people.service import PeopleService
-from dashboards.people.sessions import Sessions
-from dashboards.people.throttle import LoginThrottle
-from dashboards.people.tokens import ApiTokens
+from people.accounts import Accounts
+from people.model import Role, parse_roles
+from people.oidc import OidcClient, OidcConfig
+from people.service import PeopleService
+from people.sessions import Sessions
+from people.throttle import LoginThrottle
+from people.tokens import ApiTokens
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry
 
 from collector.simulator.runner import SimulationOptions
 from dashboards.app import platform_services
-from dashboards.people.service import PeopleService
+from people.service import PeopleService
 from store.audit import AuditLog
 from store.client import Store, open_store
 from store.clock import Clock, SystemClock

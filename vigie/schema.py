@@ -14,7 +14,7 @@ _PACKAGE_TABLES = (
     "alerts.notifiers.tables",  # 140–159: delivery attempts
     "slo.tables",  # 200–299: evaluation snapshots
     "reports.tables",  # 300–399
-    "dashboards.tables",  # 400–499: people and sessions
+    "people.tables",  # 400–499: accounts, API tokens, sessions
 )
 
 

@@ -12,8 +12,8 @@ from dash.development.base_component import Component
 from dashboards import actions, ids, views
 from dashboards.i18n import lang_of, paris, t
 from dashboards.pages import parts
-from dashboards.people.model import Principal, Role
 from dashboards.ports import GroupView, SilenceView, UiServices
+from people.model import Principal, Role
 
 REFRESH_MS = 15_000
 

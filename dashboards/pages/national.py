@@ -12,9 +12,9 @@ from dashboards.figures.maps import MapTile, geo_map, tile_grid
 from dashboards.figures.style import GRAPH_CONFIG
 from dashboards.i18n import lang_of, t
 from dashboards.pages import parts
-from dashboards.people.model import Principal
 from dashboards.ports import UiServices
 from dashboards.theme import LIGHT
+from people.model import Principal
 
 REFRESH_MS = 30_000
 RISK_ROWS = 25  # rows shown before "show all": a NOC looks at the top of the list

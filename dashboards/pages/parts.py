@@ -12,8 +12,8 @@ from dash.development.base_component import Component
 
 from dashboards import fleet
 from dashboards.i18n import duration, local, number, paris, percent, t
-from dashboards.people.model import Principal
 from dashboards.theme import ICONS, STATES, MapState
+from people.model import Principal
 from store.registry import Samu
 
 RISK_COLUMNS = ("samu", "region", "state", "burn", "budget", "exhaustion", "sli")

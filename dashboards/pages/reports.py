@@ -15,8 +15,8 @@ from dashboards import ids
 from dashboards.actions import Outcome
 from dashboards.i18n import PARIS, lang_of, percent, t
 from dashboards.pages import parts
-from dashboards.people.model import Principal, Role
 from dashboards.ports import ReportSummary, UiServices
+from people.model import Principal, Role
 
 API = "/api/v1/reports"
 RECENT_MONTHS = 12

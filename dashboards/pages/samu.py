@@ -16,9 +16,9 @@ from dashboards.figures.series import burn_down, burn_rates, calls_vs_usual, sli
 from dashboards.figures.style import GRAPH_CONFIG
 from dashboards.i18n import duration, lang_of, local, number, percent, t
 from dashboards.pages import parts
-from dashboards.people.model import Principal
 from dashboards.ports import UiServices
 from dashboards.theme import LIGHT
+from people.model import Principal
 
 REFRESH_MS = 30_000
 _GRAPHS = (ids.SAMU_SLI, ids.SAMU_BUDGET, ids.SAMU_BURNS, ids.SAMU_CALLS)

@@ -14,9 +14,9 @@ from dashboards import fleet, ids, views
 from dashboards.figures.maps import MapTile, tile_grid
 from dashboards.i18n import duration, lang_of, number, paris, percent, t
 from dashboards.pages import parts
-from dashboards.people.model import Principal
 from dashboards.ports import UiServices
 from dashboards.theme import ICONS, STATES, MapState
+from people.model import Principal
 
 FOCUS_ROWS = 5
 TROUBLE_SHOWN = 8

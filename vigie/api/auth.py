@@ -15,10 +15,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from dashboards.people.errors import LoginFailed, LoginThrottled, OidcError
-from dashboards.people.oidc import seal, unseal
-from dashboards.people.passwords import same
-from dashboards.people.service import Login, PeopleService
+from people.errors import LoginFailed, LoginThrottled, OidcError
+from people.oidc import seal, unseal
+from people.passwords import same
+from people.service import Login, PeopleService
 from vigie.access import principal_of
 
 LOGIN_CSRF_COOKIE = "vigie_login_csrf"

@@ -9,9 +9,9 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from dashboards.people.errors import AccountError, PasswordRejected, UnknownAccount
-from dashboards.people.model import Person, parse_roles
-from dashboards.people.service import PeopleService
+from people.errors import AccountError, PasswordRejected, UnknownAccount
+from people.model import Person, parse_roles
+from people.service import PeopleService
 from vigie.access import principal_of
 from vigie.api.auth import source_of
 

@@ -9,9 +9,9 @@ from typing import Any
 import click
 import httpx
 
-from dashboards.people.errors import PeopleError
-from dashboards.people.model import Principal, Role, parse_roles
-from dashboards.people.service import PeopleService
+from people.errors import PeopleError
+from people.model import Principal, Role, parse_roles
+from people.service import PeopleService
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import SystemClock

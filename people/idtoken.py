@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from dashboards.people.errors import OidcError
+from people.errors import OidcError
 
 ALGORITHMS = ("RS256", "ES256")
 _KTY = {"RS256": "RSA", "ES256": "EC"}

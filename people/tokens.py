@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dashboards.people.accounts import Versions, aware
-from dashboards.people.errors import AccountError
-from dashboards.people.passwords import new_secret, token_digest
+from people.accounts import Versions, aware
+from people.errors import AccountError
+from people.passwords import new_secret, token_digest
 from store.client import Store
 from store.clock import Clock
 

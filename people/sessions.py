@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from dashboards.people.accounts import Versions, aware
-from dashboards.people.passwords import new_secret, token_digest
+from people.accounts import Versions, aware
+from people.passwords import new_secret, token_digest
 from store.client import Store
 from store.clock import Clock
 

@@ -13,7 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from dashboards.people.errors import PasswordRejected
+from people.errors import PasswordRejected
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # hashing cost must stay bounded whatever is posted

@@ -9,9 +9,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from dashboards.people.errors import AccountError, UnknownAccount
-from dashboards.people.model import Person, Role, check_scope, parse_roles
-from dashboards.people.passwords import (
+from people.errors import AccountError, UnknownAccount
+from people.model import Person, Role, check_scope, parse_roles
+from people.passwords import (
     DEFAULT,
     DUMMY_HASH,
     ScryptParams,

@@ -19,9 +19,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from dashboards.people.errors import OidcError
-from dashboards.people.idtoken import b64url_decode, verify_id_token
-from dashboards.people.model import Role
+from people.errors import OidcError
+from people.idtoken import b64url_decode, verify_id_token
+from people.model import Role
 from store.clock import Clock
 
 

@@ -10,14 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from dashboards.people.accounts import Accounts
-from dashboards.people.errors import LoginFailed, LoginThrottled, OidcError, UnknownAccount
-from dashboards.people.model import Person, Principal, Role
-from dashboards.people.oidc import Identity, OidcClient
-from dashboards.people.passwords import same, token_digest
-from dashboards.people.sessions import Session, Sessions
-from dashboards.people.throttle import LoginThrottle
-from dashboards.people.tokens import ApiToken, ApiTokens
+from people.accounts import Accounts
+from people.errors import LoginFailed, LoginThrottled, OidcError, UnknownAccount
+from people.model import Person, Principal, Role
+from people.oidc import Identity, OidcClient
+from people.passwords import same, token_digest
+from people.sessions import Session, Sessions
+from people.throttle import LoginThrottle
+from people.tokens import ApiToken, ApiTokens
 from store.audit import AuditLog
 from store.clock import Clock
 

@@ -1,1 +1,0 @@
-"""People and access: accounts, passwords, sessions, API tokens, single sign-on, throttling."""
