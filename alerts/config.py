@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -44,7 +43,7 @@ from alerts.timeintervals import (
     parse_weekdays,
     parse_years,
 )
-from store.yamlsafe import GuardedLoader
+from store.yamldoc import YamlDocument, YamlPath, YamlSyntaxError, format_path, load_document
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 SUPPORTED_RECEIVERS = (
@@ -330,32 +329,20 @@ def parse_config(
 
     With `escalation_policies` (the on-call configuration's), `oncall_configs` must name one.
     """
-    data, lines = load_yaml(text, source)
-    if data is None:
+    doc = load_yaml(text, source)
+    if doc is None or doc.data is None:
         raise ConfigError(f"{source}: no route provided in config")
-    if not isinstance(data, dict):
+    if not isinstance(doc.data, dict):
         raise ConfigError(f"{source}:1: the configuration must be a mapping")
     try:
-        spec = ConfigSpec.model_validate(data)
+        spec = ConfigSpec.model_validate(doc.data)
     except ValidationError as exc:
         found = [_describe(e) for e in exc.errors()]
-        raise ConfigError(_report(found, lines, source)) from None
+        raise ConfigError(report(found, doc, source)) from None
     problems = _cross_check(spec) + _check_policies(spec, escalation_policies)
     if problems:
-        raise ConfigError(_report(problems, lines, source))
+        raise ConfigError(report(problems, doc, source))
     return _to_core(spec, source)
-
-
-def _report(
-    problems: list[tuple[YamlPath, str]], lines: Mapping[YamlPath, int], source: str
-) -> list[str]:
-    """Format problems as `file:line: path: reason`, in the order of the file."""
-    located = [(line_of(lines, path) or 0, path, message) for path, message in problems]
-    out = []
-    for line, path, message in sorted(located, key=lambda item: item[0]):
-        where = f"{source}:{line}: " if line else f"{source}: "
-        out.append(where + (f"{format_path(path)}: " if path else "") + message)
-    return out
 
 
 def _describe(error: Any) -> tuple[YamlPath, str]:
@@ -546,74 +533,28 @@ def _to_core(spec: ConfigSpec, source: str) -> AlertingConfig:
 
 # --- YAML with line numbers -------------------------------------------------------------------
 
-YamlPath = tuple[str | int, ...]
-_BOOL_TRUE = ("yes", "true", "on", "y")
 
+def load_yaml(text: str, source: str) -> YamlDocument | None:
+    """The one document of an Alertmanager-syntax file, scalars as text (store.yamldoc).
 
-def load_yaml(text: str, source: str) -> tuple[Any, dict[YamlPath, int]]:
-    """Parse YAML into plain data, recording the line of every key and list item.
-
-    Scalars stay text except null and booleans (YAML 1.1, as Go's yaml.v2), so that `code: 500`
-    is the string "500" where a string is expected, as in Alertmanager. Duplicate keys are errors.
+    A key written twice in one mapping is an error, as in Alertmanager (yaml.v2 UnmarshalStrict).
     """
     try:
-        node = yaml.compose(text, Loader=GuardedLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        raise ConfigError(
-            f"{where}: invalid YAML: {getattr(exc, 'problem', None) or exc}"
-        ) from None
-    lines: dict[YamlPath, int] = {}
-    return (None if node is None else _plain(node, (), lines, source)), lines
+        doc = load_document(text, text_scalars=True)
+    except YamlSyntaxError as exc:
+        where = f"{source}:{exc.line}" if exc.line is not None else source
+        raise ConfigError(f"{where}: invalid YAML: {exc.problem}") from None
+    if doc is not None and doc.duplicates:
+        path, line = doc.duplicates[0]
+        raise ConfigError(f"{source}:{line}: mapping key {path[-1]!r} already defined")
+    return doc
 
 
-def _plain(node: yaml.Node, path: YamlPath, lines: dict[YamlPath, int], source: str) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag.endswith(":null"):
-            return None
-        if node.tag.endswith(":bool"):
-            return node.value.lower() in _BOOL_TRUE
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        items = []
-        for index, item in enumerate(node.value):
-            lines[(*path, index)] = item.start_mark.line + 1
-            items.append(_plain(item, (*path, index), lines, source))
-        return items
-    assert isinstance(node, yaml.MappingNode)
-    out: dict[str, Any] = {}
-    merged: dict[str, Any] = {}
-    for key_node, value_node in node.value:
-        if key_node.tag.endswith(":merge"):  # `<<: *anchor`
-            sources = (
-                value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
-            )
-            for item in sources:
-                merged = {**_plain(item, path, lines, source), **merged}
-            continue
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise ConfigError(f"{source}:{key_node.start_mark.line + 1}: keys must be scalars")
-        key = key_node.value
-        if key in out:
-            line = key_node.start_mark.line + 1
-            raise ConfigError(f"{source}:{line}: mapping key {key!r} already defined")
-        lines[(*path, key)] = key_node.start_mark.line + 1
-        out[key] = _plain(value_node, (*path, key), lines, source)
-    return {**merged, **out}
-
-
-def line_of(lines: Mapping[YamlPath, int], path: YamlPath) -> int | None:
-    """The line of the deepest known prefix of `path`."""
-    for end in range(len(path), 0, -1):
-        if path[:end] in lines:
-            return lines[path[:end]]
-    return None
-
-
-def format_path(path: YamlPath) -> str:
-    """Print a YAML path as `route.routes[0].matchers[1]`."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+def report(problems: list[tuple[YamlPath, str]], doc: YamlDocument, source: str) -> list[str]:
+    """Format problems as `file:line: path: reason`, in the order of the file."""
+    located = [(doc.line_of(path) or 0, path, message) for path, message in problems]
+    out = []
+    for line, path, message in sorted(located, key=lambda item: item[0]):
+        where = f"{source}:{line}: " if line else f"{source}: "
+        out.append(where + (f"{format_path(path)}: " if path else "") + message)
     return out

@@ -1,17 +1,15 @@
 """Files → validated specs and model objects, with `file:line` and the path of every problem.
 
-YAML is composed node by node so that each key keeps its line; pydantic and mapping problems
+YAML is read by `store.yamldoc`, which keeps the line of each key; pydantic and mapping problems
 are located by their path inside the document. Several documents per file (`---`) are allowed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from slo import spec as s
@@ -22,83 +20,32 @@ from slo.model import SLO, PlausibilityGuard
 from slo.policy import POLICY_FILE, PolicySet
 from slo.policy_mapping import map_policy
 from slo.problems import Problem
-from store.yamlsafe import GuardedLoader
+from store.yamldoc import YamlDocument, YamlPath, YamlSyntaxError, format_path, load_documents
 
-Loc = tuple[str | int, ...]
 DEFAULT_POLICY = Path(__file__).with_name(POLICY_FILE)
 
 
-@dataclass(frozen=True)
-class Document:
-    """One YAML document: its data, the line of every key path, the line it starts on."""
-
-    data: Any
-    lines: dict[Loc, int]
-    line: int
-
-
-def read_documents(text: str, file: str) -> list[Document]:
+def read_documents(text: str, file: str) -> list[YamlDocument]:
     """Parse every YAML document in `text`, keeping the line of each key and item."""
     try:
-        loader = GuardedLoader(text)  # refuses control characters at once (ReaderError)
-    except yaml.YAMLError as exc:
-        raise SpecError([Issue(file, None, "", f"invalid YAML: {exc}")]) from exc
-    docs: list[Document] = []
-    try:
-        while loader.check_node():
-            node = loader.get_node()
-            if node is None:
-                continue
-            lines: dict[Loc, int] = {}
-            duplicates: list[Issue] = []
-            _walk(node, (), lines, duplicates, file)
-            if duplicates:
-                raise SpecError(duplicates)
-            data = loader.construct_document(node)
-            if data is not None:
-                docs.append(Document(data, lines, node.start_mark.line + 1))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise SpecError([Issue(file, line, "", f"invalid YAML: {exc.problem or exc}")]) from exc
-    finally:
-        loader.dispose()
+        docs = load_documents(text)
+    except YamlSyntaxError as exc:
+        raise SpecError([Issue(file, exc.line, "", f"invalid YAML: {exc.problem}")]) from exc
+    duplicates = [
+        Issue(file, line, format_path(path), "duplicate key")
+        for doc in docs
+        for path, line in doc.duplicates
+    ]
+    if duplicates:
+        raise SpecError(duplicates)
     return docs
 
 
-def _walk(node: yaml.Node, path: Loc, lines: dict[Loc, int], dup: list[Issue], file: str) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            name = str(key.value)
-            if name in seen:
-                dup.append(
-                    Issue(file, key.start_mark.line + 1, _dotted((*path, name)), "duplicate key")
-                )
-            seen.add(name)
-            _walk(value, (*path, name), lines, dup, file)
-            lines[(*path, name)] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _walk(item, (*path, i), lines, dup, file)
+def _line(doc: YamlDocument, path: YamlPath) -> int:
+    return doc.line_of(path) or doc.line
 
 
-def _dotted(path: Iterable[str | int]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
-def _line(doc: Document, path: Loc) -> int:
-    for end in range(len(path), -1, -1):
-        if path[:end] in doc.lines:
-            return doc.lines[path[:end]]
-    return doc.line
-
-
-def _resolve(loc: Loc, data: Any) -> Loc:
+def _resolve(loc: YamlPath, data: Any) -> YamlPath:
     """The data path of a pydantic error location, without union and discriminator tags."""
     path: list[str | int] = []
     node = data
@@ -113,7 +60,7 @@ def _resolve(loc: Loc, data: Any) -> Loc:
     return tuple(path)
 
 
-def validation_issues(exc: ValidationError, doc: Document, file: str) -> list[Issue]:
+def validation_issues(exc: ValidationError, doc: YamlDocument, file: str) -> list[Issue]:
     """Pydantic errors as Issues with the line and path of the offending key."""
     issues = []
     for err in exc.errors():
@@ -124,7 +71,7 @@ def validation_issues(exc: ValidationError, doc: Document, file: str) -> list[Is
             message = "missing required key"
         else:
             message = str(err["msg"]).removeprefix("Value error, ")
-        issues.append(Issue(file, _line(doc, path), _dotted(path), message))
+        issues.append(Issue(file, _line(doc, path), format_path(path), message))
     return issues
 
 
@@ -185,18 +132,18 @@ def check_text(text: str, file: str, policies: PolicySet, catalogue: Catalogue) 
     return FileReport(file, tuple(slos), tuple(guards), tuple(warnings), tuple(errors))
 
 
-def _issue(problem: Problem, doc: Document, file: str) -> Issue:
-    return Issue(file, _line(doc, problem.path), _dotted(problem.path), problem.message)
+def _issue(problem: Problem, doc: YamlDocument, file: str) -> Issue:
+    return Issue(file, _line(doc, problem.path), format_path(problem.path), problem.message)
 
 
-def _header_issue(doc: Document, file: str) -> Issue | None:
+def _header_issue(doc: YamlDocument, file: str) -> Issue | None:
     data = doc.data
     if not isinstance(data, dict):
         return Issue(file, doc.line, "", "a spec document is a mapping (apiVersion, kind, …)")
     version = data.get("apiVersion")
     if version != s.API_VERSION:
         hint = "; import OpenSLO with `vigie slo import`" if "openslo" in str(version) else ""
-        path: Loc = ("apiVersion",)
+        path: YamlPath = ("apiVersion",)
         return Issue(
             file,
             _line(doc, path),

@@ -13,11 +13,10 @@ from types import MappingProxyType
 from typing import Any, Literal, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from store.errors import RegistryError
-from store.yamlsafe import GuardedLoader
+from store.yamldoc import YamlSyntaxError, load_document
 
 ID_PREFIX = "fr.health.samu"
 METROPOLITAN_ZONE = "Europe/Paris"
@@ -268,23 +267,17 @@ def _fail(source: str, problems: list[str]) -> NoReturn:
 
 def _parse_yaml(text: str, source: str) -> tuple[Any, list[int]]:
     """The document and the 1-based line of each `samu` entry."""
-    loader = GuardedLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RegistryError(f"{where}: YAML syntax error: {problem}") from exc
-    finally:
-        loader.dispose()
+        doc = load_document(text)
+    except YamlSyntaxError as exc:
+        where = f"{source}:{exc.line}:{exc.column}" if exc.line is not None else source
+        raise RegistryError(f"{where}: YAML syntax error: {exc.problem}") from exc
+    if doc is None:
+        return None, []
     lines: list[int] = []
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if key.value == "samu" and isinstance(value, yaml.SequenceNode):
-                lines = [item.start_mark.line + 1 for item in value.value]
-    return data, lines
+    while ("samu", len(lines)) in doc.lines:
+        lines.append(doc.lines[("samu", len(lines))])
+    return doc.data, lines
 
 
 def _where(index: int, samu_id: object, lines: list[int]) -> str:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from alerts.config import YamlPath, format_path, line_of, load_yaml
+from alerts.config import load_yaml, report
 from alerts.errors import ConfigError
 from alerts.notify import ContactMethod
 from alerts.oncall import spec as s
@@ -35,6 +35,7 @@ from alerts.oncall.model import (
 )
 from alerts.timeintervals import WEEKDAYS
 from store.registry import Registry
+from store.yamldoc import YamlPath
 
 Problem = tuple[YamlPath, str]
 _E164 = re.compile(s.E164)
@@ -56,22 +57,22 @@ def parse_oncall(
 ) -> OnCallConfig:
     """Validate on-call configuration text; `OnCallConfigError` lists every problem."""
     try:
-        data, lines = load_yaml(text, source)
+        doc = load_yaml(text, source)
     except ConfigError as exc:
         raise OnCallConfigError(exc.problems) from None
-    if not isinstance(data, dict):
+    if doc is None or not isinstance(doc.data, dict):
         raise OnCallConfigError(f"{source}:1: the on-call configuration must be a mapping")
     try:
-        spec = s.OnCallSpec.model_validate(data)
+        spec = s.OnCallSpec.model_validate(doc.data)
     except ValidationError as exc:
         found = [
             (tuple(p for p in e["loc"] if isinstance(p, str | int)), _message(e))
             for e in exc.errors()
         ]
-        raise OnCallConfigError(_report(found, lines, source)) from None
+        raise OnCallConfigError(report(found, doc, source)) from None
     problems = _cross_check(spec, registry)
     if problems:
-        raise OnCallConfigError(_report(problems, lines, source))
+        raise OnCallConfigError(report(problems, doc, source))
     return _to_core(spec, source)
 
 
@@ -80,16 +81,6 @@ def _message(error: object) -> str:
     if error["type"] == "extra_forbidden":
         return f"unknown field {error['loc'][-1]!r}"
     return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _report(problems: list[Problem], lines: Mapping[YamlPath, int], source: str) -> list[str]:
-    located = sorted(((line_of(lines, p) or 0, p, m) for p, m in problems), key=lambda x: x[0])
-    return [
-        (f"{source}:{line}: " if line else f"{source}: ")
-        + (f"{format_path(path)}: " if path else "")
-        + message
-        for line, path, message in located
-    ]
 
 
 def _unique(items: list[str], key: str, field: str) -> list[Problem]:
