@@ -32,20 +32,20 @@ class Outcome:
     changed: bool
 
 
-def parse_matchers(text: str) -> dict[str, str]:
+def parse_matchers(text: str, lang: str = "fr") -> dict[str, str]:
     """`samu=fr.health.samu075, alertname=NoData` → equality matchers (ActionRefused if bad)."""
     out: dict[str, str] = {}
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         found = _PAIR.match(part)
         if found is None:
-            raise ActionRefused(f"étiquette illisible : {part!r} (attendu nom=valeur)")
+            raise ActionRefused(t("action.bad_labels", lang).format(part=part))
         out[found.group(1)] = found.group(2)
     if not out:
-        raise ActionRefused("au moins une étiquette nom=valeur est nécessaire")
+        raise ActionRefused(t("action.no_labels", lang))
     return out
 
 
-def parse_end(text: str, now: datetime) -> datetime:
+def parse_end(text: str, now: datetime, lang: str = "fr") -> datetime:
     """An end time: a duration from now (`2h`, `30m`) or a Paris time `YYYY-MM-DD HH:MM`."""
     value = (text or "").strip()
     try:
@@ -54,11 +54,11 @@ def parse_end(text: str, now: datetime) -> datetime:
         else:
             end = datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=PARIS)
     except (ValueError, AlertsError):
-        raise ActionRefused(f"fin illisible : {value!r} (2h ou AAAA-MM-JJ HH:MM)") from None
+        raise ActionRefused(t("action.bad_end", lang).format(value=value)) from None
     if end <= now:
-        raise ActionRefused("la fin doit être dans le futur")
+        raise ActionRefused(t("action.end_past", lang))
     if end - now > timedelta(days=30):
-        raise ActionRefused("une mise en sourdine dure au plus 30 jours")
+        raise ActionRefused(t("action.end_far", lang))
     return end
 
 
@@ -74,16 +74,17 @@ def incident_action(
     _require(who, lang)
     incident_id, _, action = target.rpartition("|")
     if action not in ("ack", "unack"):
-        raise ActionRefused(f"action inconnue : {action!r}")
+        raise ActionRefused(t("action.refused", lang).format(detail=action))
     mine = {i.id: i for i in services.incidents.open_incidents()}
     incident = mine.get(incident_id)
     if incident is None or not all(who.can_see(s) for s in incident.samu):
-        raise ActionRefused(f"incident {incident_id} introuvable ou hors de votre périmètre")
+        raise ActionRefused(t("action.out_of_scope", lang))
     try:
         done = services.incidents.act(incident_id, action, who.name, source)
     except AlertsError as exc:
-        raise ActionRefused(str(exc)) from None
-    return Outcome(f"{t('alerts.incident', lang)} {done.id} : {done.state}", True)
+        raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
+    state = t(f"incident.{done.state}", lang)
+    return Outcome(f"{t('alerts.incident', lang)} {done.id} : {state}", True)
 
 
 def create_silence(
@@ -91,17 +92,43 @@ def create_silence(
 ) -> Outcome:
     """A silence from the form; a SAMU manager must name one of their SAMU."""
     _require(who, lang)
-    matchers = parse_matchers(fields.get("matchers", ""))
+    matchers = parse_matchers(fields.get("matchers", ""), lang)
     if who.samu_scope is not None and not who.can_see(matchers.get("samu", "")):
-        raise ActionRefused("nommez un SAMU de votre périmètre (samu=…)")
+        raise ActionRefused(t("action.scope_samu", lang))
     comment = (fields.get("comment") or "").strip()
     if not comment:
-        raise ActionRefused("un commentaire est nécessaire")
-    end = parse_end(fields.get("ends", ""), services.clock.now())
+        raise ActionRefused(t("action.comment", lang))
+    end = parse_end(fields.get("ends", ""), services.clock.now(), lang)
     try:
         sid = services.alerting.create_silence(matchers, end, comment, who.name, source)
     except AlertsError as exc:
-        raise ActionRefused(str(exc)) from None
+        raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
+    return Outcome(f"{t('silence.title', lang)} {sid} : {t('action.done', lang)}", True)
+
+
+QUICK_SILENCE = timedelta(hours=2)
+
+
+def silence_alert(
+    services: UiServices, who: Principal, fingerprint: str, source: str, lang: str
+) -> Outcome:
+    """Silence one alert for two hours from its row: its name, SAMU and SLO as matchers."""
+    _require(who, lang)
+    found = next(
+        (a for g in services.alerting.groups() for a in g.alerts if a.fingerprint == fingerprint),
+        None,
+    )
+    samu = found.labels.get("samu", "") if found is not None else ""
+    if found is None or (samu and not who.can_see(samu)) or (not samu and who.samu_scope):
+        raise ActionRefused(t("action.silence_scope", lang))
+    matchers = {k: found.labels[k] for k in ("alertname", "samu", "slo") if found.labels.get(k)}
+    end = services.clock.now() + QUICK_SILENCE
+    try:
+        sid = services.alerting.create_silence(
+            matchers, end, t("silence.quick", lang), who.name, source
+        )
+    except AlertsError as exc:
+        raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
     return Outcome(f"{t('silence.title', lang)} {sid} : {t('action.done', lang)}", True)
 
 
@@ -112,13 +139,13 @@ def expire_silence(
     _require(who, lang)
     found = {s.id: s for s in services.alerting.silences()}.get(silence_id)
     if found is None:
-        raise ActionRefused(f"mise en sourdine {silence_id} introuvable")
+        raise ActionRefused(t("action.silence_scope", lang))
     if who.samu_scope is not None:
         samu = [m.split("=", 1)[1].strip('"') for m in found.matchers if m.startswith("samu=")]
         if not samu or not all(who.can_see(s) for s in samu):
-            raise ActionRefused("mise en sourdine hors de votre périmètre")
+            raise ActionRefused(t("action.silence_scope", lang))
     try:
         services.alerting.expire_silence(silence_id, who.name, source)
     except AlertsError as exc:
-        raise ActionRefused(str(exc)) from None
+        raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
     return Outcome(f"{t('silence.expire', lang)} {silence_id} : {t('action.done', lang)}", True)

@@ -1,5 +1,7 @@
-"""The national picture, pure: SLO statuses, alerts and maintenance in; one row per SAMU and the
-headline numbers out. No I/O: `dashboards.views` gathers the inputs.
+"""The national picture, pure: SLO statuses, alerts, maintenance and entraide in; one view model
+per SAMU (`dashboards.viewmodel`), the headline numbers and the entraide pairs out. No I/O:
+`dashboards.views` gathers the inputs. Counts by state are counted from the same view models
+the tiles show, so a KPI never disagrees with the map.
 """
 
 from __future__ import annotations
@@ -9,31 +11,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerts.maintenance import MaintenanceWindow
-from dashboards.ports import GroupView
+from dashboards.i18n import fmt, t
+from dashboards.ports import AlertView, GroupView
 from dashboards.theme import STATES, MapState
+from dashboards.viewmodel import GAP_ALERTS, SamuFacts, SamuView, budget_words, samu_view
 from slo.evaluate import NATIONAL, SloStatus
 from store.registry import Registry, Samu
-
-BURN_WINDOW = timedelta(hours=1)  # the burn shown in the risk table (the state's window)
-
-
-@dataclass(frozen=True)
-class SamuRow:
-    """One SAMU on the national view: its shown state and its primary SLO's numbers."""
-
-    samu: Samu
-    state: MapState
-    slo_state: str  # the primary SLO's state: ok, burning, exhausted, no_data
-    sli: float | None
-    burn: float | None  # over BURN_WINDOW
-    budget_left: float | None
-    exhaustion: timedelta | None
-    pages: int
 
 
 @dataclass(frozen=True)
 class Kpis:
-    """The headline numbers of the national view."""
+    """The headline numbers of the national view, as values and as the words shown."""
 
     sli_now: float | None
     sli_window: float | None
@@ -41,99 +29,117 @@ class Kpis:
     objective: float | None
     by_state: Mapping[MapState, int]
     pages: int
+    tickets: int
     calls_per_min: float | None = None
     usual_per_min: float | None = None
+    budget_text: str = "—"
 
 
-def page_counts(groups: Iterable[GroupView]) -> dict[str, int]:
-    """Active (not suppressed) page alerts per SAMU id; the key "" counts the rest."""
-    seen: dict[str, set[str]] = {}
+@dataclass(frozen=True)
+class EntraideRow:
+    """A SAMU in entraide or degraded, and the SAMU that backs it up."""
+
+    samu: SamuView
+    backup: SamuView | None
+    transfers: float
+
+
+def alerts_by_samu(groups: Iterable[GroupView]) -> dict[str, tuple[AlertView, ...]]:
+    """Every firing alert once (an alert routed to several receivers is one alert), by SAMU."""
+    seen: dict[str, AlertView] = {}
     for group in groups:
         for alert in group.alerts:
-            if alert.state == "active" and alert.labels.get("severity") == "page":
-                seen.setdefault(alert.labels.get("samu", ""), set()).add(alert.fingerprint)
-    return {samu: len(fps) for samu, fps in seen.items()}
+            seen.setdefault(alert.fingerprint, alert)
+    out: dict[str, list[AlertView]] = {}
+    for alert in seen.values():
+        out.setdefault(alert.labels.get("samu", ""), []).append(alert)
+    return {k: tuple(v) for k, v in out.items()}
 
 
-def in_maintenance(samu: Samu, windows: Iterable[MaintenanceWindow], now: datetime) -> bool:
-    """Whether an active, not cancelled maintenance window covers the SAMU now."""
-    return any(
-        not w.cancelled and w.covers(samu.id, samu.region) and w.active_at(now) for w in windows
-    )
+def maintenance_title(
+    samu: Samu, windows: Iterable[MaintenanceWindow], now: datetime
+) -> str | None:
+    """The title of an active, not cancelled maintenance window covering the SAMU now."""
+    for w in windows:
+        if not w.cancelled and w.covers(samu.id, samu.region) and w.active_at(now):
+            return w.title
+    return None
 
 
-def spending(status: SloStatus) -> bool:
-    """Whether an SLO is spending its budget now: burning, or exhausted and still burning (an
-    exhausted budget that no longer burns is history, shown in the risk table, not on the map)."""
-    if status.state == "burning":
-        return True
-    burn = burn_of(status, BURN_WINDOW)
-    return status.state == "exhausted" and burn is not None and burn > 1
+def in_gap(samu: Samu, statuses: Sequence[SloStatus], platform: Sequence[AlertView]) -> bool:
+    """Vigie's ingest gap covers the SAMU: the platform's gap alert is active (for this SAMU or
+    for all), or the SLO package flags the SAMU's current minutes as our gap."""
+    for alert in platform:
+        if alert.labels.get("alertname") in GAP_ALERTS and alert.state == "active":
+            return True
+    # A status may carry the engine's own per-SAMU flag (issue 13); read it when present.
+    return any(bool(getattr(s, "vigie_gap", False)) for s in statuses)
 
 
-def shown_state(
-    statuses: Sequence[SloStatus], pages: int, maintenance: bool, primary: str
-) -> MapState:
-    """The map state: a firing page first, then maintenance, burning, no data, ok.
-
-    "No data" means the SAMU reports nothing at all: a small SAMU with no call in the window
-    but fresh telemetry and passing probes is OK (a quiet night is not a blind spot)."""
-    if pages:
-        return "page"
-    if maintenance:
-        return "maintenance"
-    if any(spending(s) for s in statuses):
-        return "burning"
-    if primary == "no_data" and all(s.state == "no_data" for s in statuses):
-        return "no_data"
-    return "ok"
-
-
-def rows(
+def facts(
     registry: Registry,
     statuses: Sequence[SloStatus],
     groups: Sequence[GroupView],
     windows: Sequence[MaintenanceWindow],
     now: datetime,
-    primary_slo: str,
-) -> list[SamuRow]:
-    """One row per SAMU of the registry, in registry order."""
+    entraide_out: Mapping[str, float] | None = None,
+    exhausted_since: Mapping[str, Mapping[str, datetime]] | None = None,
+) -> list[SamuFacts]:
+    """The facts of every SAMU of the registry, in registry order."""
     per_samu: dict[str, list[SloStatus]] = {}
     for st in statuses:
         per_samu.setdefault(st.samu, []).append(st)
-    pages = page_counts(groups)
+    alerts = alerts_by_samu(groups)
+    platform = [a for a in alerts.get("", ()) if a.labels.get("alertname") in GAP_ALERTS]
     out = []
     for samu in registry:
-        mine = per_samu.get(samu.id, [])
-        primary = next((s for s in mine if s.slo == primary_slo), None)
-        slo_state = primary.state if primary else "no_data"
-        state = shown_state(
-            mine,
-            pages.get(samu.id, 0),
-            in_maintenance(samu, windows, now),
-            slo_state,
-        )
+        mine = tuple(per_samu.get(samu.id, ()))
+        own = alerts.get(samu.id, ())
+        gap_alerts = [*platform, *(a for a in own if a.labels.get("alertname") in GAP_ALERTS)]
         out.append(
-            SamuRow(
-                samu,
-                state,
-                slo_state,
-                primary.sli if primary else None,
-                burn_of(primary, BURN_WINDOW) if primary else None,
-                primary.budget.remaining if primary else None,
-                primary.exhaustion if primary else None,
-                pages.get(samu.id, 0),
+            SamuFacts(
+                samu=samu,
+                statuses=mine,
+                alerts=tuple(a for a in own if a.labels.get("alertname") not in GAP_ALERTS),
+                maintenance=maintenance_title(samu, windows, now),
+                gap=in_gap(samu, mine, gap_alerts),
+                entraide_out=(entraide_out or {}).get(samu.id, 0.0),
+                backup=registry.get(samu.backup_id) if samu.backup_id else None,
+                exhausted_since=(exhausted_since or {}).get(samu.id, {}),
             )
         )
     return out
 
 
-def burn_of(status: SloStatus, window: timedelta) -> float | None:
-    """The burn rate over `window`, or over the closest window the SLO's policy has."""
-    if not status.burns:
-        return None
-    best = min(status.burns, key=lambda w: abs(w - window))
-    return status.burns[best].burn_rate
+def views(
+    all_facts: Sequence[SamuFacts], primary_slo: str, now: datetime, lang: str
+) -> list[SamuView]:
+    """One view model per SAMU."""
+    return [samu_view(f, primary_slo, now, lang) for f in all_facts]
+
+
+def risk_order(rows: Iterable[SamuView]) -> list[SamuView]:
+    """Most urgent first: state rank, then shortest time to exhaustion, highest burn."""
+    rank = {s: i for i, s in enumerate(STATES)}
+    far = timedelta(days=10_000)
+
+    def key(r: SamuView) -> tuple[int, timedelta, float, str]:
+        return (
+            rank[r.state],
+            r.exhaustion if r.exhaustion is not None else far,
+            -(r.burn or 0.0),
+            r.samu.id,
+        )
+
+    return sorted(rows, key=key)
+
+
+def national_status(
+    statuses: Sequence[SloStatus], national_slo: str, primary_slo: str
+) -> SloStatus | None:
+    """The national status: the national SLO if loaded, else the primary SLO's composite."""
+    found = {(s.slo, s.samu): s for s in statuses if s.samu == NATIONAL}
+    return found.get((national_slo, NATIONAL)) or found.get((primary_slo, NATIONAL))
 
 
 def short_sli(status: SloStatus) -> float | None:
@@ -146,65 +152,42 @@ def short_sli(status: SloStatus) -> float | None:
     return 1 - sample.bad_events / sample.valid_events
 
 
-def risk_order(all_rows: Iterable[SamuRow]) -> list[SamuRow]:
-    """Most at risk first: state rank, then shortest time to exhaustion, highest burn."""
-    rank = {s: i for i, s in enumerate(STATES)}
-    far = timedelta(days=10_000)
-
-    def key(r: SamuRow) -> tuple[int, timedelta, float, str]:
-        return (
-            rank[r.state],
-            r.exhaustion if r.exhaustion is not None else far,
-            -(r.burn or 0.0),
-            r.samu.id,
-        )
-
-    return sorted(all_rows, key=key)
-
-
-def national_status(
-    statuses: Sequence[SloStatus], national_slo: str, primary_slo: str
-) -> SloStatus | None:
-    """The national status: the national SLO if loaded, else the primary SLO's composite."""
-    found = {(s.slo, s.samu): s for s in statuses if s.samu == NATIONAL}
-    return found.get((national_slo, NATIONAL)) or found.get((primary_slo, NATIONAL))
-
-
-def kpis(
-    all_rows: Sequence[SamuRow], national: SloStatus | None, groups: Sequence[GroupView]
-) -> Kpis:
-    """The headline numbers (calls per minute are added by the caller, from the store)."""
+def kpis(rows: Sequence[SamuView], national: SloStatus | None, now: datetime, lang: str) -> Kpis:
+    """The headline numbers, counted from the view models the map shows."""
     by_state: dict[MapState, int] = {s: 0 for s in STATES}
-    for r in all_rows:
+    for r in rows:
         by_state[r.state] += 1
+    remaining = national.budget.remaining if national else None
     return Kpis(
         sli_now=short_sli(national) if national else None,
         sli_window=national.sli if national else None,
-        budget_left=national.budget.remaining if national else None,
+        budget_left=remaining,
         objective=national.objective if national else None,
         by_state=by_state,
-        pages=sum(page_counts(groups).values()),
+        pages=sum(r.pages for r in rows),
+        tickets=sum(r.tickets for r in rows),
+        budget_text=budget_words(remaining, None, now, lang),
     )
 
 
-@dataclass(frozen=True)
-class EntraideRow:
-    """A degraded SAMU and the state of the SAMU that backs it up."""
-
-    samu: Samu
-    state: MapState
-    backup: Samu | None
-    backup_state: MapState | None
-
-
-def entraide(all_rows: Sequence[SamuRow], registry: Registry) -> list[EntraideRow]:
-    """For every SAMU not ok, its backup and the backup's state (most urgent first)."""
-    by_id = {r.samu.id: r for r in all_rows}
-    out = []
-    for r in risk_order(all_rows):
-        if r.state == "ok":
+def entraide(rows: Sequence[SamuView], out: Mapping[str, float]) -> list[EntraideRow]:
+    """SAMU overflowing calls to their backup, then the other degraded SAMU, most urgent first,
+    each with its backup's view."""
+    by_id = {r.samu.id: r for r in rows}
+    found = []
+    for r in risk_order(rows):
+        transfers = out.get(r.samu.id, 0.0)
+        if r.state in ("ok", "maintenance", "no_data") and transfers <= 0:
             continue
-        backup = registry.get(r.samu.backup_id) if r.samu.backup_id else None
-        backup_row = by_id.get(backup.id) if backup else None
-        out.append(EntraideRow(r.samu, r.state, backup, backup_row.state if backup_row else None))
-    return out
+        backup = by_id.get(r.backup.id) if r.backup else None
+        found.append(EntraideRow(r, backup, transfers))
+    return sorted(found, key=lambda e: e.transfers <= 0)  # stable: in entraide first
+
+
+def transfers_text(row: EntraideRow, minutes: int, lang: str) -> str:
+    """`→ Lyon : 12 appels en 15 min`, or a dash when no call is transferred."""
+    if row.transfers <= 0 or row.backup is None:
+        return t("none", lang)
+    return t("entraide.to", lang).format(
+        backup=row.backup.samu.name, n=fmt(lang).integer(row.transfers), m=minutes
+    )

@@ -104,3 +104,17 @@ def calls_now(store: Store, now: datetime, samu: str = "", minutes: int = 5) -> 
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+ENTRAIDE_METRIC = "samu.entraide.transfers"
+
+
+def entraide_out(store: Store, start: datetime, end: datetime) -> dict[str, float]:
+    """Calls each SAMU overflowed to its backup over [start, end) (entraide, direction out)."""
+    rows = store.query(
+        "SELECT samu_id, sum(value) FROM {db}.slo_minute_counts "
+        "WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')} "
+        "AND metric = {metric:String} AND outcome = 'out' AND isInfinite(le) GROUP BY samu_id",
+        {"start": start, "end": end, "metric": ENTRAIDE_METRIC},
+    )
+    return {str(s): float(v) for s, v in rows if v}

@@ -41,7 +41,17 @@ ALERTS_TICK = "alerts-tick"
 ALERTS_VERSION = "alerts-version"
 ALERTS_MESSAGE = "alerts-message"
 GROUPS = "alert-groups"
+ALERTS_COUNT = "alerts-count"
+ALERTS_FILTER = "alerts-filter"  # + "-samu", "-slo", "-severity", "-state", "-silenced"
+ALERTS_SORT = "alerts-sort"
+ALERTS_PAGE = "alerts-page"
+ALERTS_PREV = "alerts-prev"
+ALERTS_NEXT = "alerts-next"
+INCIDENT_PANEL = "incident-panel"
+INCIDENT_SHOWN = "incident-shown"
 ACK = "ack"  # pattern-matching: {"type": ACK, "index": "<incident id>|ack"} (or |unack)
+SILENCE_ROW = "silence-row"  # pattern-matching: {"type": SILENCE_ROW, "index": "<fingerprint>"}
+OPEN_INCIDENT = "open-incident"  # pattern-matching: {"type": OPEN_INCIDENT, "index": "<id>"}
 SILENCES = "silences"
 SILENCE_MATCHERS = "silence-matchers"
 SILENCE_ENDS = "silence-ends"
@@ -59,6 +69,9 @@ WALL_KPIS = "wall-kpis"
 WALL_MAP = "wall-map"
 WALL_FOCUS_TITLE = "wall-focus-title"
 WALL_FOCUS = "wall-focus"
+WALL_PAGE = "wall-page"
+WALL_STALE = "wall-stale"
+WALL_ALERTS = "wall-alerts"
 
 # reports page
 REPORTS_MONTH = "reports-month"

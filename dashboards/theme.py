@@ -1,8 +1,9 @@
 """Map states, their colours (light and wall themes), icons and the WCAG contrast arithmetic.
 
-Every state is shown with a colour AND an icon and a label, so that it reads for colour-blind
-operators; each fill is chosen so that its text colour and the page background both reach the
-WCAG AA ratio of 4.5:1 (checked by tests and measured in the browser).
+Every state is shown with a colour AND a shape (icon) and a label, so that it reads for
+colour-blind operators; the fills stay apart under simulated protanopia, deuteranopia and
+tritanopia (`dashboards.colourblind`, checked by tests), and each fill reaches the WCAG AA ratio
+of 4.5:1 with its text colour (checked by tests and measured in the browser).
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-MapState = Literal["page", "burning", "no_data", "maintenance", "ok"]
-# Most urgent first: a SAMU's shown state is the first that holds.
-STATES: tuple[MapState, ...] = ("page", "burning", "no_data", "maintenance", "ok")
+MapState = Literal["page", "gap", "maintenance", "ticket", "no_data", "ok"]
+# Most urgent first: a SAMU's shown state is the first that holds (docs/ui.md).
+STATES: tuple[MapState, ...] = ("page", "gap", "maintenance", "ticket", "no_data", "ok")
 ICONS: dict[MapState, str] = {
     "page": "‼",
-    "burning": "▲",
-    "no_data": "?",
+    "gap": "⌁",
     "maintenance": "⚙",
+    "ticket": "▲",
+    "no_data": "?",
     "ok": "✓",
 }
 
@@ -36,7 +38,7 @@ class Palette:
     series: str
     baseline: str
     fills: dict[MapState, str]
-    on_fill: str
+    on_fill: dict[MapState, str]  # the text colour on each fill (≥ 4.5:1)
 
 
 LIGHT = Palette(
@@ -49,14 +51,23 @@ LIGHT = Palette(
     objective="#b91c1c",
     series="#1d4ed8",
     baseline="#6b7280",
+    # Chosen by search for the largest smallest ΔE under every simulated vision (≈ 37).
     fills={
-        "page": "#b71c1c",
-        "burning": "#9a3412",
-        "no_data": "#4b5563",
-        "maintenance": "#1e40af",
-        "ok": "#166534",
+        "page": "#b2182b",
+        "gap": "#9406db",
+        "maintenance": "#0d4277",
+        "ticket": "#f99a15",
+        "no_data": "#969696",
+        "ok": "#6ffb9e",
     },
-    on_fill="#ffffff",
+    on_fill={
+        "page": "#ffffff",
+        "gap": "#ffffff",
+        "maintenance": "#ffffff",
+        "ticket": "#000000",
+        "no_data": "#000000",
+        "ok": "#000000",
+    },
 )
 
 WALL = Palette(
@@ -69,17 +80,31 @@ WALL = Palette(
     objective="#fca5a5",
     series="#93c5fd",
     baseline="#cbd5e1",
-    fills={
-        "page": "#ff6b6b",
-        "burning": "#ffb020",
-        "no_data": "#a3a3a3",
-        "maintenance": "#7cc4ff",
-        "ok": "#4ade80",
+    fills={  # every fill also ≥ 4.5:1 against the dark background (≈ 32 ΔE apart)
+        "page": "#e93535",
+        "gap": "#b938fa",
+        "maintenance": "#6ca3da",
+        "ticket": "#f9b224",
+        "no_data": "#858585",
+        "ok": "#38fab9",
     },
-    on_fill="#000000",
+    on_fill={state: "#000000" for state in STATES},
 )
 
 PALETTES = {"light": LIGHT, "wall": WALL}
+
+
+def state_css() -> str:
+    """The CSS of the state badges and tiles for both themes, from the palettes above (the one
+    definition of a state's colour; the page embeds it)."""
+    rules = []
+    for palette, scope in ((LIGHT, ""), (WALL, ".theme-wall ")):
+        for state in STATES:
+            rules.append(
+                f"{scope}.state-{state} {{ background: {palette.fills[state]}; "
+                f"color: {palette.on_fill[state]}; }}"
+            )
+    return "\n".join(rules)
 
 
 def _channel(value: int) -> float:

@@ -5,13 +5,14 @@ Each function reads what one page needs, once, and filters it to the caller's SA
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from alerts.oncall.incidents import Incident
 from dashboards import fleet, history
 from dashboards.figures.series import Span
 from dashboards.ports import GroupView, ShiftView, UiServices
+from dashboards.viewmodel import SamuFacts, SamuView, samu_view
 from people.model import Principal
 from slo.evaluate import SloStatus
 from slo.model import CountFilter, RatioSLI
@@ -27,12 +28,15 @@ DEFAULT_SLI = RatioSLI(
 )
 
 
+ENTRAIDE_MINUTES = 15
+
+
 @dataclass(frozen=True)
 class National:
-    """Everything the national view and the wall show."""
+    """Everything the national view and the wall show: one view model per SAMU."""
 
     now: datetime
-    rows: list[fleet.SamuRow]
+    rows: list[SamuView]
     kpis: fleet.Kpis
     entraide: list[fleet.EntraideRow]
 
@@ -43,7 +47,7 @@ class SamuDetail:
 
     now: datetime
     samu: Samu
-    row: fleet.SamuRow
+    row: SamuView
     statuses: list[SloStatus]
     primary: SloStatus | None
     hours: list[history.HourPoint]
@@ -67,29 +71,34 @@ def visible_groups(groups: list[GroupView], who: Principal) -> list[GroupView]:
     return out
 
 
-def national(services: UiServices, who: Principal) -> National:
+def _facts(
+    services: UiServices, statuses: list[SloStatus], groups: list[GroupView], now: datetime
+) -> list[SamuFacts]:
+    end = now.replace(second=0, microsecond=0)
+    out = history.entraide_out(services.store, end - timedelta(minutes=ENTRAIDE_MINUTES), end)
+    return fleet.facts(services.registry, statuses, groups, services.maintenance.list(), now, out)
+
+
+def national(services: UiServices, who: Principal, lang: str = "fr") -> National:
     """The national view at the clock's now, limited to the caller's SAMU."""
     now = services.clock.now()
     statuses = list(services.slo_status())
     groups = visible_groups(services.alerting.groups(), who)
-    rows = fleet.rows(
-        services.registry, statuses, groups, services.maintenance.list(), now, services.primary_slo
-    )
-    rows = [r for r in rows if who.can_see(r.samu.id)]
+    facts = [f for f in _facts(services, statuses, groups, now) if who.can_see(f.samu.id)]
+    rows = fleet.views(facts, services.primary_slo, now, lang)
     nat = fleet.national_status(statuses, services.national_slo, services.primary_slo)
-    kpis = fleet.kpis(rows, nat if who.samu_scope is None else None, groups)
+    kpis = fleet.kpis(rows, nat if who.samu_scope is None else None, now, lang)
     scope = "" if who.samu_scope is None or len(who.samu_scope) != 1 else next(iter(who.samu_scope))
     if who.samu_scope is None or scope:
         end = now.replace(second=0, microsecond=0)
         usual = history.usual_per_minute(services.store, end - timedelta(minutes=1), end, scope)
-        kpis = fleet.Kpis(
-            **{
-                **kpis.__dict__,
-                "calls_per_min": history.calls_now(services.store, now, scope),
-                "usual_per_min": next(iter(usual.values()), None),
-            },
+        kpis = replace(
+            kpis,
+            calls_per_min=history.calls_now(services.store, now, scope),
+            usual_per_min=next(iter(usual.values()), None),
         )
-    return National(now, rows, kpis, fleet.entraide(rows, services.registry))
+    transfers = {f.samu.id: f.entraide_out for f in facts}
+    return National(now, rows, kpis, fleet.entraide(rows, transfers))
 
 
 def primary_sli(services: UiServices) -> RatioSLI:
@@ -100,7 +109,9 @@ def primary_sli(services: UiServices) -> RatioSLI:
     return DEFAULT_SLI
 
 
-def samu_detail(services: UiServices, samu_id: str, who: Principal) -> SamuDetail | None:
+def samu_detail(
+    services: UiServices, samu_id: str, who: Principal, lang: str = "fr"
+) -> SamuDetail | None:
     """The SAMU page's values, or None for an unknown SAMU or one outside the caller's scope."""
     samu = services.registry.get(samu_id)
     if samu is None or not who.can_see(samu_id):
@@ -109,7 +120,8 @@ def samu_detail(services: UiServices, samu_id: str, who: Principal) -> SamuDetai
     statuses = [s for s in services.slo_status() if s.samu == samu_id]
     groups = visible_groups(services.alerting.groups(), who)
     windows = services.maintenance.list()
-    row = fleet.rows(services.registry, statuses, groups, windows, now, services.primary_slo)
+    facts = next(f for f in _facts(services, statuses, groups, now) if f.samu.id == samu_id)
+    row = samu_view(facts, services.primary_slo, now, lang)
     primary = next((s for s in statuses if s.slo == services.primary_slo), None)
     start = history_start(now, primary)
     hours = history.hourly_ratio(services.store, primary_sli(services), start, now, samu_id)
@@ -129,7 +141,7 @@ def samu_detail(services: UiServices, samu_id: str, who: Principal) -> SamuDetai
     return SamuDetail(
         now,
         samu,
-        next(r for r in row if r.samu.id == samu_id),
+        row,
         statuses,
         primary,
         hours,

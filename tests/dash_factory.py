@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from alerts.maintenance import MaintenanceWindow
 from alerts.oncall.incidents import Incident
@@ -13,7 +14,7 @@ from people.model import Principal, Role
 from slo.budget import budget_state, occurrence_budget, time_to_exhaustion
 from slo.evaluate import SloStatus
 from slo.model import SLO
-from slo.policy import BurnSample
+from slo.policy import AlertCondition, BurnSample
 from store.client import Store
 from store.clock import FakeClock
 from store.registry import load_registry
@@ -33,9 +34,11 @@ def status(
     slo: str = "s1-call-setup",
     objective: float = 0.9995,
     recent_valid: float = 100.0,
+    condition: str = "",
 ) -> SloStatus:
     """A status with `good`/`valid` over the window and `bad_recent` of `recent_valid` in every
-    alert window (valid 0: no data)."""
+    alert window (valid 0: no data); `condition` ("page"/"ticket") adds the burn-rate condition
+    the engine would hold at that burn."""
     budget = occurrence_budget(good, valid, objective, 28 * 1440)
     burns = {
         w: BurnSample(
@@ -46,6 +49,13 @@ def status(
         for w in WINDOWS
     }
     current = burns[timedelta(hours=1)].burn_rate
+    held = ()
+    if condition:
+        factor = 14.4 if condition == "page" else 3.0
+        long, short = (timedelta(hours=1), timedelta(minutes=5))
+        burn = current or 0.0
+        severity: Any = condition
+        held = (AlertCondition(condition, severity, factor, long, short, burn, burn),)
     return SloStatus(
         slo=slo,
         samu=samu,
@@ -56,13 +66,22 @@ def status(
         burns=burns,
         state=budget_state(budget, current),
         exhaustion=time_to_exhaustion(budget, current, timedelta(days=28)),
+        conditions=held,
     )
 
 
 def page_group(
-    samu: str, fingerprint: str = "00000000000000a1", suppressed: bool = False
+    samu: str,
+    fingerprint: str = "00000000000000a1",
+    suppressed: bool = False,
+    severity: str = "page",
+    slo: str = "s1-call-setup",
+    alertname: str = "SLOBurnRate",
+    receiver: str = "noc-pager",
 ) -> GroupView:
-    labels = {"alertname": "SLOBurnRate", "severity": "page", "samu": samu, "slo": "s1-call-setup"}
+    labels = {"alertname": alertname, "severity": severity, "samu": samu}
+    if slo:
+        labels["slo"] = slo
     alert = AlertView(
         fingerprint,
         labels,
@@ -71,7 +90,7 @@ def page_group(
         "suppressed" if suppressed else "active",
     )
     return GroupView(
-        f'{{}}/{{severity="page"}}:{{samu="{samu}"}}', "noc-pager", {"samu": samu}, (alert,)
+        f'{{}}/{{severity="{severity}"}}:{{samu="{samu}"}}', receiver, {"samu": samu}, (alert,)
     )
 
 

@@ -41,7 +41,7 @@ def text_of(component: Any) -> str:
 
 def statuses() -> list[Any]:
     return [
-        status(PARIS_ID, 99_990, 100_000, bad_recent=5),  # burning: 5 % bad over 1 h
+        status(PARIS_ID, 99_990, 100_000, bad_recent=5, condition="ticket"),  # 5 % bad over 1 h
         status(LYON_ID, 50_000, 50_000),
         status("national", 149_990, 150_000, slo="s1-call-setup-national", objective=0.9999),
     ]
@@ -51,7 +51,7 @@ def test_the_national_view_shows_kpis_map_risk_rows_and_entraide(store: Store) -
     ui = services(store, statuses(), FakeAlerting([page_group(LYON_ID)]))
     kpis, tiles, rows, entraide, more = national.refresh(ui, who(Role.VIEWER), "tiles", {}, "fr")
     text = text_of(kpis)
-    assert "99,993 %" in text  # 28 d national SLI
+    assert "99,993\u202f%" in text  # 28 d national SLI
     assert "1" in text_of(kpis[3])  # one active page
     assert len(tiles.children) == 100
     assert len(rows) == national.RISK_ROWS and more == "Afficher les 100 SAMU"
@@ -59,7 +59,7 @@ def test_the_national_view_shows_kpis_map_risk_rows_and_entraide(store: Store) -
     assert len(everything[2]) == 100
     first = text_of(rows[0])
     assert "Lyon" in first and "Alerte d'astreinte" in first  # the page comes first
-    assert "Paris" in text_of(rows[1])  # then the burning SAMU
+    assert "Paris" in text_of(rows[1]) and "Ticket ouvert" in text_of(rows[1])  # then the ticket
     assert "SAMU 69" in text_of(entraide)
 
 
@@ -68,7 +68,7 @@ def test_a_samu_manager_sees_only_their_samu(store: Store) -> None:
     manager = who(Role.VIEWER, scope=frozenset({PARIS_ID}))
     kpis, graph, rows, _, _ = national.refresh(ui, manager, "geo", {}, "en")
     assert len(rows) == 1 and "Paris" in text_of(rows)
-    assert text_of(kpis[3]).split()[-1] == "0"  # Lyon's page is not theirs
+    assert "Active pages 0 " in text_of(kpis[3])  # Lyon's page is not theirs
     assert sum(len(trace.x) for trace in graph.figure.data) == 1
     assert samu.refresh(ui, manager, LYON_ID, "en")[0].children == "Unknown SAMU or outside scope."
 
@@ -100,9 +100,9 @@ def test_the_samu_page_has_its_slos_four_figures_and_alerts(store: Store) -> Non
     head, slos, sli, budget, burns, calls, alerts_part = samu.refresh(
         ui, who(Role.VIEWER), PARIS_ID, "fr"
     )
-    assert "SAMU 75" in text_of(head) and "Budget en combustion" not in text_of(head)
+    assert "SAMU 75" in text_of(head) and "Ticket ouvert" not in text_of(head)
     assert "Alerte d'astreinte" in text_of(head)
-    assert "s1-call-setup" in text_of(slos)
+    assert "S1 · établissement des appels" in text_of(slos)
     assert all(isinstance(f, go.Figure) for f in (sli, budget, burns, calls))
     assert [b for b in burns.data[0].x] == ["5m", "1h", "6h"]
     assert "inc-1" in text_of(alerts_part) and "Opérateur NOC 1" in text_of(alerts_part)
@@ -117,20 +117,20 @@ def test_an_overseas_samu_page_shows_its_local_time(store: Store) -> None:
 def test_ack_from_the_alerts_page_goes_through_the_on_call_service(store: Store) -> None:
     fake = FakeIncidents([incident(PARIS_ID)])
     ui = services(store, statuses(), FakeAlerting([page_group(PARIS_ID)]), fake)
-    groups, _, _ = alerts.render(ui, who(Role.ONCALL), "fr")
+    groups = alerts.render(ui, who(Role.ONCALL), "fr")[0]
     assert "Prendre en compte" in text_of(groups)
     trigger = {"type": ids.ACK, "index": "inc-1|ack"}
     outcome = alerts.act(ui, who(Role.ONCALL), trigger, {}, "ui 127.0.0.1", "fr")
-    assert outcome.changed and "acknowledged" in outcome.message
+    assert outcome.changed and "pris en compte" in outcome.message
     assert fake.acts == [("inc-1", "ack", "alice", "ui 127.0.0.1")]
-    groups, _, _ = alerts.render(ui, who(Role.ONCALL), "fr")
+    groups = alerts.render(ui, who(Role.ONCALL), "fr")[0]
     assert "Annuler la prise en compte" in text_of(groups)
 
 
 def test_a_viewer_can_neither_ack_nor_silence(store: Store) -> None:
     fake = FakeIncidents([incident(PARIS_ID)])
     ui = services(store, statuses(), FakeAlerting([page_group(PARIS_ID)]), fake)
-    groups, _, _ = alerts.render(ui, who(Role.VIEWER), "fr")
+    groups = alerts.render(ui, who(Role.VIEWER), "fr")[0]
     assert "Prendre en compte" not in text_of(groups)
     trigger = {"type": ids.ACK, "index": "inc-1|ack"}
     outcome = alerts.act(ui, who(Role.VIEWER), trigger, {}, "ui", "en")
@@ -192,7 +192,7 @@ def test_expiring_a_silence_goes_through_the_alerting_service(store: Store) -> N
     )
     fake = FakeAlerting(silence_list=[silence])
     ui = services(store, alerting=fake)
-    _, listed, _ = alerts.render(ui, who(Role.ONCALL), "fr")
+    listed = alerts.render(ui, who(Role.ONCALL), "fr")[2]
     assert "Expirer" in text_of(listed)
     trigger = {"type": ids.EXPIRE, "index": "s1"}
     assert alerts.act(ui, who(Role.ONCALL), trigger, {}, "ui", "fr").changed

@@ -6,13 +6,24 @@ from datetime import timedelta
 
 import pytest
 
-from dashboards import fleet, i18n
+from dashboards import i18n
+from dashboards.colourblind import MIN_DELTA_E, closest_pair, delta_e
 from dashboards.figures.maps import MapTile, geo_map, tile_grid
 from dashboards.figures.series import Span, burn_down, burn_rates, calls_vs_usual, sli_series
 from dashboards.history import HourPoint
-from dashboards.theme import LIGHT, PALETTES, STATES, WALL, contrast, luminance, rgb_to_hex
+from dashboards.i18n import fmt
+from dashboards.theme import (
+    ICONS,
+    LIGHT,
+    PALETTES,
+    STATES,
+    WALL,
+    contrast,
+    luminance,
+    rgb_to_hex,
+)
 from slo.policy import BurnSample
-from tests.dash_factory import LYON_ID, NOW, PARIS_ID, REGISTRY, page_group, status
+from tests.dash_factory import NOW, PARIS_ID, REGISTRY
 
 HOURS = [HourPoint(NOW - timedelta(hours=3 - k), 1000.0 - 10 * (k == 1), 1000.0) for k in range(3)]
 
@@ -22,9 +33,24 @@ def test_every_state_colour_reaches_wcag_aa_against_its_text_and_the_page(palett
     assert palette is LIGHT or palette is WALL
     for state in STATES:
         fill = palette.fills[state]
-        assert contrast(fill, palette.on_fill) >= 4.5, state
-        assert contrast(fill, palette.background) >= 4.5, state
+        assert contrast(fill, palette.on_fill[state]) >= 4.5, state
+        if palette is WALL:  # on the dark wall every tile also stands out from the page
+            assert contrast(fill, palette.background) >= 4.5, state
     assert contrast(palette.text, palette.background) >= 7
+
+
+@pytest.mark.parametrize("palette", list(PALETTES.values()), ids=list(PALETTES))
+def test_state_colours_stay_apart_for_colour_blind_operators(palette: object) -> None:
+    assert palette is LIGHT or palette is WALL
+    smallest, vision, a, b = closest_pair(palette.fills)
+    assert smallest >= MIN_DELTA_E, f"{a} and {b} look alike with {vision} (ΔE {smallest:.1f})"
+    assert len(set(ICONS.values())) == len(STATES)  # a distinct shape for each state too
+
+
+def test_the_colour_blind_check_can_fail() -> None:
+    # Red and green of equal lightness: apart for normal vision, alike for deuteranopes.
+    assert delta_e("#d32f2f", "#388e3c") > 40
+    assert delta_e("#b35900", "#5c7a00", "deuteranopia") < MIN_DELTA_E
 
 
 @pytest.mark.parametrize(
@@ -87,8 +113,8 @@ def test_burn_rates_show_one_bar_per_window_and_a_dash_without_events() -> None:
     }
     fig = burn_rates(burns, LIGHT, "fr")
     assert list(fig.data[0].x) == ["5m", "1h"]
-    assert list(fig.data[0].text) == ["—", "20.0"]
-    assert list(fig.data[0].marker.color) == [LIGHT.fills["ok"], LIGHT.fills["burning"]]
+    assert list(fig.data[0].text) == ["—", "20,0"]
+    assert list(fig.data[0].marker.color) == [LIGHT.fills["ok"], LIGHT.fills["ticket"]]
 
 
 def test_calls_are_drawn_against_the_usual_rate_as_steps() -> None:
@@ -107,77 +133,35 @@ def test_builders_do_not_mutate_their_inputs() -> None:
     assert hours == HOURS and list(burns) == [timedelta(hours=1)]
 
 
-@pytest.mark.parametrize(
-    ("statuses", "pages", "maintenance", "expected"),
-    [
-        ([status(PARIS_ID, 10, 10)], 1, True, "page"),
-        ([status(PARIS_ID, 10, 10)], 0, True, "maintenance"),
-        ([status(PARIS_ID, 99_990, 100_000, bad_recent=5)], 0, False, "burning"),
-        ([status(PARIS_ID, 0, 0, recent_valid=0)], 0, False, "no_data"),
-        # no call in the window, but fresh telemetry: a quiet night, not a blind spot
-        (
-            [
-                status(PARIS_ID, 0, 0, recent_valid=0),
-                status(PARIS_ID, 60, 60, slo="o1-telemetry-freshness", objective=0.999),
-            ],
-            0,
-            False,
-            "ok",
-        ),
-        ([status(PARIS_ID, 10, 10)], 0, False, "ok"),
-        # an exhausted budget that no longer burns is history, not a burning SAMU
-        ([status(PARIS_ID, 99_000, 100_000)], 0, False, "ok"),
-    ],
-)
-def test_the_shown_state_puts_pages_first_and_never_shows_no_data_as_ok(
-    statuses: list[object], pages: int, maintenance: bool, expected: str
-) -> None:
-    primary = statuses[0].state  # type: ignore[attr-defined]
-    assert fleet.shown_state(statuses, pages, maintenance, primary) == expected  # type: ignore[arg-type]
-
-
-def test_rows_kpis_and_entraide_from_statuses_and_alerts() -> None:
-    statuses = [
-        status(PARIS_ID, 99_990, 100_000, bad_recent=5),
-        status(LYON_ID, 50_000, 50_000),
-        status("national", 149_990, 150_000, slo="s1-call-setup-national", objective=0.9999),
-    ]
-    rows = fleet.rows(REGISTRY, statuses, [page_group(LYON_ID)], [], NOW, "s1-call-setup")
-    by_id = {r.samu.id: r for r in rows}
-    assert by_id[PARIS_ID].state == "burning" and by_id[LYON_ID].state == "page"
-    assert by_id["fr.health.samu001"].state == "no_data"  # no status: never "ok"
-    assert by_id[PARIS_ID].burn == pytest.approx(100.0)
-    national = fleet.national_status(statuses, "s1-call-setup-national", "s1-call-setup")
-    kpis = fleet.kpis(rows, national, [page_group(LYON_ID)])
-    assert kpis.pages == 1 and kpis.by_state["no_data"] == 98
-    assert kpis.sli_window == pytest.approx(149_990 / 150_000)
-    assert kpis.sli_now == 1.0  # the national status has no bad event in its 5 min window
-    first = fleet.entraide(rows, REGISTRY)[0]
-    assert first.samu.id == LYON_ID and first.backup is not None
-    assert [r.samu.id for r in fleet.risk_order(rows)][:2] == [LYON_ID, PARIS_ID]
-
-
 def test_every_text_exists_in_french_and_english() -> None:
     for key in i18n.text_keys():
         assert i18n.t(key, "fr") and i18n.t(key, "en"), key
     assert i18n.t("nav.alerts", "de") == "Alertes"  # unknown language: French
+    with pytest.raises(KeyError):
+        i18n.t("no.such.key")
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
     [
         (None, "—"),
-        (timedelta(minutes=5), "5 min"),
-        (timedelta(hours=2, minutes=5), "2 h 05 min"),
-        (timedelta(days=3, hours=4), "3 j 4 h"),
+        (timedelta(minutes=5), "5\u202fmin"),
+        (timedelta(hours=2, minutes=5), "2\u202fh 05\u202fmin"),
+        (timedelta(hours=4, minutes=59, seconds=38.4), "4\u202fh 59\u202fmin"),
+        (timedelta(days=3, hours=4), "3\u202fj 4\u202fh"),
+        (timedelta(seconds=45), "45\u202fs"),
     ],
 )
 def test_durations_read_in_two_units(value: timedelta | None, text: str) -> None:
-    assert i18n.duration(value) == text
+    assert fmt("fr").duration(value) == text
 
 
-def test_times_are_shown_in_paris_and_overseas_local_time() -> None:
-    assert i18n.paris(NOW) == "14/10 16:00"  # CEST
-    assert i18n.local(NOW, "America/Guadeloupe") == "10:00 (UTC−04:00)"
-    assert i18n.local(NOW, "Indian/Reunion") == "18:00 (UTC+04:00)"
-    assert i18n.percent(0.99951, 3) == "99,951 %"
+def test_numbers_and_times_are_formatted_like_france() -> None:
+    f = fmt("fr")
+    assert f.instant(NOW, "dd/MM HH:mm") == "14/10 16:00"  # CEST
+    assert f.local(NOW, "America/Guadeloupe") == "10:00 (UTC−04:00)"
+    assert f.local(NOW, "Indian/Reunion") == "18:00 (UTC+04:00)"
+    assert f.percent(0.99951, 3) == "99,951\u202f%"
+    assert f.number(12345.67) == "12\u202f345,7"
+    assert fmt("en").percent(0.99951, 3) == "99.951%"
+    assert fmt("en").number(12345.67) == "12,345.7"

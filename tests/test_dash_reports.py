@@ -87,13 +87,13 @@ def test_the_summary_shows_availability_against_target_and_the_national_figures(
     )
     text = text_of(summary)
     for expected in (
-        "99,987 %",
-        "objectif 99,990 %",
+        "99,987\u202f%",
+        "objectif 99,990\u202f%",
         "objectif manqué",
-        "130,0 %",
+        "130,0\u202f%",
         "45",
         "98 (1 manqué, 1 sans données)",
-        "99,5 %",
+        "99,5\u202f%",
         "Émis, version 1",
     ):
         assert expected in text, expected

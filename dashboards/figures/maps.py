@@ -24,9 +24,10 @@ from store.registry import Samu
 
 SYMBOLS: dict[MapState, str] = {
     "page": "x",
-    "burning": "triangle-up",
-    "no_data": "circle-open",
+    "gap": "hourglass",
     "maintenance": "diamond",
+    "ticket": "triangle-up",
+    "no_data": "circle-open",
     "ok": "circle",
 }
 # Overseas seats are drawn in a row under mainland France (insets), like the tile map's corner.
@@ -41,10 +42,16 @@ class MapTile:
 
     samu: Samu
     state: MapState
+    why: str = ""  # the view model's reason for the state, shown on hover
 
 
 def _label(samu: Samu) -> str:
     return samu.department
+
+
+def _title(tile: MapTile, lang: str) -> str:
+    text = f"{tile.samu.name} — {t('state.' + tile.state, lang)}"
+    return f"{text} : {tile.why}" if tile.why else text
 
 
 def _aria_label(text: str) -> dict[str, Any]:
@@ -61,7 +68,7 @@ def tile_grid(tiles: Sequence[MapTile], lang: str, prefix: str = "/samu/") -> Co
                 f"{ICONS[tile.state]} {_label(tile.samu)}",
                 href=prefix + tile.samu.id,
                 className=f"tile state-{tile.state}",
-                title=f"{tile.samu.name} — {t('state.' + tile.state, lang)}",
+                title=_title(tile, lang),
                 style={"gridRow": tile.samu.tile_row + 1, "gridColumn": tile.samu.tile_col + 1},
                 **_aria_label(f"{tile.samu.name} : {t('state.' + tile.state, lang)}"),
             )
@@ -103,7 +110,7 @@ def geo_map(tiles: Sequence[MapTile], palette: Palette, lang: str, big: bool = F
                     "line": {"width": 2, "color": palette.fills[state]},
                 },
                 customdata=[x.samu.id for x in mine],
-                hovertext=[f"{x.samu.name} — {t('state.' + state, lang)}" for x in mine],
+                hovertext=[_title(x, lang) for x in mine],
                 hoverinfo="text",
             )
         )

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from dashboards.figures.style import axis, base_layout
 from dashboards.history import HourPoint
-from dashboards.i18n import PARIS, t
+from dashboards.i18n import PARIS, fmt, t
 from dashboards.theme import Palette
 from slo.policy import BurnSample
 from slo.windows import format_duration
@@ -57,10 +57,15 @@ Range = tuple[datetime, datetime]
 
 
 def _layout(
-    palette: Palette, big: bool, title: str, x_range: Range | None = None, **extra: Any
+    palette: Palette,
+    big: bool,
+    title: str,
+    lang: str,
+    x_range: Range | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     layout = base_layout(palette, big, title)
-    xaxis = axis(palette, title={"text": "Europe/Paris"})
+    xaxis = axis(palette, title={"text": t("fig.time_axis", lang)})
     if x_range is not None:
         xaxis["range"] = _paris(x_range)
     layout.update({"xaxis": xaxis, **extra})
@@ -92,7 +97,7 @@ def sli_series(
     fig.add_hline(
         y=100 * objective,
         line={"color": palette.objective, "dash": "dash", "width": 2},
-        annotation_text=f"{t('fig.objective', lang)} {100 * objective:g} %",
+        annotation_text=f"{t('fig.objective', lang)} {fmt(lang).percent(objective, 2)}",
         annotation_font_color=palette.text,
     )
     low = min([*y, 100 * objective]) if y else 100 * objective
@@ -103,6 +108,7 @@ def sli_series(
             palette,
             big,
             t("samu.sli", lang),
+            lang,
             x_range,
             yaxis=axis(palette, title={"text": "%"}, range=[low - span * 0.2, 100 + span * 0.05]),
         )
@@ -142,7 +148,12 @@ def burn_down(
     _spans(fig, spans, palette, lang)
     fig.update_layout(
         _layout(
-            palette, big, t("samu.budget", lang), x_range, yaxis=axis(palette, title={"text": "%"})
+            palette,
+            big,
+            t("samu.budget", lang),
+            lang,
+            x_range,
+            yaxis=axis(palette, title={"text": "%"}),
         )
     )
     return fig
@@ -156,8 +167,8 @@ def burn_rates(
     windows = sorted(burns)
     names = [format_duration(w) for w in windows]
     values = [burns[w].burn_rate for w in windows]
-    colours = [palette.fills["burning" if (v or 0) > 1 else "ok"] for v in values]
-    text = ["—" if v is None else f"{v:.1f}" for v in values]
+    colours = [palette.fills["ticket" if (v or 0) > 1 else "ok"] for v in values]
+    text = [fmt(lang).number(v, 1) for v in values]
     fig = go.Figure(
         go.Bar(
             x=names,
@@ -165,7 +176,7 @@ def burn_rates(
             text=text,
             textposition="outside",
             marker={"color": colours},
-            name="burn",
+            name=t("fig.burn", lang),
         )
     )
     fig.add_hline(y=1, line={"color": palette.objective, "dash": "dash", "width": 2})
@@ -174,6 +185,7 @@ def burn_rates(
             palette,
             big,
             t("samu.burns", lang),
+            lang,
             xaxis=axis(palette, type="category"),
             yaxis=axis(palette, rangemode="tozero"),
         )
@@ -215,7 +227,12 @@ def calls_vs_usual(
     _spans(fig, spans, palette, lang)
     fig.update_layout(
         _layout(
-            palette, big, t("samu.calls", lang), x_range, yaxis=axis(palette, rangemode="tozero")
+            palette,
+            big,
+            t("samu.calls", lang),
+            lang,
+            x_range,
+            yaxis=axis(palette, rangemode="tozero"),
         )
     )
     return fig

@@ -22,6 +22,7 @@ _HEADS = {
     "samu": "col.samu",
     "region": "col.region",
     "state": "col.state",
+    "why": "col.why",
     "burn": "col.burn",
     "budget": "col.budget",
     "exhaustion": "col.exhaustion",
@@ -72,6 +73,7 @@ def layout(lang: str, params: dict[str, str]) -> Component:
                             **parts.aria(labelledby="map-kind-label"),
                         ),
                         html.Div(id=ids.MAP, className="map"),
+                        parts.legend(lang),
                         html.P(t("map.hint", lang), className="hint"),
                     ),
                     _section("h-entraide", t("entraide.title", lang), html.Div(id=ids.ENTRAIDE)),
@@ -109,8 +111,8 @@ def refresh(
     services: UiServices, who: Principal, kind: str, sort: dict[str, Any], lang: str
 ) -> tuple[list[Component], Component, list[Component], Component, str]:
     """KPIs, map, risk rows (the first RISK_ROWS unless all are asked) and entraide."""
-    data = views.national(services, who)
-    tiles = [MapTile(r.samu, r.state) for r in data.rows]
+    data = views.national(services, who, lang)
+    tiles = [MapTile(r.samu, r.state, r.why) for r in data.rows]
     rows = parts.sort_rows(data.rows, str(sort.get("col", "risk")), bool(sort.get("desc")))
     shown = rows if sort.get("all") else rows[:RISK_ROWS]
     more = t("risk.fewer", lang) if sort.get("all") else t("risk.all", lang).format(n=len(rows))
@@ -118,7 +120,7 @@ def refresh(
         parts.kpi_cells(data.kpis, lang),
         map_of(tiles, kind, lang),
         parts.risk_rows(shown, lang),
-        parts.entraide_table(data.entraide, lang),
+        parts.entraide_table(data.entraide, views.ENTRAIDE_MINUTES, lang),
         more,
     )
 

@@ -11,12 +11,13 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboards import fleet
-from dashboards.i18n import duration, local, number, paris, percent, t
+from dashboards.i18n import fmt, t
 from dashboards.theme import ICONS, STATES, MapState
+from dashboards.viewmodel import SamuView
 from people.model import Principal
 from store.registry import Samu
 
-RISK_COLUMNS = ("samu", "region", "state", "burn", "budget", "exhaustion", "sli")
+RISK_COLUMNS = ("samu", "region", "state", "why", "burn", "budget", "exhaustion", "sli")
 _FAR = timedelta(days=10_000)
 
 
@@ -37,6 +38,13 @@ def badge(state: MapState, lang: str) -> Component:
     )
 
 
+def view_badge(view: SamuView) -> Component:
+    """A SAMU's state badge from its view model, with the reason as its tooltip."""
+    return html.Span(
+        f"{view.icon} {view.label}", className=f"badge state-{view.state}", title=view.why
+    )
+
+
 def kpi(label: str, value: str, sub: str = "", key: str = "") -> Component:
     """One headline number with its label (a definition-list pair)."""
     return html.Div(
@@ -51,18 +59,26 @@ def kpi(label: str, value: str, sub: str = "", key: str = "") -> Component:
 
 def kpi_cells(k: fleet.Kpis, lang: str) -> list[Component]:
     """The national KPIs in a fixed order (the wall relies on a fixed structure)."""
-    target = f"{t('fig.objective', lang)} {percent(k.objective)}" if k.objective else ""
-    calls = number(k.calls_per_min)
-    usual = f"({number(k.usual_per_min)})"
+    f = fmt(lang)
+    target = t("kpi.objective", lang).format(v=f.percent(k.objective, 2)) if k.objective else ""
+    usual = t("kpi.usual", lang).format(n=f.number(k.usual_per_min)) if k.usual_per_min else ""
+    tickets = t("kpi.tickets", lang).format(n=k.tickets)
     states = "  ".join(f"{ICONS[s]}\u00a0{k.by_state[s]}" for s in STATES)
     return [
-        kpi(t("kpi.now", lang), percent(k.sli_now, 3), "", "now"),
-        kpi(t("kpi.window", lang), percent(k.sli_window, 3), target, "window"),
-        kpi(t("kpi.budget", lang), percent(k.budget_left, 1), "", "budget"),
-        kpi(t("kpi.pages", lang), str(k.pages), "", "pages"),
-        kpi(t("kpi.calls", lang), calls, usual, "calls"),
+        kpi(t("kpi.now", lang), f.percent(k.sli_now, 3), "", "now"),
+        kpi(t("kpi.window", lang), f.percent(k.sli_window, 3), target, "window"),
+        kpi(t("kpi.budget", lang), k.budget_text, "", "budget"),
+        kpi(t("kpi.pages", lang), str(k.pages), tickets, "pages"),
+        kpi(t("kpi.calls", lang), f.number(k.calls_per_min), usual, "calls"),
         kpi(t("kpi.states", lang), states, "", "states"),
     ]
+
+
+def legend(lang: str) -> Component:
+    """Every state with its icon, colour and words (shapes besides colour)."""
+    return html.Ul(
+        [html.Li(badge(s, lang)) for s in STATES], className="legend", title=t("map.legend", lang)
+    )
 
 
 def samu_link(samu: Samu) -> Component:
@@ -70,17 +86,18 @@ def samu_link(samu: Samu) -> Component:
     return dcc.Link(samu.name, href=f"/samu/{samu.id}")
 
 
-def sort_rows(rows: Sequence[fleet.SamuRow], column: str, desc: bool) -> list[fleet.SamuRow]:
+def sort_rows(rows: Sequence[SamuView], column: str, desc: bool) -> list[SamuView]:
     """Rows sorted by a risk-table column; the default `risk` is the national risk order."""
     if column not in RISK_COLUMNS:
         return fleet.risk_order(rows)
     rank = {s: i for i, s in enumerate(STATES)}
 
-    def key(r: fleet.SamuRow) -> tuple[object, str]:
+    def key(r: SamuView) -> tuple[object, str]:
         value: object = {
             "samu": r.samu.name,
             "region": r.samu.region,
             "state": rank[r.state],
+            "why": r.why,
             "burn": r.burn if r.burn is not None else -1.0,
             "budget": r.budget_left if r.budget_left is not None else 9.0,
             "exhaustion": r.exhaustion if r.exhaustion is not None else _FAR,
@@ -91,33 +108,37 @@ def sort_rows(rows: Sequence[fleet.SamuRow], column: str, desc: bool) -> list[fl
     return sorted(rows, key=key, reverse=desc)
 
 
-def risk_rows(rows: Sequence[fleet.SamuRow], lang: str) -> list[Component]:
-    """Table rows of the risk table (one cell per column; the badge is one element)."""
+def risk_rows(rows: Sequence[SamuView], lang: str) -> list[Component]:
+    """Table rows of the risk table: every cell from the SAMU's one view model."""
     return [
         html.Tr(
             [
                 html.Th(samu_link(r.samu), scope="row"),
                 html.Td(r.samu.region),
-                html.Td(badge(r.state, lang)),
-                html.Td(number(r.burn, 2), className="num"),
-                html.Td(percent(r.budget_left, 1), className="num"),
-                html.Td(duration(r.exhaustion), className="num"),
-                html.Td(percent(r.sli, 3), className="num"),
-            ]
+                html.Td(view_badge(r)),
+                html.Td(r.why, className="why"),
+                html.Td(r.burn_text, className="num"),
+                html.Td(r.budget_text, className="num"),
+                html.Td(r.exhaustion_text, className="num"),
+                html.Td(r.sli_text, className="num"),
+            ],
+            className=f"row-{r.state}",
         )
         for r in rows
     ]
 
 
-def entraide_table(found: Sequence[fleet.EntraideRow], lang: str, limit: int = 12) -> Component:
-    """Degraded SAMU and their backup's state."""
+def entraide_table(
+    found: Sequence[fleet.EntraideRow], minutes: int, lang: str, limit: int = 12
+) -> Component:
+    """SAMU in entraide (calls sent to their backup) and degraded SAMU, with the backup's state."""
     if not found:
         return html.P(t("entraide.none", lang))
     head = html.Thead(
         html.Tr(
             [
                 html.Th(t(k, lang), scope="col")
-                for k in ("col.samu", "col.state", "col.backup", "col.backup_state")
+                for k in ("col.samu", "col.state", "col.transfers", "col.backup_state")
             ]
         )
     )
@@ -125,10 +146,14 @@ def entraide_table(found: Sequence[fleet.EntraideRow], lang: str, limit: int = 1
         [
             html.Tr(
                 [
-                    html.Th(samu_link(e.samu), scope="row"),
-                    html.Td(badge(e.state, lang)),
-                    html.Td(samu_link(e.backup) if e.backup else "—"),
-                    html.Td(badge(e.backup_state, lang) if e.backup_state else "—"),
+                    html.Th(samu_link(e.samu.samu), scope="row"),
+                    html.Td(view_badge(e.samu)),
+                    html.Td(fleet.transfers_text(e, minutes, lang)),
+                    html.Td(
+                        [samu_link(e.backup.samu), " ", view_badge(e.backup)]
+                        if e.backup
+                        else t("none", lang)
+                    ),
                 ]
             )
             for e in found[:limit]
@@ -137,9 +162,10 @@ def entraide_table(found: Sequence[fleet.EntraideRow], lang: str, limit: int = 1
     return html.Table([head, body], className="data")
 
 
-def when(at: datetime, samu: Samu | None = None) -> str:
+def when(at: datetime, lang: str, samu: Samu | None = None) -> str:
     """An instant in Paris time, with the SAMU's local time when it is overseas."""
-    text = paris(at)
+    f = fmt(lang)
+    text = f.instant(at)
     if samu is not None and samu.overseas:
-        text += f" — {local(at, samu.timezone)}"
+        text += f" — {f.local(at, samu.timezone)}"
     return text

@@ -13,7 +13,7 @@ from dash.development.base_component import Component
 
 from dashboards import ids
 from dashboards.actions import Outcome
-from dashboards.i18n import PARIS, lang_of, percent, t
+from dashboards.i18n import PARIS, fmt, lang_of, t
 from dashboards.pages import parts
 from dashboards.ports import ReportSummary, UiServices
 from people.model import Principal, Role
@@ -32,6 +32,12 @@ def recent_months(now: datetime, count: int = RECENT_MONTHS) -> list[str]:
 def month_choices(archived: list[str], now: datetime) -> list[str]:
     """Archived months and the recent ones, newest first, each once."""
     return sorted(set(archived) | set(recent_months(now)), reverse=True)
+
+
+def month_label(month: str, lang: str) -> str:
+    """`2026-10` → "octobre 2026" (the calendar month in Europe/Paris)."""
+    year, number = (int(p) for p in month.split("-"))
+    return fmt(lang).instant(datetime(year, number, 15, 12, tzinfo=PARIS), "MMMM y")
 
 
 def layout_for(services: UiServices) -> Callable[[str, dict[str, str]], Component]:
@@ -55,7 +61,7 @@ def layout_for(services: UiServices) -> Callable[[str, dict[str, str]], Componen
                         html.Label(t("reports.month", lang), htmlFor=ids.REPORTS_MONTH),
                         dcc.Dropdown(
                             id=ids.REPORTS_MONTH,
-                            options=[{"label": m, "value": m} for m in months],
+                            options=[{"label": month_label(m, lang), "value": m} for m in months],
                             value=value,
                             clearable=False,
                         ),
@@ -92,7 +98,7 @@ def layout_for(services: UiServices) -> Callable[[str, dict[str, str]], Componen
 def summary_view(found: ReportSummary, lang: str) -> Component:
     """The national figures of a month; missing data is said, never shown as 100 %."""
     if found.status == "error":
-        return html.P(found.message, className="message")
+        return html.P(t("reports.unavailable", lang), className="message", title=found.message)
     issued = (
         t("reports.issued_version", lang).format(v=found.version)
         if found.version is not None
@@ -100,31 +106,35 @@ def summary_view(found: ReportSummary, lang: str) -> Component:
     )
     if found.status == "no_data":
         return html.Div([html.P(t("reports.no_data", lang), className="no-data"), html.P(issued)])
+    f = fmt(lang)
     verdict = {True: "reports.met", False: "reports.missed", None: "none"}[found.met]
-    target = f"{t('fig.objective', lang)} {percent(found.objective, 3)} — {t(verdict, lang)}"
-    samu = (
-        f"{found.samu_met} ({found.samu_missed} {t('reports.samu_missed', lang)}, "
-        f"{found.samu_no_data} {t('reports.samu_no_data', lang)})"
+    target = t("reports.target", lang).format(
+        v=f.percent(found.objective, 3), verdict=t(verdict, lang)
+    )
+    samu = t("reports.samu_split", lang).format(
+        met=found.samu_met, missed=found.samu_missed, none=found.samu_no_data
     )
     cells = [
-        parts.kpi(t("reports.availability", lang), percent(found.availability, 3), target, "r-s1"),
-        parts.kpi(t("reports.budget", lang), percent(found.budget_consumed, 1), "", "r-budget"),
-        parts.kpi(t("reports.incidents", lang), str(found.incidents), "", "r-incidents"),
-        parts.kpi(t("reports.minutes_down", lang), str(found.minutes_down), "", "r-down"),
+        parts.kpi(
+            t("reports.availability", lang), f.percent(found.availability, 3), target, "r-s1"
+        ),
+        parts.kpi(t("reports.budget", lang), f.percent(found.budget_consumed, 1), "", "r-budget"),
+        parts.kpi(t("reports.incidents", lang), f.integer(found.incidents), "", "r-incidents"),
+        parts.kpi(t("reports.minutes_down", lang), f.integer(found.minutes_down), "", "r-down"),
         parts.kpi(t("reports.samu_met", lang), samu, "", "r-samu"),
-        parts.kpi(t("reports.completeness", lang), percent(found.completeness, 1), "", "r-data"),
+        parts.kpi(t("reports.completeness", lang), f.percent(found.completeness, 1), "", "r-data"),
     ]
     return html.Div([html.Dl(cells, className="kpis"), html.P(issued)])
 
 
 def links(month: str, lang: str) -> Component:
     """Download links to the reports API (the browser's session carries the reporter role)."""
-    m, q = quote(month), f"?lang={lang}"
+    m, q = quote(month), f"?lang={'en' if lang == 'en' else 'fr'}"
     items = [
-        ("PDF", f"{API}/{m}.pdf{q}"),
-        ("CSV", f"{API}/{m}.csv{q}"),
+        (t("reports.pdf", lang), f"{API}/{m}.pdf{q}"),
+        (t("reports.csv", lang), f"{API}/{m}.csv{q}"),
         (t("reports.daily", lang), f"{API}/{m}-daily.csv{q}"),
-        ("JSON", f"{API}/{m}.json{q}"),
+        (t("reports.json", lang), f"{API}/{m}.json{q}"),
         (t("reports.manifest", lang), f"{API}/{m}/manifest{q}"),
         (t("reports.public_key", lang), f"{API}/public-key"),
     ]

@@ -11,13 +11,14 @@ import plotly.graph_objects as go
 from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
-from dashboards import fleet, ids, views
+from dashboards import ids, views
 from dashboards.figures.series import burn_down, burn_rates, calls_vs_usual, sli_series
 from dashboards.figures.style import GRAPH_CONFIG
-from dashboards.i18n import duration, lang_of, local, number, percent, t
+from dashboards.i18n import alert_name, fmt, lang_of, slo_name, t
 from dashboards.pages import parts
-from dashboards.ports import UiServices
+from dashboards.ports import AlertView, UiServices
 from dashboards.theme import LIGHT
+from dashboards.viewmodel import slo_row
 from people.model import Principal
 
 REFRESH_MS = 30_000
@@ -37,7 +38,7 @@ def layout(lang: str, params: dict[str, str]) -> Component:
             dcc.Interval(id=ids.SAMU_TICK, interval=REFRESH_MS),
             html.Div(id=ids.SAMU_HEAD),
             html.Section(
-                [html.H2("SLO", id="h-slos"), html.Div(id=ids.SAMU_SLOS)],
+                [html.H2(t("samu.slos", lang), id="h-slos"), html.Div(id=ids.SAMU_SLOS)],
                 **parts.aria(labelledby="h-slos"),
             ),
             html.Div(graphs, className="charts"),
@@ -54,60 +55,66 @@ def _slo_table(detail: views.SamuDetail, lang: str) -> Component:
     head = html.Thead(
         html.Tr(
             [
-                html.Th(x, scope="col")
-                for x in (
-                    "SLO",
-                    t("col.sli", lang),
-                    t("col.budget", lang),
-                    t("col.burn", lang),
-                    t("col.exhaustion", lang),
-                    t("col.state", lang),
+                html.Th(t(key, lang), scope="col")
+                for key in (
+                    "col.slo",
+                    "col.sli",
+                    "col.budget",
+                    "col.burn",
+                    "col.exhaustion",
+                    "col.state",
                 )
             ]
         )
     )
+    rows = [slo_row(s, detail.now, lang) for s in sorted(detail.statuses, key=lambda s: s.slo)]
     body = html.Tbody(
         [
             html.Tr(
                 [
-                    html.Th(s.slo, scope="row"),
-                    html.Td(percent(s.sli, 3), className="num"),
-                    html.Td(percent(s.budget.remaining, 1), className="num"),
-                    html.Td(number(fleet.burn_of(s, fleet.BURN_WINDOW), 2), className="num"),
-                    html.Td(duration(s.exhaustion), className="num"),
-                    html.Td(s.state),
+                    html.Th(r.name, scope="row"),
+                    html.Td(r.sli_text, className="num"),
+                    html.Td(r.budget_text, className="num"),
+                    html.Td(r.burn_text, className="num"),
+                    html.Td(r.exhaustion_text, className="num"),
+                    html.Td(r.state_text),
                 ]
             )
-            for s in sorted(detail.statuses, key=lambda s: s.slo)
+            for r in rows
         ]
     )
     return html.Table([head, body], className="data")
 
 
 def _alerts(detail: views.SamuDetail, lang: str) -> list[Component]:
+    seen: dict[str, AlertView] = {}
+    for g in detail.groups:
+        for a in g.alerts:
+            if a.labels.get("samu") == detail.samu.id:
+                seen.setdefault(a.fingerprint, a)
     items = [
         html.Li(
             [
-                html.Strong(a.labels.get("alertname", "")),
-                f" ({a.labels.get('severity', '')}) ",
-                a.summary,
+                html.Strong(alert_name(a.labels.get("alertname", ""), lang)),
+                f" ({t('severity.' + a.labels.get('severity', 'none'), lang)}) ",
+                slo_name(a.labels["slo"], lang) if a.labels.get("slo") else "",
                 " — ",
-                parts.when(a.starts_at, detail.samu),
+                parts.when(a.starts_at, lang, detail.samu),
                 f" — {t('alerts.' + a.state, lang)}",
             ]
         )
-        for g in detail.groups
-        for a in g.alerts
-        if a.labels.get("samu") == detail.samu.id
+        for a in seen.values()
     ]
     incidents = [
         html.Li(
-            f"{t('alerts.incident', lang)} {i.id} : {i.state}"
-            + (f" ({i.acked_by})" if i.acked_by else "")
+            f"{t('alerts.incident', lang)} {i.id} : {t('incident.' + i.state, lang)}"
+            + (f" ({t('incident.by', lang).format(who=i.acked_by)})" if i.acked_by else "")
         )
         for i in detail.incidents
     ]
-    shifts = [html.Li(f"{s.schedule} : {', '.join(s.on_call) or '—'}") for s in detail.on_call]
+    shifts = [
+        html.Li(f"{s.schedule} : {', '.join(s.on_call) or t('none', lang)}") for s in detail.on_call
+    ]
     return [
         html.Ul(items or [html.Li(t("alerts.none", lang))]),
         html.Ul(incidents) if incidents else html.Span(),
@@ -118,15 +125,17 @@ def _alerts(detail: views.SamuDetail, lang: str) -> list[Component]:
 
 def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tuple[Any, ...]:
     """Header, SLO table, four figures and alerts for one SAMU (or a not-found message)."""
-    detail = views.samu_detail(services, samu_id, who)
+    detail = views.samu_detail(services, samu_id, who, lang)
     if detail is None:
         empty = go.Figure()
         return (html.H1(t("samu.unknown", lang)), "", empty, empty, empty, empty, "")
     samu, row = detail.samu, detail.row
-    clock = f"{t('samu.local', lang)} {local(detail.now, samu.timezone)}"
+    clock = f"{t('samu.local', lang)} {fmt(lang).local(detail.now, samu.timezone)}"
     head = [
         html.H1(samu.name),
-        html.P([parts.badge(row.state, lang), " ", samu.region, " · ", clock]),
+        html.P([parts.view_badge(row), " ", samu.region, " · ", clock]),
+        html.P(row.why, className="why"),
+        html.P(row.entraide, className="entraide") if row.entraide else html.Span(),
     ]
     objective = detail.primary.objective if detail.primary else 0.9995
     now = detail.now

@@ -16,12 +16,17 @@ from dash.development.base_component import Component
 from dashboards import ids
 from dashboards.i18n import lang_of, t
 from dashboards.pages.parts import aria
+from dashboards.theme import state_css
 
-INDEX = """<!DOCTYPE html>
+INDEX = (
+    """<!DOCTYPE html>
 <html lang="fr">
-<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}</head>
+<head>{%metas%}<title>{%title%}</title>{%favicon%}{%css%}<style>"""
+    + state_css()
+    + """</style></head>
 <body>{%app_entry%}<footer>{%config%}{%scripts%}{%renderer%}</footer></body>
 </html>"""
+)
 
 Page = Callable[[str, dict[str, str]], Component]
 Pages = Mapping[str, Page]

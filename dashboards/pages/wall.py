@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 
 from dashboards import fleet, ids, views
 from dashboards.figures.maps import MapTile, tile_grid
-from dashboards.i18n import duration, lang_of, number, paris, percent, t
+from dashboards.i18n import fmt, lang_of, t
 from dashboards.pages import parts
 from dashboards.ports import UiServices
 from dashboards.theme import ICONS, STATES, MapState
@@ -87,40 +87,38 @@ def _pair(
     )
 
 
-def _state(state: MapState, lang: str) -> str:
-    return f"{ICONS[state]} {t('state.' + state, lang)}"
-
-
 def focus(data: views.National, tick: int, lang: str) -> tuple[str, list[Component]]:
     """The rotating panel: tick 0 the national summary, then each SAMU in trouble in turn."""
-    trouble = [r for r in fleet.risk_order(data.rows) if r.state in ("page", "burning")]
+    trouble = [r for r in fleet.risk_order(data.rows) if r.state in ("page", "gap", "ticket")]
     trouble = trouble[:TROUBLE_SHOWN]
     slot = tick % (1 + len(trouble))
     if slot == 0:
-        rows = [_pair(_state(s, lang), str(data.kpis.by_state[s]), s, True) for s in STATES]
+        rows = [
+            _pair(f"{ICONS[s]} {t('state.' + s, lang)}", str(data.kpis.by_state[s]), s, True)
+            for s in STATES
+        ]
         return t("kpi.states", lang), rows[:FOCUS_ROWS]
     row = trouble[slot - 1]
-    backup = next((e for e in data.entraide if e.samu.id == row.samu.id), None)
-    backup_text = "—"
+    backup = next((e for e in data.entraide if e.samu.samu.id == row.samu.id), None)
+    backup_text = t("none", lang)
     if backup is not None and backup.backup is not None:
-        state = backup.backup_state or "no_data"
-        backup_text = f"{backup.backup.name} {ICONS[state]} {t('state.' + state, lang)}"
+        backup_text = f"{backup.backup.samu.name} {backup.backup.icon} {backup.backup.label}"
     return f"{t('wall.trouble', lang)} : {row.samu.name}", [
-        _pair(t("col.state", lang), _state(row.state, lang), row.state),
-        _pair(t("col.sli", lang), percent(row.sli, 3)),
-        _pair(t("col.burn", lang), number(row.burn, 1)),
-        _pair(t("col.budget", lang), f"{percent(row.budget_left, 1)} · {duration(row.exhaustion)}"),
+        _pair(t("col.state", lang), f"{row.icon} {row.label}", row.state),
+        _pair(t("col.why", lang), row.why),
+        _pair(t("col.burn", lang), row.burn_text),
+        _pair(t("col.budget", lang), f"{row.budget_text} · {row.exhaustion_text}"),
         _pair(t("col.backup", lang), backup_text),
     ]
 
 
 def refresh(services: UiServices, who: Principal, tick: int, lang: str) -> tuple[Any, ...]:
     """Everything the wall shows at one tick."""
-    data = views.national(services, who)
+    data = views.national(services, who, lang)
     title, rows = focus(data, tick, lang)
-    tiles = tile_grid([MapTile(r.samu, r.state) for r in data.rows], lang)
+    tiles = tile_grid([MapTile(r.samu, r.state, r.why) for r in data.rows], lang)
     return (
-        paris(data.now, "%H:%M:%S"),
+        fmt(lang).instant(data.now, "HH:mm:ss"),
         str(tick),
         parts.kpi_cells(data.kpis, lang),
         tiles,

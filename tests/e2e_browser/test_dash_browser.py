@@ -150,8 +150,8 @@ def test_ack_from_the_alerts_page_changes_the_incident_state(
             "the acknowledgement",
         )
     state = f"incident-state-{incident['id']}"
-    wait_for(lambda: by_id(driver, state).text == "acknowledged", "the new state on the page")
-    assert "acknowledged" in by_id(driver, ids.ALERTS_MESSAGE).text
+    wait_for(lambda: "pris en compte" in by_id(driver, state).text, "the new state on the page")
+    assert "pris en compte" in by_id(driver, ids.ALERTS_MESSAGE).text
     screenshot(driver, "alerts")
     assert severe(driver) == []
 
