@@ -83,6 +83,8 @@ def incident_action(
         done = services.incidents.act(incident_id, action, who.name, source)
     except AlertsError as exc:
         raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
+    except LookupError as exc:  # the engine's API (a `vigie ui` process) refused or is down
+        raise ActionRefused(t("action.remote", lang).format(detail=exc)) from None
     state = t(f"incident.{done.state}", lang)
     return Outcome(f"{t('alerts.incident', lang)} {done.id} : {state}", True)
 
@@ -103,6 +105,8 @@ def create_silence(
         sid = services.alerting.create_silence(matchers, end, comment, who.name, source)
     except AlertsError as exc:
         raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
+    except LookupError as exc:  # the engine's API (a `vigie ui` process) refused or is down
+        raise ActionRefused(t("action.remote", lang).format(detail=exc)) from None
     return Outcome(f"{t('silence.title', lang)} {sid} : {t('action.done', lang)}", True)
 
 
@@ -129,6 +133,8 @@ def silence_alert(
         )
     except AlertsError as exc:
         raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
+    except LookupError as exc:  # the engine's API (a `vigie ui` process) refused or is down
+        raise ActionRefused(t("action.remote", lang).format(detail=exc)) from None
     return Outcome(f"{t('silence.title', lang)} {sid} : {t('action.done', lang)}", True)
 
 
@@ -148,4 +154,6 @@ def expire_silence(
         services.alerting.expire_silence(silence_id, who.name, source)
     except AlertsError as exc:
         raise ActionRefused(t("action.refused", lang).format(detail=exc)) from None
+    except LookupError as exc:  # the engine's API (a `vigie ui` process) refused or is down
+        raise ActionRefused(t("action.remote", lang).format(detail=exc)) from None
     return Outcome(f"{t('silence.expire', lang)} {silence_id} : {t('action.done', lang)}", True)

@@ -33,7 +33,7 @@ def create_ui(services: UiServices) -> Dash:
         "/alerts": alerts.layout,
         "/reports": reports.layout_for(services),
     }
-    shell.register(app, pages, wall.layout_for(services.refresh_s), samu.layout)
+    shell.register(app, pages, wall.layout_for(services), samu.layout)
     national.register(app, services)
     samu.register(app, services)
     alerts.register(app, services)

@@ -71,7 +71,11 @@ WALL_FOCUS_TITLE = "wall-focus-title"
 WALL_FOCUS = "wall-focus"
 WALL_PAGE = "wall-page"
 WALL_STALE = "wall-stale"
-WALL_ALERTS = "wall-alerts"
+WALL_SECOND = "wall-second"  # the browser's one-second tick (rotation, staleness)
+WALL_CONFIG = "wall-config"
+WALL_SLOT = "wall-slot"  # {"page": name, "cycle": n}: where the rotation is
+WALL_LAST = "wall-last"  # the time of the data on screen
+WALL_RECEIVED = "wall-received"  # when the browser received it
 
 # reports page
 REPORTS_MONTH = "reports-month"

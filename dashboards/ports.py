@@ -172,6 +172,8 @@ class UiServices:
     primary_slo: str = "s1-call-setup"  # colours the map and sorts the risk table
     national_slo: str = "s1-call-setup-national"
     refresh_s: float = 10.0  # wall mode auto-refresh
+    wall_pages: tuple[str, ...] = ("national", "trouble", "alerts")  # rotated on the wall
+    wall_rotate_s: float = 20.0
     reports: ReportsPort = field(default_factory=NoReports)
     extra: Mapping[str, object] = field(default_factory=dict)
 

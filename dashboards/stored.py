@@ -16,19 +16,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import flask
 import httpx
 
+from alerts.maintenance import MaintenanceWindow
 from alerts.oncall.incidents import Incident
 from alerts.oncall.service import OnCallService
 from alerts.service import AlertingService
-from dashboards.data import AlertingAdapter
+from dashboards.adapters import AlertingAdapter
 from dashboards.ports import GroupView, ShiftView, SilenceView
 from slo.evaluate import SloStatus
+from slo.model import SLO
 
 T = TypeVar("T")
 
@@ -63,9 +65,11 @@ class ActionFailed(LookupError):
 class EngineApi:
     """The engine's REST API, called on behalf of the person behind the current callback."""
 
-    def __init__(self, base_url: str, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, base_url: str, timeout_s: float = 10.0, client: httpx.Client | None = None
+    ) -> None:
         self._base = base_url.rstrip("/")
-        self._timeout_s = timeout_s
+        self._client = client or httpx.Client(timeout=timeout_s)
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         if not self._base:
@@ -75,9 +79,7 @@ class EngineApi:
         if cookie:
             headers["Cookie"] = cookie
         try:
-            answer = httpx.request(
-                method, self._base + path, json=body, headers=headers, timeout=self._timeout_s
-            )
+            answer = self._client.request(method, self._base + path, json=body, headers=headers)
         except httpx.HTTPError as exc:
             raise ActionFailed(f"{self._base}: {exc}") from exc
         if answer.status_code >= 400:
@@ -118,6 +120,9 @@ class StoredState:
     def adapter(self) -> AlertingAdapter:
         service, oncall = self._cached.get()
         return AlertingAdapter(service, oncall)
+
+    def alerting(self) -> AlertingService:
+        return self._cached.get()[0]
 
     def oncall(self) -> OnCallService:
         return self._cached.get()[1]
@@ -188,3 +193,23 @@ def stored_statuses(
     the store, computed at most every `ttl_s` (the engine ticks at the same pace)."""
     cached = Cached(lambda: tuple(compute()), ttl_s)
     return cached.get
+
+
+class StoredMaintenance:
+    """`MaintenancePort` over the stored state."""
+
+    def __init__(self, state: StoredState) -> None:
+        self._state = state
+
+    def list(self) -> list[MaintenanceWindow]:
+        return self._state.alerting().maintenance.list()
+
+
+@dataclass(frozen=True)
+class StoredSources:
+    """What a UI process without the engine reads (built by the composition root)."""
+
+    state: StoredState
+    engine: EngineApi
+    statuses: Callable[[], Sequence[SloStatus]]
+    slos: Callable[[], Sequence[SLO]]

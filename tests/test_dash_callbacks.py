@@ -199,13 +199,31 @@ def test_expiring_a_silence_goes_through_the_alerting_service(store: Store) -> N
     assert fake.expired == [("s1", "alice", "ui")]
 
 
-def test_the_wall_rotates_between_the_nation_and_each_samu_in_trouble(store: Store) -> None:
+def test_the_wall_focus_follows_the_rotation_slot(store: Store) -> None:
     ui = services(store, statuses(), FakeAlerting([page_group(LYON_ID)]))
-    titles = [wall.refresh(ui, who(Role.VIEWER), tick, "fr")[4] for tick in range(4)]
-    assert titles[0] == "SAMU par état"
-    assert "SAMU 69" in titles[1] and "SAMU 75" in titles[2] and titles[3] == titles[0]
-    rows = [wall.refresh(ui, who(Role.VIEWER), tick, "fr")[5] for tick in range(3)]
-    assert {len(r) for r in rows} == {wall.FOCUS_ROWS}  # the structure never changes
+    viewer = who(Role.VIEWER)
+
+    def shown(page: str, cycle: int = 0) -> tuple[str, Any]:
+        out = wall.refresh(ui, viewer, 3, {"page": page, "cycle": cycle}, "fr")
+        return out[4], out[5]
+
+    assert shown("national")[0] == "SAMU par état"
+    assert "SAMU 69" in shown("trouble", 0)[0] and "SAMU 75" in shown("trouble", 1)[0]
+    assert shown("trouble", 2)[0] == shown("trouble", 0)[0]  # round the SAMU in trouble
+    title, rows = shown("alerts")
+    assert title == "Alertes d'astreinte et tickets" and "Lyon" in text_of(rows)
+    every = [shown(p)[1] for p in wall.PAGES]
+    assert {len(r) for r in every} == {wall.FOCUS_ROWS}  # the structure never changes
+    last = wall.refresh(ui, viewer, 3, {}, "fr")[6]
+    assert last == {"at_ms": int(NOW.timestamp() * 1000), "clock": "16:00"}  # Paris time
+
+
+def test_the_wall_pages_and_periods_come_from_the_kiosk_url_or_the_defaults() -> None:
+    assert wall.pages_of({}, ("national", "alerts")) == ["national", "alerts"]
+    assert wall.pages_of({"pages": "alerts,bogus,trouble"}, ()) == ["alerts", "trouble"]
+    assert wall.pages_of({"pages": "bogus"}, ("bogus",)) == ["national"]
+    assert wall.seconds({"rotate": "30"}, "rotate", 20) == 30.0
+    assert wall.seconds({"rotate": "0.1"}, "rotate", 20) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -224,7 +242,7 @@ def test_routing_picks_the_page_and_the_wall_theme(
     create_ui(services(store))  # the app builds with every callback registered
     pages = {"/": national.layout, "/alerts": alerts.layout}
     content, root, hidden = shell.render(
-        path, search, "fr", pages, wall.layout_for(10), samu.layout
+        path, search, "fr", pages, wall.layout_for(services(store)), samu.layout
     )
     assert (root, hidden) == (theme, header_hidden)
     assert content is not None

@@ -175,9 +175,10 @@ def pages(ui: UiServices) -> Iterator[Any]:
     yield alerts.render(ui, admin, lang)
     yield alerts.incident_panel(ui, admin, "inc-1", lang)
     yield alerts.act(ui, admin, "create", {"matchers": "x"}, "ui", lang).message
-    yield wall.layout_for(10)(lang, {})
-    for tick in range(4):
-        yield wall.refresh(ui, admin, tick, lang)
+    yield wall.layout_for(ui)(lang, {})
+    for page in wall.PAGES:
+        for cycle in range(3):
+            yield wall.refresh(ui, admin, 0, {"page": page, "cycle": cycle}, lang)[:6]
     layout = reports.layout_for(ui)
     yield layout(lang, {})
     yield reports.render(ui, admin, "2030-09", lang)

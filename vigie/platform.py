@@ -160,10 +160,16 @@ async def serve(
             platform.clock,
         )
     )
+    stored = None
+    if engine is None and "api" in roles:  # `vigie ui`: the engine's state from the store
+        from vigie.ui_role import stored_ui
+
+        stored = stored_ui(platform)
     ui_services = platform_services(
         platform.store,
         platform.registry,
         platform.clock,
+        stored=stored,
         engine=engine.engine if engine is not None else None,
         alerting=alerting.service if alerting is not None else None,
         oncall=alerting.oncall if alerting is not None else None,

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     oncall_config: Path = Field(
         Path("config/oncall.yaml"), description="People, rotations, schedules, escalation."
     )
+    engine_url: str = Field(
+        "",
+        description="For `vigie ui` beside a server DSN: the engine's URL; acks and silences "
+        "made in that UI go to its API.",
+    )
     external_url: str = Field(
         "", description="URL people use to reach this instance (links in notifications)."
     )
