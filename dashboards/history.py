@@ -118,3 +118,44 @@ def entraide_out(store: Store, start: datetime, end: datetime) -> dict[str, floa
         {"start": start, "end": end, "metric": ENTRAIDE_METRIC},
     )
     return {str(s): float(v) for s, v in rows if v}
+
+
+def bad_minutes_per_hour(
+    store: Store, sli: RatioSLI, start: datetime, end: datetime, samu: str
+) -> dict[datetime, int]:
+    """Minutes with at least one bad event of the SLI, per hour (UTC) over [start, end)."""
+    rows = store.query(
+        "SELECT minute, outcome, component, sum(value) FROM {db}.slo_minute_counts "
+        "WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')} "
+        "AND metric = {metric:String} AND isInfinite(le) AND samu_id = {samu:String} "
+        "GROUP BY minute, outcome, component HAVING sum(value) > 0",
+        {"start": start, "end": end, "metric": sli.metric, "samu": samu},
+    )
+    bad: set[datetime] = set()
+    for minute, outcome, component, _ in rows:
+        if sli.valid.accepts(outcome, component) and not sli.good.accepts(outcome, component):
+            bad.add(_utc(minute))
+    out: dict[datetime, int] = {}
+    for minute in bad:
+        hour = minute.replace(minute=0)
+        out[hour] = out.get(hour, 0) + 1
+    return out
+
+
+def calls_per_hour(
+    store: Store,
+    start: datetime,
+    end: datetime,
+    samu: str,
+    metric: str = CALLS_METRIC,
+    outcome: str = "",
+) -> dict[datetime, float]:
+    """Events of a metric per hour over [start, end) for one SAMU (one outcome, or all)."""
+    rows = store.query(
+        "SELECT hour, sum(value) FROM {db}.slo_hour_counts "
+        "WHERE hour >= {start:DateTime('UTC')} AND hour < {end:DateTime('UTC')} "
+        "AND metric = {metric:String} AND isInfinite(le) AND samu_id = {samu:String} "
+        "AND ({outcome:String} = '' OR outcome = {outcome:String}) GROUP BY hour ORDER BY hour",
+        {"start": start, "end": end, "metric": metric, "samu": samu, "outcome": outcome},
+    )
+    return {_utc(h): float(v) for h, v in rows}

@@ -34,6 +34,8 @@ SAMU_SLI = "samu-sli"
 SAMU_BUDGET = "samu-budget"
 SAMU_BURNS = "samu-burns"
 SAMU_CALLS = "samu-calls"
+SAMU_HEAT = "samu-heat"
+SAMU_PAIR = "samu-pair"
 SAMU_ALERTS = "samu-alerts"
 
 # alerts page

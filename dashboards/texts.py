@@ -138,6 +138,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "fig.incident": ("incident", "incident"),
     "fig.maintenance": ("maintenance", "maintenance"),
     "fig.burn": ("combustion", "burn"),
+    "fig.steady": ("consommation régulière", "steady consumption"),
+    "fig.per_hour": ("appels par heure", "calls per hour"),
     "fig.threshold": ("seuil {severity} {factor}", "{severity} threshold {factor}"),
     "fig.window": ("fenêtre", "window"),
     "fig.bad_minutes": ("minutes en échec", "bad minutes"),

@@ -5,22 +5,26 @@ Each function reads what one page needs, once, and filters it to the caller's SA
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from alerts.oncall.incidents import Incident
 from dashboards import fleet, history
+from dashboards.figures.samu_charts import Threshold
 from dashboards.figures.series import Span
 from dashboards.ports import GroupView, ShiftView, UiServices
 from dashboards.viewmodel import SamuFacts, SamuView, samu_view
 from people.model import Principal
 from slo.evaluate import SloStatus
+from slo.loader import load_policy
 from slo.model import CountFilter, RatioSLI
 from store.registry import Samu
 
 SLI_DAYS = 7
 WINDOW_DAYS = 28
 CALLS_HOURS = 6
+PAIR_HOURS = 48
 DEFAULT_SLI = RatioSLI(
     "samu.call.setups",
     good=CountFilter(outcomes=frozenset({"success"})),
@@ -57,6 +61,13 @@ class SamuDetail:
     groups: list[GroupView]
     incidents: list[Incident]
     on_call: list[ShiftView]
+    window_end: datetime
+    thresholds: list[Threshold]
+    bad_hours: dict[datetime, int]
+    backup: Samu | None
+    pair_calls: dict[datetime, float]
+    backup_calls: dict[datetime, float]
+    transfers: dict[datetime, float]
 
 
 def visible_groups(groups: list[GroupView], who: Principal) -> list[GroupView]:
@@ -138,6 +149,10 @@ def samu_detail(
         if w.covers(samu.id, samu.region):
             spans += [Span(a, b, "maintenance", w.title[:40]) for a, b in w.occurrences(start, now)]
     mine = [g for g in groups if any(a.labels.get("samu") == samu_id for a in g.alerts)]
+    sli = primary_sli(services)
+    backup = services.registry.get(samu.backup_id) if samu.backup_id else None
+    pair_from = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=PAIR_HOURS)
+    hour_end = now + timedelta(hours=1)
     return SamuDetail(
         now,
         samu,
@@ -151,7 +166,35 @@ def samu_detail(
         mine,
         [i for i in incidents if i.open],
         services.alerting.on_call(),
+        window_end(start, primary),
+        thresholds(),
+        history.bad_minutes_per_hour(services.store, sli, start, now, samu_id),
+        backup,
+        history.calls_per_hour(services.store, pair_from, hour_end, samu_id),
+        history.calls_per_hour(services.store, pair_from, hour_end, backup.id) if backup else {},
+        history.calls_per_hour(
+            services.store, pair_from, hour_end, samu_id, history.ENTRAIDE_METRIC, "out"
+        ),
     )
+
+
+def window_end(start: datetime, primary: SloStatus | None) -> datetime:
+    """Where the primary SLO's window ends, for the steady-consumption line (28 days on)."""
+    if primary is not None and primary.budget.window_minutes > 0:
+        return start + timedelta(minutes=primary.budget.window_minutes)
+    return start + timedelta(days=WINDOW_DAYS)
+
+
+@functools.cache
+def _policy_thresholds() -> tuple[Threshold, ...]:
+    found = load_policy()
+    policy = found.policies[found.classes["critical"].policy]
+    return tuple(Threshold(p.severity, p.long, p.factor(policy.period)) for p in policy.pairs)
+
+
+def thresholds() -> list[Threshold]:
+    """The burn-rate thresholds of the critical class's policy (S1's), from slo/policy.yaml."""
+    return list(_policy_thresholds())
 
 
 def history_start(now: datetime, primary: SloStatus | None) -> datetime:

@@ -97,14 +97,16 @@ def test_clicking_a_map_tile_names_the_samu_page() -> None:
 def test_the_samu_page_has_its_slos_four_figures_and_alerts(store: Store) -> None:
     fake = FakeIncidents([incident(PARIS_ID)])
     ui = services(store, statuses(), FakeAlerting([page_group(PARIS_ID)]), fake)
-    head, slos, sli, budget, burns, calls, alerts_part = samu.refresh(
+    head, slos, sli, budget, burns, calls, heat, pair, alerts_part = samu.refresh(
         ui, who(Role.VIEWER), PARIS_ID, "fr"
     )
     assert "SAMU 75" in text_of(head) and "Ticket ouvert" not in text_of(head)
     assert "Alerte d'astreinte" in text_of(head)
     assert "S1 · établissement des appels" in text_of(slos)
-    assert all(isinstance(f, go.Figure) for f in (sli, budget, burns, calls))
-    assert [b for b in burns.data[0].x] == ["5m", "1h", "6h"]
+    assert all(isinstance(f, go.Figure) for f in (sli, budget, burns, calls, heat, pair))
+    factors = sorted(s.y0 for s in burns.layout.shapes if s.type == "line")
+    assert factors == pytest.approx([1.0, 3.0, 6.0, 14.4])  # the policy's four thresholds
+    assert len(heat.data[0].z[0]) == 24 and "SAMU 75" in pair.data[0].name
     assert "inc-1" in text_of(alerts_part) and "Opérateur NOC 1" in text_of(alerts_part)
 
 

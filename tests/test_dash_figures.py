@@ -9,7 +9,14 @@ import pytest
 from dashboards import i18n
 from dashboards.colourblind import MIN_DELTA_E, closest_pair, delta_e
 from dashboards.figures.maps import MapTile, geo_map, tile_grid
-from dashboards.figures.series import Span, burn_down, burn_rates, calls_vs_usual, sli_series
+from dashboards.figures.samu_charts import (
+    Threshold,
+    burn_down,
+    burn_rate_series,
+    entraide_pair,
+    heat_map,
+)
+from dashboards.figures.series import Span, calls_vs_usual, sli_series
 from dashboards.history import HourPoint
 from dashboards.i18n import fmt
 from dashboards.theme import (
@@ -100,21 +107,43 @@ def test_the_sli_series_shows_percentages_and_the_objective_line() -> None:
     assert fig.layout.xaxis.range[1] == NOW.astimezone(i18n.PARIS).replace(tzinfo=None)
 
 
-def test_the_burn_down_ends_at_the_budget_left_now() -> None:
-    fig = burn_down(HOURS, 0.99, [], LIGHT, "fr")
+def test_the_burn_down_ends_at_the_budget_left_now_beside_steady_consumption() -> None:
+    window = (NOW - timedelta(hours=3), NOW + timedelta(days=28))
+    fig = burn_down(HOURS, 0.99, window, LIGHT, "fr")
     # 10 bad of 3000 valid against an allowance of 30: two thirds left after hour 2.
     assert list(fig.data[0].y) == pytest.approx([100.0, 100 * (1 - 10 / 30), 100 * (1 - 10 / 30)])
+    assert list(fig.data[1].y) == [100, 0] and fig.data[1].name == "consommation régulière"
 
 
-def test_burn_rates_show_one_bar_per_window_and_a_dash_without_events() -> None:
-    burns = {
-        timedelta(hours=1): BurnSample(20.0, 10, 1000),
-        timedelta(minutes=5): BurnSample(None, 0, 0),
-    }
-    fig = burn_rates(burns, LIGHT, "fr")
-    assert list(fig.data[0].x) == ["5m", "1h"]
-    assert list(fig.data[0].text) == ["—", "20,0"]
-    assert list(fig.data[0].marker.color) == [LIGHT.fills["ok"], LIGHT.fills["ticket"]]
+def test_burn_rates_over_time_are_drawn_against_the_policy_thresholds() -> None:
+    thresholds = [
+        Threshold("page", timedelta(hours=1), 14.4),
+        Threshold("ticket", timedelta(days=1), 3.0),
+    ]
+    fig = burn_rate_series(HOURS, 0.99, thresholds, LIGHT, "fr")
+    assert list(fig.data[0].y) == pytest.approx([0.01, 1.0, 0.01])  # 1 % bad = burn 1
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    assert [s.y0 for s in lines] == [14.4, 3.0] and fig.layout.yaxis.type == "log"
+    assert "seuil astreinte 14,4 (1\u202fh)" in [a.text for a in fig.layout.annotations]
+
+
+def test_the_heat_map_puts_bad_minutes_in_their_paris_hour_and_day() -> None:
+    bad = {NOW: 12, NOW - timedelta(days=1, hours=13): 3}  # 16:00 and 03:00 Paris
+    fig = heat_map(bad, NOW - timedelta(days=2), NOW, LIGHT, "fr")
+    z = fig.data[0].z
+    assert len(z) == 3 and z[2][16] == 12 and z[1][3] == 3 and sum(map(sum, z)) == 15
+    empty = heat_map({}, NOW - timedelta(days=2), NOW, WALL, "en")
+    assert [a.text for a in empty.layout.annotations] == ["no data"]
+
+
+def test_the_entraide_pair_shows_both_samu_and_the_transfers() -> None:
+    hour = NOW - timedelta(hours=1)
+    fig = entraide_pair("SAMU 75", {hour: 80.0}, "SAMU 92", {hour: 40.0}, {hour: 5.0}, LIGHT, "fr")
+    assert [t.name for t in fig.data] == [
+        "appels de SAMU 75",
+        "appels de SAMU 92",
+        "transférés vers SAMU 92",
+    ]
 
 
 def test_calls_are_drawn_against_the_usual_rate_as_steps() -> None:
@@ -128,8 +157,8 @@ def test_builders_do_not_mutate_their_inputs() -> None:
     hours = list(HOURS)
     burns = {timedelta(hours=1): BurnSample(2.0, 1, 10)}
     sli_series(hours, 0.999, [], LIGHT, "fr")
-    burn_down(hours, 0.999, [], LIGHT, "fr")
-    burn_rates(burns, LIGHT, "fr")
+    burn_down(hours, 0.999, (NOW, NOW), LIGHT, "fr")
+    burn_rate_series(hours, 0.999, [], LIGHT, "fr")
     assert hours == HOURS and list(burns) == [timedelta(hours=1)]
 
 

@@ -8,6 +8,9 @@
   var noUpdate = function () {
     return window.dash_clientside.no_update;
   };
+  // One request at a time: the next refresh is asked once the last answer came back (or after
+  // `retry_ms` without one: a lost request during a network cut or a restart is asked again).
+  var wall = { requestedAt: -Infinity, receivedAt: -Infinity };
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     vigie: {
       setLang: function (lang) {
@@ -17,12 +20,28 @@
       },
       // A successful refresh arrived: remember when, on the wall's clock.
       wallReceived: function (last) {
-        return last ? now() : noUpdate();
+        if (!last) {
+          return noUpdate();
+        }
+        wall.receivedAt = now();
+        return wall.receivedAt;
       },
-      // Every second: which page the rotation is on, and whether the data is stale.
-      wallSecond: function (_n, config, slot, last, received) {
+      // Every second: which page the rotation is on, whether a refresh is due, and whether
+      // the data on screen is stale.
+      wallSecond: function (_n, config, slot, last, received, request) {
         if (!config) {
-          return [noUpdate(), noUpdate(), noUpdate()];
+          return [noUpdate(), noUpdate(), noUpdate(), noUpdate()];
+        }
+        var t = now();
+        if (t < wall.requestedAt) {
+          wall.requestedAt = -Infinity; // the clock went back (an injected one): start again
+        }
+        var answered = wall.receivedAt >= wall.requestedAt;
+        var due =
+          t - wall.requestedAt >= config.refresh_ms &&
+          (answered || t - wall.requestedAt >= config.retry_ms);
+        if (due) {
+          wall.requestedAt = t;
         }
         var pages = config.pages;
         var cycle = Math.floor(now() / config.rotate_ms);
@@ -34,7 +53,7 @@
         if (last && received && now() - received > config.stale_ms) {
           stale = config.stale_text.replace("{t}", last.clock);
         }
-        return [same ? noUpdate() : next, label, stale];
+        return [same ? noUpdate() : next, label, stale, due ? (request || 0) + 1 : noUpdate()];
       },
     },
   });

@@ -1,12 +1,13 @@
-"""SAMU time series: SLI with its objective, budget burn-down, burn rate per alert window, calls
-per minute against the usual, with incidents and maintenance marked on the time axis.
+"""SAMU time series: SLI with its objective and calls per minute against the usual, with
+incidents and maintenance marked on the time axis (the budget, burn-rate, heat-map and
+entraide pictures are in `dashboards.figures.samu_charts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import plotly.graph_objects as go
@@ -15,8 +16,6 @@ from dashboards.figures.style import axis, base_layout
 from dashboards.history import HourPoint
 from dashboards.i18n import PARIS, fmt, t
 from dashboards.theme import Palette
-from slo.policy import BurnSample
-from slo.windows import format_duration
 
 
 @dataclass(frozen=True)
@@ -111,83 +110,6 @@ def sli_series(
             lang,
             x_range,
             yaxis=axis(palette, title={"text": "%"}, range=[low - span * 0.2, 100 + span * 0.05]),
-        )
-    )
-    return fig
-
-
-def burn_down(
-    points: Sequence[HourPoint],
-    objective: float,
-    spans: Sequence[Span],
-    palette: Palette,
-    lang: str,
-    big: bool = False,
-    x_range: Range | None = None,
-) -> go.Figure:
-    """Budget left (%) hour by hour over the window: 100 % minus the bad events so far over the
-    budget the whole window's valid events allow (the last point is the budget left now)."""
-    total_valid = sum(p.valid for p in points)
-    allowed = total_valid * (1 - objective)
-    x = _paris([p.hour for p in points])
-    y, bad = [], 0.0
-    for p in points:
-        bad += p.valid - p.good
-        y.append(100 * (1 - bad / allowed) if allowed > 0 else None)
-    fig = go.Figure(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            name=t("fig.remaining", lang),
-            line={"color": palette.series, "width": 3},
-            fill="tozeroy",
-        )
-    )
-    fig.add_hline(y=0, line={"color": palette.objective, "width": 2})
-    _spans(fig, spans, palette, lang)
-    fig.update_layout(
-        _layout(
-            palette,
-            big,
-            t("samu.budget", lang),
-            lang,
-            x_range,
-            yaxis=axis(palette, title={"text": "%"}),
-        )
-    )
-    return fig
-
-
-def burn_rates(
-    burns: Mapping[timedelta, BurnSample], palette: Palette, lang: str, big: bool = False
-) -> go.Figure:
-    """One bar per alert window (5m … 3d) with its burn rate; a line at 1 (budget spent exactly
-    over the SLO period). Windows without events show no bar and a dash."""
-    windows = sorted(burns)
-    names = [format_duration(w) for w in windows]
-    values = [burns[w].burn_rate for w in windows]
-    colours = [palette.fills["ticket" if (v or 0) > 1 else "ok"] for v in values]
-    text = [fmt(lang).number(v, 1) for v in values]
-    fig = go.Figure(
-        go.Bar(
-            x=names,
-            y=[v or 0 for v in values],
-            text=text,
-            textposition="outside",
-            marker={"color": colours},
-            name=t("fig.burn", lang),
-        )
-    )
-    fig.add_hline(y=1, line={"color": palette.objective, "dash": "dash", "width": 2})
-    fig.update_layout(
-        _layout(
-            palette,
-            big,
-            t("samu.burns", lang),
-            lang,
-            xaxis=axis(palette, type="category"),
-            yaxis=axis(palette, rangemode="tozero"),
         )
     )
     return fig

@@ -12,7 +12,8 @@ from dash import Dash, Input, Output, State, dcc, html
 from dash.development.base_component import Component
 
 from dashboards import ids, views
-from dashboards.figures.series import burn_down, burn_rates, calls_vs_usual, sli_series
+from dashboards.figures.samu_charts import burn_down, burn_rate_series, entraide_pair, heat_map
+from dashboards.figures.series import calls_vs_usual, sli_series
 from dashboards.figures.style import GRAPH_CONFIG
 from dashboards.i18n import alert_name, fmt, lang_of, slo_name, t
 from dashboards.pages import parts
@@ -22,7 +23,14 @@ from dashboards.viewmodel import slo_row
 from people.model import Principal
 
 REFRESH_MS = 30_000
-_GRAPHS = (ids.SAMU_SLI, ids.SAMU_BUDGET, ids.SAMU_BURNS, ids.SAMU_CALLS)
+_GRAPHS = (
+    ids.SAMU_SLI,
+    ids.SAMU_BUDGET,
+    ids.SAMU_BURNS,
+    ids.SAMU_CALLS,
+    ids.SAMU_HEAT,
+    ids.SAMU_PAIR,
+)
 
 
 def layout(lang: str, params: dict[str, str]) -> Component:
@@ -128,7 +136,7 @@ def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tu
     detail = views.samu_detail(services, samu_id, who, lang)
     if detail is None:
         empty = go.Figure()
-        return (html.H1(t("samu.unknown", lang)), "", empty, empty, empty, empty, "")
+        return (html.H1(t("samu.unknown", lang)), "", *(empty for _ in _GRAPHS), "")
     samu, row = detail.samu, detail.row
     clock = f"{t('samu.local', lang)} {fmt(lang).local(detail.now, samu.timezone)}"
     head = [
@@ -144,13 +152,15 @@ def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tu
     week = min(max(now - timedelta(days=views.SLI_DAYS), first), now - timedelta(hours=6))
     start = min(max(views.history_start(now, detail.primary), first), now - timedelta(hours=6))
     recent = [p for p in detail.hours if p.hour >= week]
-    burns = detail.primary.burns if detail.primary else {}
+    window = (views.history_start(now, detail.primary), detail.window_end)
+    pair_range = (now - timedelta(hours=views.PAIR_HOURS), now)
+    backup = detail.backup.name if detail.backup else t("samu.no_backup", lang)
     return (
         head,
         _slo_table(detail, lang),
         sli_series(recent, objective, detail.spans, LIGHT, lang, x_range=(week, now)),
-        burn_down(detail.hours, objective, detail.spans, LIGHT, lang, x_range=(start, now)),
-        burn_rates(burns, LIGHT, lang),
+        burn_down(detail.hours, objective, window, LIGHT, lang, x_range=(start, now)),
+        burn_rate_series(recent, objective, detail.thresholds, LIGHT, lang, x_range=(week, now)),
         calls_vs_usual(
             detail.calls,
             detail.usual,
@@ -158,6 +168,17 @@ def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tu
             LIGHT,
             lang,
             x_range=(now - timedelta(hours=views.CALLS_HOURS), now),
+        ),
+        heat_map(detail.bad_hours, window[0], now, LIGHT, lang),
+        entraide_pair(
+            samu.name,
+            detail.pair_calls,
+            backup,
+            detail.backup_calls,
+            detail.transfers,
+            LIGHT,
+            lang,
+            x_range=pair_range,
         ),
         _alerts(detail, lang),
     )

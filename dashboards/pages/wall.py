@@ -1,7 +1,9 @@
 """Wall mode: dark, no controls, large text, made to run unattended for a week.
 
 - Data refreshes in place every `refresh` seconds (tiles and texts are replaced, the page is
-  never reloaded, the structure never changes between ticks or pages).
+  never reloaded, the structure never changes between ticks or pages). The browser asks for the
+  next refresh only once the last one answered (a slow server is not flooded, and an answer is
+  never thrown away because the next tick came first), or after `RETRY` refreshes without one.
 - The focus panel rotates through the configured pages (`national`, `trouble`, `alerts`) every
   `rotate` seconds. The browser decides the slot from its clock (`window.vigieClock`, injectable
   by tests, else `Date.now`), so every wall screen shows the same page at the same time.
@@ -31,6 +33,7 @@ FOCUS_ROWS = 5
 TROUBLE_SHOWN = 8
 PAGES = ("national", "trouble", "alerts")
 STALE_AFTER = 3  # refresh periods without an update before the data is called stale
+RETRY = 3  # refresh periods without an answer before the request is made again
 
 
 def seconds(params: dict[str, str], key: str, default_s: float) -> float:
@@ -63,6 +66,8 @@ def layout_for(services: UiServices) -> Any:
         config: dict[str, object] = {
             "pages": pages,
             "rotate_ms": int(seconds(params, "rotate", services.wall_rotate_s) * 1000),
+            "refresh_ms": refresh_ms,
+            "retry_ms": RETRY * refresh_ms,
             "stale_ms": STALE_AFTER * refresh_ms,
             "stale_text": t("wall.stale", lang),
             "page_text": t("wall.page", lang),
@@ -97,7 +102,7 @@ def layout_for(services: UiServices) -> Any:
                     ],
                     className="wall-body",
                 ),
-                dcc.Interval(id=ids.WALL_TICK, interval=refresh_ms),
+                dcc.Store(id=ids.WALL_TICK, data=0),  # the refresh asked for, by number
                 dcc.Interval(id=ids.WALL_SECOND, interval=1000),
                 dcc.Store(id=ids.WALL_CONFIG, data=config),
                 dcc.Store(id=ids.WALL_SLOT, data={"page": pages[0], "cycle": 0}),
@@ -217,7 +222,7 @@ def register(app: Dash, services: UiServices) -> None:
         Output(ids.WALL_FOCUS_TITLE, "children"),
         Output(ids.WALL_FOCUS, "children"),
         Output(ids.WALL_LAST, "data"),
-        Input(ids.WALL_TICK, "n_intervals"),
+        Input(ids.WALL_TICK, "data"),
         Input(ids.WALL_SLOT, "data"),
         State(ids.LANG, "data"),
     )
@@ -235,9 +240,11 @@ def register(app: Dash, services: UiServices) -> None:
         Output(ids.WALL_SLOT, "data"),
         Output(ids.WALL_PAGE, "children"),
         Output(ids.WALL_STALE, "children"),
+        Output(ids.WALL_TICK, "data"),
         Input(ids.WALL_SECOND, "n_intervals"),
         State(ids.WALL_CONFIG, "data"),
         State(ids.WALL_SLOT, "data"),
         State(ids.WALL_LAST, "data"),
         State(ids.WALL_RECEIVED, "data"),
+        State(ids.WALL_TICK, "data"),
     )

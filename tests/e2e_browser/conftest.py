@@ -3,6 +3,7 @@ signed in to it (chromedriver driven directly); screenshots go to test-artifacts
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -100,9 +101,10 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProce
         running.stop(timeout_s=15)  # the simulation's exporters may be slow to give up
 
 
-@pytest.fixture(scope="package")
-def driver(platform: PlatformProcess) -> Iterator[Any]:
-    """Chromium signed in as the first admin; browser and performance logs enabled."""
+@contextlib.contextmanager
+def signed_in(url: str, data_dir: Path) -> Iterator[Any]:
+    """Headless Chromium signed in as the first admin of an instance; browser and performance
+    logs enabled."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
@@ -117,8 +119,8 @@ def driver(platform: PlatformProcess) -> Iterator[Any]:
         {"width": 1920, "height": 1080, "deviceScaleFactor": 1, "mobile": False},
     )
     try:
-        password = (platform.data_dir / "admin.password").read_text().strip()
-        browser.get(f"{platform.url}/api/v1/auth/login")
+        password = (data_dir / "admin.password").read_text().strip()
+        browser.get(f"{url}/api/v1/auth/login")
         browser.find_element(By.ID, "name").send_keys("admin")
         browser.find_element(By.ID, "password").send_keys(password)
         browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
@@ -127,6 +129,13 @@ def driver(platform: PlatformProcess) -> Iterator[Any]:
         yield browser
     finally:
         browser.quit()
+
+
+@pytest.fixture(scope="package")
+def driver(platform: PlatformProcess) -> Iterator[Any]:
+    """Chromium signed in to the simulated platform as its first admin."""
+    with signed_in(platform.url, platform.data_dir) as browser:
+        yield browser
 
 
 def screenshot(driver: Any, name: str) -> Path:

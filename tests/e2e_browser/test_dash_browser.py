@@ -210,3 +210,57 @@ def test_keyboard_and_language_basics(platform: PlatformProcess, driver: Any) ->
         "back to French",
     )
     assert severe(driver) == []
+
+
+def wall_text(driver: Any, element_id: str) -> str:
+    return str(driver.execute_script(f"return document.getElementById('{element_id}').textContent"))
+
+
+def test_the_wall_rotates_its_pages_on_an_injected_clock(
+    platform: PlatformProcess, driver: Any
+) -> None:
+    driver.get(platform.url + "/wall?refresh=2&rotate=60&pages=national,trouble,alerts")
+    wait_for(lambda: int(by_id(driver, ids.WALL_COUNTER).text) >= 1, "a first refresh")
+    driver.execute_script("window.vigieT = 0; window.vigieClock = () => window.vigieT;")
+    wait_for(lambda: wall_text(driver, ids.WALL_PAGE) == "Page 1 / 3", "the first page")
+    wait_for(lambda: wall_text(driver, ids.WALL_FOCUS_TITLE) == "SAMU par état", "the summary")
+    driver.execute_script("window.vigieT = 60000;")  # one rotation period later
+    wait_for(lambda: wall_text(driver, ids.WALL_PAGE) == "Page 2 / 3", "the second page")
+    driver.execute_script("window.vigieT = 120000;")
+    wait_for(lambda: wall_text(driver, ids.WALL_PAGE) == "Page 3 / 3", "the third page")
+    wait_for(
+        lambda: wall_text(driver, ids.WALL_FOCUS_TITLE) == "Alertes d'astreinte et tickets",
+        "the alerts page of the wall",
+    )
+    driver.execute_script("window.vigieT = 180000;")
+    wait_for(lambda: wall_text(driver, ids.WALL_PAGE) == "Page 1 / 3", "round again")
+    wait_for(lambda: wall_text(driver, ids.WALL_FOCUS_TITLE) == "SAMU par état", "the summary")
+    assert driver.find_elements("css selector", f"#{ids.WALL_FOCUS} .focus-row").__len__() == 5
+    assert severe(driver) == []
+
+
+def test_the_wall_says_how_old_its_data_is_when_the_network_is_cut_and_recovers(
+    platform: PlatformProcess, driver: Any
+) -> None:
+    driver.get(platform.url + "/wall?refresh=2")
+    counter = lambda: int(by_id(driver, ids.WALL_COUNTER).text)  # noqa: E731
+    wait_for(lambda: counter() >= 1, "a first refresh")
+    assert wall_text(driver, ids.WALL_STALE) == ""
+    offline = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, **offline})
+    try:
+        stale = wait_for(
+            lambda: (
+                wall_text(driver, ids.WALL_STALE).startswith("données du ")
+                and wall_text(driver, ids.WALL_STALE)
+            ),
+            "the stale banner",
+        )
+        assert len(stale) == len("données du 14:05")
+        shown = counter()
+    finally:
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": False, **offline})
+    wait_for(lambda: counter() > shown, "updates again after the cut")
+    wait_for(lambda: wall_text(driver, ids.WALL_STALE) == "", "the banner gone")
+    driver.get_log("browser")  # the failed requests of the cut were logged, as they should

@@ -1,0 +1,107 @@
+"""The PDF reads as a finished French document: its text, extracted with pdftotext, holds the
+expected sentences (agreement included), every chart is drawn or says "pas de données", the
+period is in Europe/Paris, no budget is negative and no method sentence is cut short."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from reports.i18n import formatter
+from reports.model import MonthReport
+from reports.render_pdf import render_html, render_pdf
+from reports.samu_charts import watched
+from tests.conftest import require_peer
+
+pytest_plugins = ("tests.report_fixtures",)
+
+
+def text_of(pdf: bytes, tmp_path: Path) -> str:
+    """The PDF's text, one line per line, spaces (narrow no-break included) made plain."""
+    require_peer("pdftotext")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True)
+    return re.sub(r"[ \u00a0\u202f]+", " ", out.stdout.decode())
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def plain(text: str) -> str:
+    return re.sub(r"[\u00a0\u202f]", " ", text)
+
+
+def test_the_french_pdf_is_written_in_full_sentences(report: MonthReport, tmp_path: Path) -> None:
+    text = flat(text_of(render_pdf(report, 1, "fr"), tmp_path))
+    s = report.summary
+    fmt = formatter("fr")
+    expected = [
+        "Ce rapport couvre le mois d'octobre 2026 (745 heures), du 1 octobre 2026 à 00:00 au "
+        "1 novembre 2026 à 00:00, heure de Paris (Europe/Paris). Version 1 ;",
+        "La disponibilité nationale de l'établissement des appels (S1) est de "
+        f"{plain(fmt.pct(round(s.s1 * 100, 4)))} pour un objectif de "
+        f"{plain(fmt.pct(s.objective * 100))}.",
+        "Les appels de test ont échoué ou manqué pendant",
+        plain(fmt.counted("incidents", s.incidents)),
+        "Pour comparaison, la disponibilité était de",
+        "Déclaration de conformité",
+        "Graphiques des SAMU à suivre",
+        "Taux de combustion quotidien (S1) et seuils d'alerte",
+        "seuil d'astreinte 14,4 (1 h)",
+        "Maintenances planifiées (exclues)",
+    ]
+    for sentence in expected:
+        assert flat(sentence) in text, sentence
+    assert plain(fmt.samu_sentence(s.samu_met, s.samu_missed, s.samu_no_data)) in text
+    assert "hors ;" not in text and "Aucun." not in text
+    assert not re.search(r"-\d+,\d+ %", text)  # an overspent budget is "épuisé"
+    assert "(UTC" not in text and "Période (UTC)" not in text
+    for row in watched(report):
+        assert row.name in text
+
+
+def test_an_empty_month_says_so_with_the_right_agreement(
+    report: MonthReport, tmp_path: Path
+) -> None:
+    quiet = replace(
+        report,
+        incidents=(),
+        maintenance=(),
+        days=(),
+        national_days=(),
+        summary=replace(report.summary, s1=None, met=None, budget_consumed=None, incidents=0),
+        samu=tuple(replace(r, met=True) for r in report.samu),
+    )
+    text = flat(text_of(render_pdf(quiet, 1, "fr"), tmp_path))
+    for sentence in (
+        "Aucun incident n'a été ouvert ce mois-ci.",
+        "Aucune maintenance planifiée n'a eu lieu ce mois-ci.",
+        "Aucun SAMU n'a manqué d'objectif ni connu d'incident ce mois-ci.",
+        "Faute de données, la conformité ne peut pas être établie ce mois-ci.",
+        "Aucune donnée ne permet de calculer la disponibilité nationale",
+    ):
+        assert sentence in text, sentence
+    html = render_html(quiet, 1, "fr")
+    assert html.count("pas de données</text>") >= 2  # the empty charts say so
+
+
+def test_counts_agree_in_french_and_english() -> None:
+    fr, en = formatter("fr"), formatter("en")
+    assert [fr.counted("incidents", n) for n in (0, 1, 3)] == [
+        "Aucun incident n'a été ouvert ce mois-ci.",
+        "Un incident a été ouvert ce mois-ci.",
+        "3 incidents ont été ouverts ce mois-ci.",
+    ]
+    assert fr.samu_sentence(98, 1, 1) == (
+        "98 SAMU respectent leurs objectifs, un les manque et un n'a transmis aucune donnée."
+    )
+    assert en.counted("incidents", 1) == "One incident was opened this month."
+    assert (
+        fr.month("2026-04") == "le mois d'avril 2026"
+        and fr.month("2026-03") == "le mois de mars 2026"
+    )
+    assert fr.budget(-41076.5) == "épuisé" and fr.budget(41.25) == "41,25\u202f%"
