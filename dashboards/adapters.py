@@ -30,26 +30,33 @@ class AlertingAdapter:
     def groups(self) -> list[GroupView]:
         now = self._service.clock.now()
         mute = self._service.mute()
+        muter = mute.any
+        seen: dict[int, AlertView] = {}  # an alert in several groups is judged once
         out = []
         for group in self._service.groups():
             alerts = []
-            for stored in group.alerts.values():
+            for fp, stored in group.alerts.items():  # keyed by fingerprint
                 alert = stored.alert
                 if alert.resolved_at(now) or alert.labels.get("alertname") in HIDDEN_ALERTS:
                     continue
-                status = mute.status(alert, now)
-                summary = alert.annotations.get("summary", "")
-                silenced = status.silenced_by + status.muted_by + status.inhibited_by
-                alerts.append(
-                    AlertView(
-                        f"{alert.fingerprint:016x}",
+                view = seen.get(fp)
+                if view is None:
+                    # Whether it is muted first (cheap); by what only for the muted ones.
+                    state, by = "active", tuple[str, ...]()
+                    if muter.mutes(alert.labels, now):
+                        status = mute.status(alert, now)
+                        state = status.state
+                        by = status.silenced_by + status.muted_by + status.inhibited_by
+                    view = AlertView(
+                        f"{fp:016x}",
                         dict(alert.labels),
-                        summary,
+                        alert.annotations.get("summary", ""),
                         alert.starts_at,
-                        status.state,
-                        silenced,
+                        state,
+                        by,
                     )
-                )
+                    seen[fp] = view
+                alerts.append(view)
             if alerts:
                 receiver = group.route.opts.receiver
                 alerts.sort(key=lambda a: a.starts_at)

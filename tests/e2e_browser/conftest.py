@@ -38,7 +38,7 @@ HISTORY = ("075", "013", "069", "033", "059", "029", "971", "974")
 SCENARIO = "trunk:013@+20m/20m,fraction=0.5"
 
 
-def wait_for(predicate: Callable[[], Any], what: str, timeout_s: float = 45.0) -> Any:
+def wait_for(predicate: Callable[[], Any], what: str, timeout_s: float = 120.0) -> Any:
     """Poll until `predicate()` is truthy (waiting for other processes, not timing them)."""
     deadline = time.monotonic() + timeout_s
     last: Any = None

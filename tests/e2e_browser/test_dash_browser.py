@@ -165,7 +165,7 @@ def test_the_wall_refreshes_in_place_with_large_text_and_contrasted_states(
     driver.execute_script("window.vigieMarker = 'no reload'; window.scrollTo(0, 40);")
     before = (driver.execute_script(FINGERPRINT), driver.execute_script("return scrollY"))
     start = counter()
-    wait_for(lambda: counter() >= start + 2, "two more refreshes", timeout_s=30)
+    wait_for(lambda: counter() >= start + 2, "two more refreshes")
     after = (driver.execute_script(FINGERPRINT), driver.execute_script("return scrollY"))
     assert after == before
     assert driver.execute_script("return window.vigieMarker") == "no reload"

@@ -74,7 +74,7 @@ def test_vigie_ui_in_its_own_process_shows_the_state_the_engine_left(
         ui.start()
         try:
             shown = counter()
-            wait_for(lambda: counter() > shown, "the wall updating from vigie ui", timeout_s=60)
+            wait_for(lambda: counter() > shown, "the wall updating from vigie ui")
             wait_for(lambda: wall_text(driver, ids.WALL_STALE) == "", "the banner gone")
             driver.get(ui.url + "/alerts")
             after = wait_for(
