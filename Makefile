@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DATA_DIR ?= ./data
 
-.PHONY: run test check lint typecheck bench soak clean install
+.PHONY: run test check lint typecheck bench soak screenshots clean install
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -35,6 +35,9 @@ bench: $(STAMP)  ## every benchmark; writes docs/benchmarks.md
 
 soak: $(STAMP)  ## an hour of simulated traffic at 10x peak (not part of bench); SOAK_MINUTES=60
 	$(BIN)/python -m bench.soak --minutes $${SOAK_MINUTES:-60}
+
+screenshots: $(STAMP)  ## the README's pictures (UI in Chromium, a PDF page) into docs/screenshots/
+	$(BIN)/python -m tests.e2e_browser.screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info

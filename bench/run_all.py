@@ -24,6 +24,8 @@ BENCHMARKS: tuple[str, ...] = (
     "bench.slo",
     "bench.dispatch",
     "bench.dashboard",
+    "bench.alerts_page",
+    "bench.wall_memory",
     "bench.report",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"

@@ -53,15 +53,11 @@ def wait_for(predicate: Callable[[], Any], what: str, timeout_s: float = 120.0) 
     raise AssertionError(f"timed out waiting for {what} (last: {last!r})")
 
 
-@pytest.fixture(scope="package")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProcess]:
-    """`vigie up --simulate` (engine every 2 s) with an hour of history for a few SAMU."""
-    require_peer("chromium")
-    require_peer("chromedriver")
+def simulated_platform(data_dir: Path) -> PlatformProcess:
+    """`vigie up --simulate` (engine every 2 s) with an hour of history for a few SAMU; the
+    caller stops it."""
     running = PlatformProcess(
-        tmp_path_factory.mktemp("ui") / "data",
-        extra_args=("--simulate",),
-        env={"VIGIE_ENGINE_INTERVAL_S": "2"},
+        data_dir, extra_args=("--simulate",), env={"VIGIE_ENGINE_INTERVAL_S": "2"}
     )
     running.start()
     try:
@@ -93,9 +89,22 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProce
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
         )
         assert backfill.returncode == 0, backfill.stderr[-2000:]
+    except BaseException:
+        running.stop(timeout_s=15)
+        raise
+    return running
+
+
+@pytest.fixture(scope="package")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformProcess]:
+    """The simulated platform the browser tests share."""
+    require_peer("chromium")
+    require_peer("chromedriver")
+    running = simulated_platform(tmp_path_factory.mktemp("ui") / "data")
+    try:
         yield running
     finally:
         running.stop(timeout_s=15)  # the simulation's exporters may be slow to give up
