@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from reports.document import DAY_COLUMNS, SAMU_COLUMNS
-from reports.i18n import NBSP, formatter
+from reports.i18n import NBSP, NNBSP, formatter
 from reports.model import MonthReport
 from reports.render_csv import render_csv, render_daily_csv
 from reports.render_json import load_schema, render_json
@@ -70,7 +70,7 @@ def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, check=True)
-    return out.stdout.decode().replace(NBSP, " ")
+    return out.stdout.decode().replace(NBSP, " ").replace(NNBSP, " ")
 
 
 def test_the_pdf_text_shows_the_json_figures(
@@ -81,7 +81,7 @@ def test_the_pdf_text_shows_the_json_figures(
     fmt = formatter("fr")
 
     def shown(value: str) -> str:
-        return value.replace(NBSP, " ")
+        return value.replace(NBSP, " ").replace(NNBSP, " ")
 
     assert shown(fmt.pct(doc["summary"]["s1_pct"])) in text
     assert shown(fmt.pct(doc["summary"]["budget_consumed_pct"])) in text
