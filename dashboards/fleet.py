@@ -66,14 +66,10 @@ def maintenance_title(
     return None
 
 
-def in_gap(samu: Samu, statuses: Sequence[SloStatus], platform: Sequence[AlertView]) -> bool:
-    """Vigie's ingest gap covers the SAMU: the platform's gap alert is active (for this SAMU or
-    for all), or the SLO package flags the SAMU's current minutes as our gap."""
-    for alert in platform:
-        if alert.labels.get("alertname") in GAP_ALERTS and alert.state == "active":
-            return True
-    # A status may carry the engine's own per-SAMU flag (issue 13); read it when present.
-    return any(bool(getattr(s, "vigie_gap", False)) for s in statuses)
+def in_gap(platform: Sequence[AlertView]) -> bool:
+    """Vigie's ingest gap covers a SAMU: the platform's gap alert is active, for this SAMU or
+    for the whole fleet (the engine raises one alert, not one per SAMU)."""
+    return any(a.labels.get("alertname") in GAP_ALERTS and a.state == "active" for a in platform)
 
 
 def facts(
@@ -102,7 +98,7 @@ def facts(
                 statuses=mine,
                 alerts=tuple(a for a in own if a.labels.get("alertname") not in GAP_ALERTS),
                 maintenance=maintenance_title(samu, windows, now),
-                gap=in_gap(samu, mine, gap_alerts),
+                gap=in_gap(gap_alerts),
                 entraide_out=(entraide_out or {}).get(samu.id, 0.0),
                 backup=registry.get(samu.backup_id) if samu.backup_id else None,
                 exhausted_since=(exhausted_since or {}).get(samu.id, {}),

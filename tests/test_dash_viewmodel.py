@@ -11,6 +11,7 @@ import pytest
 
 from dashboards import fleet
 from dashboards.i18n import t
+from dashboards.ports import AlertView, GroupView
 from dashboards.theme import ICONS, LIGHT
 from dashboards.viewmodel import SamuFacts, SamuView, samu_view, slo_row
 from store.formats import NNBSP
@@ -157,3 +158,15 @@ def test_the_view_model_does_not_mutate_its_inputs() -> None:
     before = repr(facts)
     view(facts)
     assert repr(facts) == before
+
+
+def test_a_fleet_wide_vigie_gap_turns_every_samu_grey_not_red() -> None:
+    gap = AlertView("ff", {"alertname": "VigieIngestGap", "severity": "page"}, "", NOW, "active")
+    groups = [GroupView("{}:{}", "noc-pager", {}, (gap,)), page_group(PARIS_ID)]
+    statuses = [status(s.id, 0, 0, recent_valid=0) for s in REGISTRY]
+    rows = fleet.views(fleet.facts(REGISTRY, statuses, groups, [], NOW), PRIMARY, NOW, "fr")
+    states = {r.samu.id: r.state for r in rows}
+    assert states.pop(PARIS_ID) == "page"  # a page of its own still shows
+    assert set(states.values()) == {"gap"}
+    k = fleet.kpis(rows, None, NOW, "fr")
+    assert k.pages == 1 and k.by_state["gap"] == 99  # the platform alert pages no SAMU
