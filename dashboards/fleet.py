@@ -184,6 +184,7 @@ def transfers_text(row: EntraideRow, minutes: int, lang: str) -> str:
     """`→ Lyon : 12 appels en 15 min`, or a dash when no call is transferred."""
     if row.transfers <= 0 or row.backup is None:
         return t("none", lang)
-    return t("entraide.to", lang).format(
+    key = "entraide.to_1" if round(row.transfers) == 1 else "entraide.to"
+    return t(key, lang).format(
         backup=row.backup.samu.name, n=fmt(lang).integer(row.transfers), m=minutes
     )

@@ -62,8 +62,11 @@ class Formatter:
         if stamp is None:
             return "—"
         at = stamp if isinstance(stamp, datetime) else _parse(stamp)
-        pattern = "d MMMM y 'à' HH:mm" if self.lang == "fr" else "d MMMM y 'at' HH:mm"
-        return self.formats.instant(at, pattern)
+        if self.lang != "fr":
+            return self.formats.instant(at, "d MMMM y 'at' HH:mm")
+        day = self.formats.instant(at, "d")
+        rest = self.formats.instant(at, "MMMM y 'à' HH:mm")
+        return f"{'1er' if day == '1' else day} {rest}"  # le 1er octobre, le 2 octobre
 
     def short(self, stamp: str | None) -> str:
         """An instant in Europe/Paris for a table cell: `05/10 14:03`."""
@@ -78,6 +81,16 @@ class Formatter:
         if self.lang != "fr":
             return name
         return f"le mois d'{name}" if name[0] in _VOWELS else f"le mois de {name}"
+
+    def trend(self, previous: float | None, year: float | None) -> str:
+        """The comparison with the previous month and last year, said whole when one is missing."""
+        key = {
+            (True, True): "trend_both",
+            (True, False): "trend_previous",
+            (False, True): "trend_year",
+            (False, False): "trend_none",
+        }[(previous is not None, year is not None)]
+        return self.words[key].format(previous=self.pct(previous), year=self.pct(year))
 
     def counted(self, key: str, n: int) -> str:
         """The sentence `key_0`, `key_1` or `key_n` for `n` (French and English agreement)."""

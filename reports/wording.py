@@ -24,10 +24,19 @@ FR = {
     "down_sentence": (
         "Les appels de test ont échoué ou manqué pendant {n} minutes, toutes SAMU confondues (S3)."
     ),
-    "trend_sentence": (
+    "trend_both": (
         "Pour comparaison, la disponibilité était de {previous} le mois précédent et de {year} "
         "le même mois l'an dernier."
     ),
+    "trend_previous": (
+        "Pour comparaison, la disponibilité était de {previous} le mois précédent ; le même mois "
+        "l'an dernier n'a pas de données."
+    ),
+    "trend_year": (
+        "Pour comparaison, la disponibilité était de {year} le même mois l'an dernier ; le mois "
+        "précédent n'a pas de données."
+    ),
+    "trend_none": "Ni le mois précédent ni le même mois l'an dernier n'ont de données à comparer.",
     "incidents_0": "Aucun incident n'a été ouvert ce mois-ci.",
     "incidents_1": "Un incident a été ouvert ce mois-ci.",
     "incidents_n": "{n} incidents ont été ouverts ce mois-ci.",
@@ -122,10 +131,19 @@ EN = {
     "budget_spent": "The national error budget is exhausted: {value} of it was consumed.",
     "s2_sentence": "The share of calls set up in under one second (S2) is {value}.",
     "down_sentence": "Probe calls failed or were missing for {n} minutes across all SAMU (S3).",
-    "trend_sentence": (
+    "trend_both": (
         "For comparison, availability was {previous} the previous month and {year} the same "
         "month last year."
     ),
+    "trend_previous": (
+        "For comparison, availability was {previous} the previous month; the same month last "
+        "year has no data."
+    ),
+    "trend_year": (
+        "For comparison, availability was {year} the same month last year; the previous month "
+        "has no data."
+    ),
+    "trend_none": "Neither the previous month nor the same month last year has data to compare.",
     "incidents_0": "No incident was opened this month.",
     "incidents_1": "One incident was opened this month.",
     "incidents_n": "{n} incidents were opened this month.",

@@ -40,14 +40,19 @@ def test_the_french_pdf_is_written_in_full_sentences(report: MonthReport, tmp_pa
     s = report.summary
     fmt = formatter("fr")
     expected = [
-        "Ce rapport couvre le mois d'octobre 2026 (745 heures), du 1 octobre 2026 à 00:00 au "
-        "1 novembre 2026 à 00:00, heure de Paris (Europe/Paris). Version 1 ;",
+        "Ce rapport couvre le mois d'octobre 2026 (745 heures), du 1er octobre 2026 à 00:00 au "
+        "1er novembre 2026 à 00:00, heure de Paris (Europe/Paris). Version 1 ;",
         "La disponibilité nationale de l'établissement des appels (S1) est de "
         f"{plain(fmt.pct(round(s.s1 * 100, 4)))} pour un objectif de "
         f"{plain(fmt.pct(s.objective * 100))}.",
         "Les appels de test ont échoué ou manqué pendant",
         plain(fmt.counted("incidents", s.incidents)),
-        "Pour comparaison, la disponibilité était de",
+        plain(
+            fmt.trend(
+                s.previous_month and round(s.previous_month * 100, 4),
+                s.previous_year and round(s.previous_year * 100, 4),
+            )
+        ),
         "Déclaration de conformité",
         "Graphiques des SAMU à suivre",
         "Taux de combustion quotidien (S1) et seuils d'alerte",
@@ -105,3 +110,7 @@ def test_counts_agree_in_french_and_english() -> None:
         and fr.month("2026-03") == "le mois de mars 2026"
     )
     assert fr.budget(-41076.5) == "épuisé" and fr.budget(41.25) == "41,25\u202f%"
+    assert fr.trend(None, None) == (
+        "Ni le mois précédent ni le même mois l'an dernier n'ont de données à comparer."
+    )
+    assert "pas de données le" not in fr.trend(None, 99.5) + fr.trend(99.5, None)

@@ -8,6 +8,7 @@ same definitions the engine and the PDF report use. Pure: values in, a figure ou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -120,6 +121,7 @@ def burn_rate_series(
         )
     else:
         _no_data(fig, palette, lang)
+    top = max([10.0, *(r for _, r in shown), *(th.factor for th in thresholds)])
     for th in thresholds:
         colour = palette.fills["page" if th.severity == "page" else "ticket"]
         label = t("fig.threshold", lang).format(
@@ -139,7 +141,12 @@ def burn_rate_series(
             t("samu.burns", lang),
             lang,
             x_range,
-            yaxis=axis(palette, type="log", title={"text": t("fig.burn", lang)}),
+            yaxis=axis(
+                palette,
+                type="log",
+                range=[-2, math.log10(top) + 0.3],  # log axis: exponents of 10
+                title={"text": t("fig.burn", lang)},
+            ),
         )
     )
     return fig

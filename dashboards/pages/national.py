@@ -50,7 +50,7 @@ def layout(lang: str, params: dict[str, str]) -> Component:
             html.H1(t("national.title", lang)),
             dcc.Interval(id=ids.NATIONAL_TICK, interval=REFRESH_MS),
             dcc.Store(id=ids.RISK_SORT, data={"col": "risk", "desc": False}),
-            _section("h-kpis", t("kpi.states", lang), html.Dl(id=ids.KPIS, className="kpis")),
+            _section("h-kpis", t("kpi.title", lang), html.Dl(id=ids.KPIS, className="kpis")),
             html.Div(
                 [
                     _section(
