@@ -7,7 +7,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter
 
@@ -27,8 +27,12 @@ from vigie.alerting import AlertingRuntime
 from vigie.commands.slo_cmds import conventions_catalogue
 from vigie.platform import Platform
 
+if TYPE_CHECKING:
+    from vigie.s3_backups import S3Backups
+
 log = logging.getLogger("vigie.engine")
 REPORT_CHECK_S = 3600.0
+BACKUP_CHECK_S = 600.0
 
 
 @dataclass
@@ -38,6 +42,7 @@ class EngineRuntime:
     routers: list[APIRouter]
     reload_slos: Any
     alerting: AlertingRuntime
+    backups: S3Backups | None = None  # scheduled S3 backups, when VIGIE_BACKUP_S3_URL is set
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -52,6 +57,8 @@ class EngineRuntime:
             asyncio.create_task(self.engine.run(interval, self.stop)),
             asyncio.create_task(self._report_schedule()),
         ]
+        if self.backups is not None:
+            self.tasks.append(asyncio.create_task(self._backup_schedule(self.backups)))
 
     async def close(self) -> None:
         self.stop.set()
@@ -103,6 +110,19 @@ class EngineRuntime:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), REPORT_CHECK_S)
 
+    async def _backup_schedule(self, backups: S3Backups) -> None:
+        """Every BACKUP_CHECK_S: the S3 backup the policy says is due, then its retention."""
+        while not self.stop.is_set():
+            try:
+                done = await asyncio.to_thread(backups.run_if_due)
+                if done is not None:
+                    made = done.manifest
+                    log.warning("S3 backup %s made (%d bytes)", made.name, made.bytes)
+            except Exception:  # the next check retries; the error is visible
+                log.exception("scheduled S3 backup failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop.wait(), BACKUP_CHECK_S)
+
 
 def build_engine(platform: Platform, alerting: AlertingRuntime) -> EngineRuntime:
     """The SLO engine (alerts go to the pipeline in-process) and the report service."""
@@ -146,4 +166,10 @@ def build_engine(platform: Platform, alerting: AlertingRuntime) -> EngineRuntime
         ),
         create_reports_router(reports, platform.audit),
     ]
-    return EngineRuntime(engine, reports, routers, reload_slos, alerting)
+    backups = None
+    if s.backup_s3_url:
+        from vigie.s3_backups import S3Backups, backup_policy
+
+        backup_policy(s)  # a wrong schedule or retention stops the start, with the reason
+        backups = S3Backups(platform.store, s, platform.clock, objectives_from(specs.slos))
+    return EngineRuntime(engine, reports, routers, reload_slos, alerting, backups)

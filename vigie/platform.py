@@ -158,6 +158,7 @@ async def serve(
             settings.backup_dir or settings.data_dir / "backups",
             platform.audit,
             platform.clock,
+            engine.backups if engine is not None else None,
         )
     )
     stored = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.client import embedded_dsn
@@ -87,6 +87,28 @@ class Settings(BaseSettings):
     oidc_groups_claim: str = Field("groups", description="Claim that carries the groups.")
     backup_dir: Path | None = Field(
         None, description="Where vigie backup writes (default <data dir>/backups)."
+    )
+    backup_s3_url: str = Field(
+        "", description="S3 target of scheduled backups, `s3://bucket/prefix` (empty: none)."
+    )
+    backup_s3_endpoint: str = Field(
+        "", description="S3-compatible endpoint, `http(s)://host[:port]` (empty: AWS)."
+    )
+    backup_s3_region: str = Field("us-east-1", description="S3 region (request signing).")
+    backup_s3_access_key_id: SecretStr | None = Field(None, description="S3 access key id.")
+    backup_s3_secret_access_key: SecretStr | None = Field(
+        None, description="S3 secret access key (never shown)."
+    )
+    backup_interval_hours: float = Field(
+        24.0, description="Hours between scheduled S3 backups; 0 = no schedule."
+    )
+    backup_full_every_days: float = Field(
+        7.0, description="A full S3 backup when the newest full one is this old, else incremental."
+    )
+    backup_keep_days: float = Field(
+        35.0,
+        description="S3 backups older than this are deleted (not the newest full one and its "
+        "incrementals; ≥ full_every_days).",
     )
     retention_raw_days: int = Field(
         35, description="Raw points, spans, series state: days kept (≥ max_point_age_days)."

@@ -13,10 +13,18 @@ import httpx
 
 from store.audit import AuditLog
 from store.backup import BackupError, Manifest, backup, open_store_for_backup, restore
+from store.backup_policy import Kind
 from store.client import Store
 from store.clock import SystemClock
 from store.errors import StoreError, StoreLocked
 from vigie.api.admin import NAME_PATTERN, default_name, manifest_out
+from vigie.commands.s3_backup_cmds import (
+    is_s3,
+    print_backup,
+    run_backup,
+    run_restore,
+    subcommands,
+)
 from vigie.instance import running_instance
 from vigie.remote import token_for
 from vigie.schema import all_migrations
@@ -79,14 +87,21 @@ _data_dir = click.option(
 )
 
 
-@click.command("backup")
+@click.group("backup", invoke_without_command=True)
 @click.option("--name", default=None, help="Backup name (default: vigie-<UTC time>).")
 @click.option(
     "--to",
     "to",
-    type=click.Path(),
     default=None,
-    help="Directory to create (only when no instance runs; default: the backup directory).",
+    help="s3://bucket/prefix (S3 storage), or a directory to create (only when no instance "
+    "runs; default: the backup directory).",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["full", "incremental"]),
+    default=None,
+    help="S3 only: full, or incremental on the newest full backup (default: the policy's "
+    "choice, VIGIE_BACKUP_FULL_EVERY_DAYS).",
 )
 @click.option(
     "--format",
@@ -99,16 +114,25 @@ _data_dir = click.option(
 @click.option("--url", default=None, help="Base URL of a running instance.")
 @click.option("--token", envvar="VIGIE_TOKEN", default="", help="Admin API token.")
 @_data_dir
+@click.pass_context
 def backup_cmd(
+    ctx: click.Context,
     name: str | None,
     to: str | None,
+    kind: Kind | None,
     fmt: str | None,
     url: str | None,
     token: str,
     data_dir: str | None,
 ) -> None:
-    """Back up the store: through the running instance if any, else directly."""
+    """Back up the store: through the running instance if any, else directly; to a directory
+    or to S3 (`--to s3://bucket/prefix`, see `vigie backup list|prune|drill`)."""
+    if ctx.invoked_subcommand is not None:
+        return
     settings = _settings(data_dir)
+    if is_s3(to) or (to is None and kind is not None):
+        _backup_s3(settings, to or settings.backup_s3_url, kind, url, token)
+        return
     if name is not None and not re.match(NAME_PATTERN, name):
         raise click.ClickException(f"invalid backup name {name!r}: letters, digits, _ . - only")
     target = url or (inst.url if (inst := running_instance(settings.data_dir)) else None)
@@ -133,18 +157,35 @@ def backup_cmd(
 
 
 @click.command("restore")
-@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.argument("source", required=False)
+@click.option(
+    "--from",
+    "origin",
+    default=None,
+    help="A backup directory, or s3://bucket/prefix[/backup] (the newest complete one).",
+)
 @click.option("--database", default=None, help="Restore into this database (default: the store's).")
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 @_data_dir
-def restore_cmd(source: str, database: str | None, force: bool, data_dir: str | None) -> None:
+def restore_cmd(
+    source: str | None, origin: str | None, database: str | None, force: bool, data_dir: str | None
+) -> None:
     """Restore a backup into the store; the instance must be stopped."""
     settings = _settings(data_dir, database)
+    source = source or origin
+    if not source:
+        raise click.UsageError("name the backup: vigie restore DIR, or --from s3://bucket/prefix")
     if (inst := running_instance(settings.data_dir)) is not None:
         raise click.ClickException(
             f"Vigie is running on this data directory (pid {inst.pid}, {inst.url}): "
             "stop it before restoring"
         )
+    if is_s3(source):
+        with _opened(settings) as store:
+            run_restore(store, settings, source, force)
+        return
+    if not Path(source).is_dir():
+        raise click.ClickException(f"{source} is not a backup directory")
     with _opened(settings) as store:
         try:
             done = restore(store, Path(source), all_migrations(), force)
@@ -170,5 +211,25 @@ def restore_cmd(source: str, database: str | None, force: bool, data_dir: str | 
         )
     click.echo("every table matches the backup's digest; `vigie up` applies newer migrations")
 
+
+def _backup_s3(settings: Settings, to: str, kind: Kind | None, url: str | None, token: str) -> None:
+    """A backup to S3: the running instance makes it (its store is locked), else this process."""
+    if not to:
+        raise click.ClickException("no S3 target: --to s3://bucket/prefix or VIGIE_BACKUP_S3_URL")
+    target = url or (inst.url if (inst := running_instance(settings.data_dir)) else None)
+    if target:
+        body = {"s3_url": to, "kind": kind}
+        print_backup(_post_backup(target, token or token_for(settings), body), to)
+        return
+    with _opened(settings) as store:
+        found = run_backup(store, settings, to, kind)
+        AuditLog(store, SystemClock()).record(
+            "cli", "store.backup", target=f"{to}/{found['name']}", source="cli"
+        )
+    print_backup(found, to)
+
+
+for _sub in subcommands:
+    backup_cmd.add_command(_sub)
 
 commands: list[click.Command] = [backup_cmd, restore_cmd]
