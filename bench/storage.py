@@ -31,6 +31,7 @@ from store.registry import load_registry
 from vigie.people import local_cli_token
 
 ROOT = Path(__file__).resolve().parent.parent
+VIGIE = str(Path(sys.executable).with_name("vigie"))
 BUCKET, PREFIX = "vigie-bench", "backups"
 NATIONAL_SAMU = 100
 LIVE_EXPORT_S, BACKFILL_STEP_S = 10, 60  # agents export every 10 s; the backfill once a minute
@@ -111,21 +112,40 @@ def _backup(api: str, token: str, kind: str) -> dict[str, Any]:
 
 
 def measure(quick: bool, workdir: Path) -> dict[str, Any]:
+    """Run moto and `vigie up`, send the history, back up twice, measure; raw results."""
+    s3 = free_ports(1)[0]
+    endpoint = f"http://127.0.0.1:{s3}"
+    with open(workdir / "servers.log", "wb") as log:
+        moto = _moto(s3, log)
+        try:
+            _bucket(endpoint)
+            result = _history_and_backups(quick, workdir, endpoint, log)
+            result["storage"] = json.loads(
+                subprocess.run(
+                    [sys.executable, "-m", "bench.storage_measure", str(workdir / "data")],
+                    cwd=ROOT,
+                    capture_output=True,
+                    check=True,
+                ).stdout
+            )
+            result["drill"] = _drill(workdir, endpoint)
+        finally:
+            moto.terminate()
+            moto.wait(timeout=30)
+    return result
+
+
+def _history_and_backups(quick: bool, workdir: Path, endpoint: str, log: Any) -> dict[str, Any]:
     samus = list(load_registry())[: 2 if quick else 5]
     history, increment = (0.1, 0.02) if quick else (6.0, 1.0)
-    http, otlp, grpc, s3 = free_ports(4)
-    endpoint = f"http://127.0.0.1:{s3}"
-    log = open(workdir / "servers.log", "wb")  # noqa: SIM115 (closed below)
-    moto = _moto(s3, log)
+    http, otlp, grpc = free_ports(3)
     data_dir = workdir / "data"
     env = {**os.environ, "VIGIE_AGENT_AUTH": "off", **_s3_env(endpoint)}
-    vigie = str(Path(sys.executable).with_name("vigie"))
-    up = [vigie, "up", "--no-simulate", "--data-dir", str(data_dir), "--http-port", str(http)]
+    up = [VIGIE, "up", "--no-simulate", "--data-dir", str(data_dir), "--http-port", str(http)]
     up += ["--otlp-http-port", str(otlp), "--otlp-grpc-port", str(grpc)]
     server = subprocess.Popen(up, cwd=ROOT, stdout=log, stderr=log, env=env)
     result: dict[str, Any] = {"samu": len(samus), "days": history + increment}
     try:
-        _bucket(endpoint)
         _wait_ready(f"http://127.0.0.1:{otlp}/v1/metrics", server)
         api, token = f"http://127.0.0.1:{http}", local_cli_token(data_dir)
         now = SystemClock().now()
@@ -136,38 +156,29 @@ def measure(quick: bool, workdir: Path) -> dict[str, Any]:
         run_backfill(target, samus, BackfillOptions(days=increment), FakeClock(now))
         result["incremental"] = _backup(api, token, "incremental")
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGINT)  # a clean stop flushes every accepted point
         try:
             server.wait(timeout=120)
         except subprocess.TimeoutExpired:
             server.kill()
-    try:
-        result["storage"] = json.loads(
-            subprocess.run(
-                [sys.executable, "-m", "bench.storage_measure", str(data_dir)],
-                cwd=ROOT,
-                capture_output=True,
-                check=True,
-            ).stdout
-        )
-        started = time.perf_counter()
-        drill = subprocess.run(
-            [vigie, "backup", "drill", "--from", f"s3://{BUCKET}/{PREFIX}"],
-            cwd=ROOT,
-            capture_output=True,
-            env={**env, "VIGIE_DATA_DIR": str(workdir / "unused")},
-            check=False,
-        )
-        result["drill"] = {
-            "seconds": time.perf_counter() - started,
-            "passed": drill.returncode == 0,
-            "output": (drill.stdout + drill.stderr).decode()[-400:],
-        }
-    finally:
-        moto.terminate()
-        moto.wait(timeout=30)
-        log.close()
+            server.wait()
     return result
+
+
+def _drill(workdir: Path, endpoint: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    drill = subprocess.run(
+        [VIGIE, "backup", "drill", "--from", f"s3://{BUCKET}/{PREFIX}"],
+        cwd=ROOT,
+        capture_output=True,
+        env={**os.environ, **_s3_env(endpoint), "VIGIE_DATA_DIR": str(workdir / "unused")},
+        check=False,
+    )
+    return {
+        "seconds": time.perf_counter() - started,
+        "passed": drill.returncode == 0,
+        "output": (drill.stdout + drill.stderr).decode()[-400:],
+    }
 
 
 def _national(tables: dict[str, Any], samu_days: float, ticks: int) -> dict[str, float]:
