@@ -28,7 +28,8 @@ from bench.figure import Figure
 NOTES = (
     "wall memory: /wall?refresh=1&rotate=2 in headless Chromium for 6 min (= an hour of the "
     "default 10 s refreshes and 20 s rotations, 10× accelerated) over 1,000 alerts and a real "
-    "engine tick for 100 SAMU; JS heap after a forced GC, first vs last sample (every 30 s)."
+    "engine tick for 100 SAMU (10 with a day of history); JS heap after a forced GC, first vs "
+    "last sample (every 30 s). A loaded machine answers fewer refreshes: the row says how many."
 )
 TARGET_GROWTH_MIB = 5.0
 MINUTES = 6.0
