@@ -67,7 +67,7 @@ def browser_pictures(workdir: Path) -> None:
             wait_for(
                 lambda: driver.execute_script(
                     f"return document.querySelector('#{ids.SAMU_PAIR} .js-plotly-plot')"
-                    " && document.querySelector('#{ids.SAMU_PAIR} .js-plotly-plot').data.length"
+                    f" && document.querySelector('#{ids.SAMU_PAIR} .js-plotly-plot').data.length"
                 ),
                 "the SAMU page's charts",
             )
