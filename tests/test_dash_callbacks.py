@@ -104,7 +104,7 @@ def test_the_samu_page_has_its_slos_four_figures_and_alerts(store: Store) -> Non
     assert "Alerte d'astreinte" in text_of(head)
     assert "S1 · établissement des appels" in text_of(slos)
     assert all(isinstance(f, go.Figure) for f in (sli, budget, burns, calls, heat, pair))
-    factors = sorted(s.y0 for s in burns.layout.shapes if s.type == "line")
+    factors = sorted(trace.y[0] for trace in burns.data if trace.name.startswith("seuil"))
     assert factors == pytest.approx([1.0, 3.0, 6.0, 14.4])  # the policy's four thresholds
     assert len(heat.data[0].z[0]) == 24 and "SAMU 75" in pair.data[0].name
     assert "inc-1" in text_of(alerts_part) and "Opérateur NOC 1" in text_of(alerts_part)

@@ -122,9 +122,12 @@ def test_burn_rates_over_time_are_drawn_against_the_policy_thresholds() -> None:
     ]
     fig = burn_rate_series(HOURS, 0.99, thresholds, LIGHT, "fr")
     assert list(fig.data[0].y) == pytest.approx([0.01, 1.0, 0.01])  # 1 % bad = burn 1
-    lines = [s for s in fig.layout.shapes if s.type == "line"]
-    assert [s.y0 for s in lines] == [14.4, 3.0] and fig.layout.yaxis.type == "log"
-    assert "seuil astreinte 14,4 (1\u202fh)" in [a.text for a in fig.layout.annotations]
+    lines = {trace.name: set(trace.y) for trace in fig.data[1:]}
+    assert lines == {
+        "seuil astreinte 14,4 (1\u202fh)": {14.4},
+        "seuil ticket 3,0 (1\u202fj)": {3.0},
+    }
+    assert fig.layout.yaxis.type == "log"
 
 
 def test_the_heat_map_puts_bad_minutes_in_their_paris_hour_and_day() -> None:

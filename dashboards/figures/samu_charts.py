@@ -84,6 +84,10 @@ def burn_down(
         )
     )
     fig.add_hline(y=0, line={"color": palette.grid, "width": 1})
+    low = min([0.0, *(fig.data[0].y if allowed > 0 else ())])
+    # An overspent budget plunges to thousands of per cent below zero: the axis stops at -100 %
+    # (the line leaves it downwards), so that the steady line and the zero stay readable.
+    span = [max(low, -100.0) - 5, 105]
     fig.update_layout(
         _layout(
             palette,
@@ -91,7 +95,7 @@ def burn_down(
             t("samu.budget", lang),
             lang,
             x_range,
-            yaxis=axis(palette, title={"text": "%"}),
+            yaxis=axis(palette, title={"text": "%"}, range=span),
         )
     )
     return fig
@@ -122,17 +126,24 @@ def burn_rate_series(
     else:
         _no_data(fig, palette, lang)
     top = max([10.0, *(r for _, r in shown), *(th.factor for th in thresholds)])
-    for th in thresholds:
+    if x_range is not None:
+        span = list(x_range)
+    else:
+        span = [points[0].hour, points[-1].hour] if points else []
+    for th in thresholds:  # as legend entries: four labels on a log axis would overlap
         colour = palette.fills["page" if th.severity == "page" else "ticket"]
-        label = t("fig.threshold", lang).format(
-            severity=t(f"severity.{th.severity}", lang),
-            factor=f"{f.number(th.factor, 1)} ({f.duration(th.window)})",
-        )
-        fig.add_hline(
-            y=th.factor,
-            line={"color": colour, "dash": "dash", "width": 2},
-            annotation_text=label,
-            annotation_font_color=palette.text,
+        fig.add_trace(
+            go.Scatter(
+                x=_paris(span),
+                y=[th.factor] * len(span),
+                mode="lines",
+                name=t("fig.threshold", lang).format(
+                    severity=t(f"severity.{th.severity}", lang),
+                    factor=f"{f.number(th.factor, 1)} ({f.duration(th.window)})",
+                ),
+                line={"color": colour, "dash": "dash" if th.severity == "page" else "dot"},
+                hoverinfo="name",
+            )
         )
     fig.update_layout(
         _layout(
