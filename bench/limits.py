@@ -18,10 +18,10 @@ from typing import Any
 
 from bench.workload import Body
 from collector.decode import decode_metrics
-from collector.delta import DeltaTracker
 from collector.limits import Limits
 from collector.model import Decoded
 from collector.rows import POINT_COLUMNS, PointRow
+from collector.tracker import DeltaTracker
 from collector.writer import BatchWriter
 from store.client import Store, embedded_dsn, open_store
 from store.migrations import migrate
@@ -50,7 +50,7 @@ def convert_all(decoded: list[Decoded]) -> tuple[list[PointRow], float]:
     tracker, rows, now_ns = DeltaTracker(), [], time.time_ns()
     started = time.perf_counter()
     for request in decoded:
-        conversion = tracker.convert(request.points, now_ns)
+        conversion = tracker.convert([request.points], [now_ns])
         tracker.commit(conversion.new_state)
         rows.extend(conversion.rows)
     return rows, time.perf_counter() - started

@@ -1,43 +1,41 @@
-"""Cumulative → delta conversion and duplicate detection per series, as pure values.
+"""The one rule of the write path: the delta of a point given its predecessor in time (pure).
 
 Policy (OTLP data model, "Sums" and "Resets and gaps"):
 
-- Each series (`series_key`) keeps its last accepted point: time, start time, raw cumulative
-  value and buckets. Times are compared at millisecond precision, the precision of the store,
-  so that a state rebuilt from `series_last` after a restart decides exactly as the live one.
-- Duplicates and late data: a point whose time is not after the series' last accepted time is
-  dropped and counted as a duplicate, whatever its temporality. This is what makes a client's
-  retry, or a request delivered twice, count once — also after a restart, since the state is
-  rebuilt from the store. A cumulative point that arrives out of order loses nothing (the next
-  cumulative point covers it); an out-of-order *delta* point is dropped too (OTel SDKs export a
-  series in order and retry a failed request before sending the next one).
-- Cumulative sums and histograms: the first point of a series counts in full when it has a
-  start time (its value is the count since that start); without a start time it only sets the
-  baseline (delta 0), because its value may include counts from before we watched. After that,
-  delta = value − last value, bucket by bucket for histograms. A reset — a later start time, a
-  value, count or bucket that falls, or different histogram bounds — counts the new value in
-  full (what happened since the restart).
-- Delta sums and histograms are written as sent; gauges are written as sent.
-- The write path does not bound how old a point may be: the validator rejects points older than
-  the configured maximum age (`max_point_age_days`) before they get here.
-
-`DeltaTracker.convert` never changes the committed state; the writer calls `commit` only once
-the rows are durably inserted, so a failed insert followed by the client's retry is neither
-lost nor counted twice.
+- Times are compared at millisecond precision, the precision of the store, so that a state
+  rebuilt from the store decides exactly as the live one.
+- A point is a duplicate only when it is *the same point*: same series, same start time and
+  time, same value (and buckets, and sum when both are known). The same series and time with
+  another start time or value is a *conflict*: refused with the reason `conflict`, never
+  silently dropped, never stored over the first.
+- Gauges and delta sums/histograms are written as sent, whatever their order.
+- Cumulative sums and histograms: `increase(point, predecessor)`. Without a predecessor a point
+  counts in full when it has a start time (its value is the count since that start); without a
+  start time it only sets the baseline (delta 0), because its value may include counts from
+  before we watched. A reset — a later start time, a value, count or bucket that falls, or
+  other histogram bounds — counts the new value in full. Otherwise the delta is the difference,
+  bucket by bucket for histograms.
+- The same rule serves points that arrive out of order (collector.tracker): a late cumulative
+  point between two stored points gets `increase(late, predecessor)` and the stored successor
+  is corrected by `increase(successor, late)` minus what its rows hold, so that the stored
+  deltas are always those of the points in time order, whatever order they arrived in.
+- The validator refuses points older than the late-data horizon (`max_point_age_days`) before
+  they get here (reason `too_old`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from operator import attrgetter, lt, sub
-from typing import NamedTuple
+from operator import lt, sub
+from typing import Literal, NamedTuple
 
 from collector.model import DataPoint
-from collector.rows import NS_PER_MS, PointRow, point_row, series_key_of
+from collector.rows import NS_PER_MS
 
-_TIME = attrgetter("time_ns")
+DUPLICATE: Literal["duplicate"] = "duplicate"
+CONFLICT: Literal["conflict"] = "conflict"
+Verdict = Literal["duplicate", "conflict"]
 
 
 def to_ms_ns(ns: int) -> int:
@@ -47,19 +45,18 @@ def to_ms_ns(ns: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class SeriesState:
-    """The last accepted point of a series (times truncated to milliseconds)."""
+    """A point's values as sent (times truncated to milliseconds); a series keeps its last."""
 
     last_ns: int
     start_ns: int
-    cumulative: float
+    cumulative: float  # the value as sent: a sum, a gauge, a histogram's count
     cumulative_buckets: tuple[int, ...] = ()
-    # Not kept in `series_last`: () and NaN mean "unknown" after a restart.
-    bounds: tuple[float, ...] = ()
-    hist_sum: float = math.nan
+    bounds: tuple[float, ...] = ()  # () when unknown (stored before bounds were kept)
+    hist_sum: float = math.nan  # the histogram's sum as sent; NaN when unknown
 
 
 class Step(NamedTuple):
-    """What one accepted point contributes: its delta and the series' state after it."""
+    """What one point contributes (its delta) and its values as sent."""
 
     value: float
     bucket_counts: tuple[int, ...]
@@ -67,107 +64,70 @@ class Step(NamedTuple):
     state: SeriesState
 
 
-@dataclass(frozen=True)
-class Conversion:
-    """Rows to insert, the number of duplicates dropped, and the state to commit after."""
+def state_of(point: DataPoint) -> SeriesState:
+    """The point's values as sent, at the store's precision."""
+    return SeriesState(
+        point.time_ns // NS_PER_MS * NS_PER_MS,
+        point.start_ns // NS_PER_MS * NS_PER_MS,
+        point.value,
+        point.bucket_counts,
+        point.bounds,
+        point.hist_sum,
+    )
 
-    rows: list[PointRow]
-    duplicates: int
-    new_state: dict[int, SeriesState]
+
+def is_cumulative(point: DataPoint) -> bool:
+    """Whether the point's value is a running total that needs `increase`."""
+    return point.kind != "gauge" and point.temporality == "cumulative"
 
 
-def _is_reset(point: DataPoint, start_ns: int, prev: SeriesState) -> bool:
-    if start_ns > prev.start_ns or point.value < prev.cumulative:
-        return True
-    if point.kind != "histogram":
+def same_point(a: SeriesState, b: SeriesState) -> bool:
+    """Whether two points of one series at the same time are the same point (not a conflict)."""
+    if a.start_ns != b.start_ns or a.cumulative != b.cumulative:
         return False
-    buckets, before = point.bucket_counts, prev.cumulative_buckets
+    if a.cumulative_buckets != b.cumulative_buckets:
+        return False
+    return math.isnan(a.hist_sum) or math.isnan(b.hist_sum) or a.hist_sum == b.hist_sum
+
+
+def _is_reset(point: SeriesState, prev: SeriesState) -> bool:
+    if point.start_ns > prev.start_ns or point.cumulative < prev.cumulative:
+        return True
+    buckets, before = point.cumulative_buckets, prev.cumulative_buckets
+    if not buckets and not before:
+        return False
     if len(buckets) != len(before):
         return True
-    if prev.bounds and point.bounds != prev.bounds:
+    if prev.bounds and point.bounds and point.bounds != prev.bounds:
         return True
     return any(map(lt, buckets, before))
 
 
-def advance(point: DataPoint, prev: SeriesState | None) -> Step | None:
-    """The delta of one point given its series' previous state; None for a duplicate."""
-    # The hot path of ingest: written for speed (one state and one step per accepted point).
-    time_ns = point.time_ns // NS_PER_MS * NS_PER_MS
-    if prev is not None and time_ns <= prev.last_ns:
-        return None
-    start_ns = point.start_ns // NS_PER_MS * NS_PER_MS
-    value, buckets = point.value, point.bucket_counts
-    state = SeriesState(time_ns, start_ns, value, buckets, point.bounds, point.hist_sum)
-    if point.kind == "gauge" or point.temporality != "cumulative":
-        return Step(value, buckets, point.hist_sum, state)
+def increase(point: SeriesState, prev: SeriesState | None, cumulative: bool = True) -> Step:
+    """The delta of a point given its predecessor in time (None: it is the series' first)."""
+    value, buckets, total = point.cumulative, point.cumulative_buckets, point.hist_sum
+    full = Step(value, buckets, 0.0 if math.isnan(total) else total, point)
+    if not cumulative:
+        return full
     if prev is None:
-        if start_ns > 0:
-            return Step(value, buckets, point.hist_sum, state)
-        return Step(0.0, (0,) * len(buckets), 0.0, state)
-    if _is_reset(point, start_ns, prev):
-        return Step(value, buckets, point.hist_sum, state)
+        if point.start_ns > 0:
+            return full
+        return Step(0.0, (0,) * len(buckets), 0.0, point)
+    if _is_reset(point, prev):
+        return full
     if buckets:
         buckets = tuple(map(sub, buckets, prev.cumulative_buckets))
-    # The last sum is unknown after a restart (not persisted): the mean is off for one interval.
-    hist_sum = 0.0 if math.isnan(prev.hist_sum) else point.hist_sum - prev.hist_sum
-    return Step(value - prev.cumulative, buckets, hist_sum, state)
+    # A sum unknown on either side (stored before sums were kept): the mean is off once.
+    total = 0.0 if math.isnan(total) or math.isnan(prev.hist_sum) else total - prev.hist_sum
+    return Step(value - prev.cumulative, buckets, total, point)
 
 
-class DeltaTracker:
-    """The committed state of every series, and the conversion of new points against it."""
-
-    def __init__(self, state: Mapping[int, SeriesState] | None = None) -> None:
-        self._state: dict[int, SeriesState] = dict(state or {})
-
-    def __len__(self) -> int:
-        return len(self._state)
-
-    def get(self, key: int) -> SeriesState | None:
-        return self._state.get(key)
-
-    def convert(
-        self,
-        points: Iterable[DataPoint],
-        received_ns: int,
-        pending: Mapping[int, SeriesState] | None = None,
-    ) -> Conversion:
-        """Rows for `points` against the committed state, seen through `pending` (not committed).
-
-        Points are taken in time order, so several points of one series in a batch chain.
-        """
-        new_state: dict[int, SeriesState] = {}
-        rows: list[PointRow] = []
-        duplicates = 0
-        committed, waiting = self._state, pending or {}
-        received_ms = received_ns // NS_PER_MS
-        for point in sorted(points, key=_TIME):
-            key = point.series_key or series_key_of(point)
-            prev = new_state.get(key) or waiting.get(key) or committed.get(key)
-            step = advance(point, prev)
-            if step is None:
-                duplicates += 1
-                continue
-            new_state[key] = step.state
-            rows.append(point_row(point, key, received_ms, step))
-        return Conversion(rows, duplicates, new_state)
-
-    def commit(self, new_state: Mapping[int, SeriesState]) -> None:
-        """Make converted state current; call only once its rows are durably stored."""
-        self._state.update(new_state)
-
-    def restore(self, keys: Iterable[int], stored: Mapping[int, SeriesState]) -> None:
-        """Replace the state of `keys` by what the store holds (after an uncertain insert)."""
-        for key in keys:
-            known, prev = stored.get(key), self._state.get(key)
-            if known is None:
-                self._state.pop(key, None)
-            elif prev is None or prev.last_ns != known.last_ns:
-                self._state[key] = known
-            # else: the same point; keep what the store cannot hold (bounds, sum).
-
-    def expire(self, before_ns: int) -> int:
-        """Forget series silent since before `before_ns` (as the store's TTL does); how many."""
-        old = [k for k, s in self._state.items() if s.last_ns < before_ns]
-        for key in old:
-            del self._state[key]
-        return len(old)
+def advance(point: DataPoint, prev: SeriesState | None) -> Step | Verdict | None:
+    """The in-order fast path: the point's Step when it is newer than `prev`, the verdict when
+    it has `prev`'s time, None when it is older (late: collector.tracker merges it)."""
+    state = state_of(point)
+    if prev is not None and state.last_ns <= prev.last_ns:
+        if state.last_ns < prev.last_ns:
+            return None
+        return DUPLICATE if same_point(state, prev) else CONFLICT
+    return increase(state, prev, is_cumulative(point))

@@ -23,15 +23,18 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-_FORMAT = "vigie-insert-journal/1"
+_FORMAT = "vigie-insert-journal/2"
+_FORMAT_1 = "vigie-insert-journal/1"  # before the columns were kept: rows of the first 16 columns
 
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """One batch of `points` rows and the deduplication token it was (or is being) written with."""
+    """One batch of `points` rows and the deduplication token it was (or is being) written with;
+    `columns` names the rows' columns (empty: a batch journaled before they were recorded)."""
 
     token: str
     rows: list[tuple[Any, ...]]
+    columns: tuple[str, ...] = ()
 
 
 class InsertJournal:
@@ -43,7 +46,8 @@ class InsertJournal:
     def write(self, entry: JournalEntry) -> None:
         """Keep `entry` on disk (replacing the previous one) before it is inserted."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = marshal.dumps((_FORMAT, entry.token, [tuple(row) for row in entry.rows]))
+        rows = [tuple(row) for row in entry.rows]
+        data = marshal.dumps((_FORMAT, entry.token, list(entry.columns), rows))
         tmp = self.path.with_name(self.path.name + ".tmp")
         with open(tmp, "wb") as fh:
             fh.write(data)
@@ -59,8 +63,12 @@ class InsertJournal:
         except FileNotFoundError:
             return None
         try:
-            fmt, token, rows = marshal.loads(data)
-            if fmt != _FORMAT or not isinstance(token, str) or not isinstance(rows, list):
+            fmt, token, *rest = marshal.loads(data)
+            columns: list[str] = rest[0] if fmt == _FORMAT and len(rest) == 2 else []
+            rows = rest[-1] if rest else None
+            if fmt not in (_FORMAT, _FORMAT_1) or not isinstance(token, str):
+                raise ValueError(f"not a {_FORMAT} file")
+            if not isinstance(rows, list) or not isinstance(columns, list):
                 raise ValueError(f"not a {_FORMAT} file")
         except (ValueError, EOFError, TypeError) as exc:
             aside = self.path.with_name(self.path.name + ".unreadable")
@@ -69,7 +77,7 @@ class InsertJournal:
                 "the insert journal %s is unreadable (%s); set aside as %s", self.path, exc, aside
             )
             return None
-        return JournalEntry(token, rows)
+        return JournalEntry(token, rows, tuple(columns))
 
     def clear(self) -> None:
         """Forget the batch: it is complete in every table."""

@@ -76,10 +76,19 @@ class Decoded:
 
 @dataclass(frozen=True)
 class WriteResult:
-    """What the write path did with accepted points (after cumulative→delta and dedup)."""
+    """What the write path did with accepted points (after cumulative→delta and dedup).
+
+    `written` counts the points stored (not the correction rows of their successors);
+    `rejections` are the points the write path refused (`conflict`: the same series and time
+    as a stored point, with another value), reported in partial_success like the decoder's."""
 
     written: int
     duplicates: int
+    rejections: tuple[Rejection, ...] = ()
+
+    @property
+    def rejected(self) -> int:
+        return sum(r.count for r in self.rejections)
 
 
 class PointSink(Protocol):

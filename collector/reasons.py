@@ -18,7 +18,9 @@ REASONS: dict[str, str] = {
     "attribute_not_allowed": "an attribute key that is not allow-listed for the metric",
     "attribute_value": "an allow-listed attribute whose value fails its rule",
     "missing_attribute": "a required attribute is absent",
-    "too_old": "the point is older than the late-data limit",
+    "too_old": "the point is older than the late-data horizon (VIGIE_MAX_POINT_AGE_DAYS)",
+    "conflict": "a stored point of the same series has the same time but another value or "
+    "start time (a repeat of the same point is a duplicate, not a conflict)",
     "future": "the point is stamped too far in the future",
     "bad_value": "NaN, infinity, negative or inconsistent counts, or end before start",
     "pii_phone_number": "a value looks like a phone number (privacy guard)",

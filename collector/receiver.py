@@ -91,15 +91,18 @@ class Receiver:
         Raises collector.errors.Overloaded or store.errors.StoreUnavailable from the sink;
         nothing is counted then, since the sender will retry the same request.
         """
+        refused = decoded.rejections
         if decoded.points or decoded.spans or decoded.rejections:
-            await self.sink.submit(decoded)
-        accepted = len(decoded.spans) if signal == "traces" else len(decoded.points)
-        rejected = decoded.rejected
-        self.metrics.points_received.labels(signal).inc(accepted + rejected)
-        for rejection in decoded.rejections:
+            result = await self.sink.submit(decoded)
+            refused = (*refused, *result.rejections)  # e.g. conflicts with stored points
+        received = len(decoded.spans) if signal == "traces" else len(decoded.points)
+        received += decoded.rejected
+        rejected = sum(r.count for r in refused)
+        self.metrics.points_received.labels(signal).inc(received)
+        for rejection in refused:
             self.metrics.rejected(rejection.reason, rejection.count)
         unit = "spans" if signal == "traces" else "data points"
-        return Outcome(accepted + rejected, rejected, summarize(decoded.rejections, unit))
+        return Outcome(received, rejected, summarize(refused, unit))
 
 
 def export_response(signal: Signal, outcome: Outcome) -> Any:

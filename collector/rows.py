@@ -38,11 +38,17 @@ class PointRow(NamedTuple):
     cumulative: float  # the raw value as sent, so the delta state can be rebuilt
     hist_sum: float
     bounds: tuple[float, ...]
-    bucket_counts: tuple[int, ...]  # delta per bucket
+    bucket_counts: tuple[int, ...]  # delta per bucket (signed in a correction row)
     cumulative_buckets: tuple[int, ...]  # raw per bucket as sent
+    # A correction of the stored point at `ts` (a late point became its predecessor): not a
+    # point received, only the change of its delta (collector.tracker).
+    correction: bool
+    cumulative_sum: float  # a histogram's sum as sent, so that sum deltas can be recomputed
 
 
 POINT_COLUMNS: tuple[str, ...] = PointRow._fields
+# The columns of a row journaled before migration 4 (collector.journal's first format).
+POINT_COLUMNS_V1: tuple[str, ...] = POINT_COLUMNS[:16]
 
 SPAN_COLUMNS: tuple[str, ...] = (
     "ts",
@@ -116,6 +122,45 @@ def point_row(point: DataPoint, key: int, received_ms: int, delta: Delta) -> Poi
         point.bounds,
         delta.bucket_counts,
         point.bucket_counts,
+        False,
+        point.hist_sum,
+    )
+
+
+class Sent(Protocol):
+    """A stored point's values as sent (collector.delta.SeriesState has these fields)."""
+
+    @property
+    def last_ns(self) -> int: ...
+
+    @property
+    def start_ns(self) -> int: ...
+
+    @property
+    def cumulative(self) -> float: ...
+
+    @property
+    def cumulative_buckets(self) -> tuple[int, ...]: ...
+
+    @property
+    def bounds(self) -> tuple[float, ...]: ...
+
+    @property
+    def hist_sum(self) -> float: ...
+
+
+def correction_row(
+    series: DataPoint, key: int, received_ms: int, stored: Sent, change: Delta
+) -> PointRow:
+    """The row that changes the delta of the stored point `stored` of `series` by `change`."""
+    return point_row(series, key, received_ms, change)._replace(
+        ts=stored.last_ns // NS_PER_MS,
+        start_ts=stored.start_ns // NS_PER_MS,
+        cumulative=stored.cumulative,
+        bounds=stored.bounds or series.bounds,
+        cumulative_buckets=stored.cumulative_buckets,
+        correction=True,
+        cumulative_sum=stored.hist_sum,
     )
 
 

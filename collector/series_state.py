@@ -17,7 +17,8 @@ SELECT series_key,
        argMax(toUnixTimestamp64Milli(start_ts), last_ts),
        argMax(cumulative, last_ts),
        argMax(cumulative_buckets, last_ts),
-       argMax(bounds, last_ts)
+       argMax(bounds, last_ts),
+       argMax(cumulative_sum, last_ts)
 FROM {db}.series_last
 WHERE received_at >= fromUnixTimestamp64Milli({since:Int64}, 'UTC')
   AND (length({keys:Array(UInt64)}) = 0 OR has({keys:Array(UInt64)}, series_key))
@@ -44,6 +45,7 @@ def load_series_state(
             cumulative=float(cumulative),
             cumulative_buckets=tuple(int(b) for b in buckets),
             bounds=tuple(float(b) for b in bounds),
+            hist_sum=float(total),
         )
-        for key, last_ms, start_ms, cumulative, buckets, bounds in rows
+        for key, last_ms, start_ms, cumulative, buckets, bounds, total in rows
     }

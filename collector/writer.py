@@ -1,7 +1,8 @@
 """The batching writer: group commit of decoded requests into ClickHouse, 200 only when durable.
 
-One writer task drains a bounded queue; each batch is converted (cumulative → delta, dedup)
-and inserted on one dedicated thread, in one insert per table. Only then is the delta state
+One writer task drains a bounded queue; each batch is converted (cumulative → delta, dedup,
+late points merged with their stored neighbours: collector.tracker) and inserted on one
+dedicated thread, in one insert per table. Only then is the delta state
 committed and every request of the batch answered. If the store fails, every request of the
 batch fails with StoreUnavailable (503 for the sender, who retries).
 
@@ -28,12 +29,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from collector.delta import DeltaTracker, SeriesState
+from collector.delta import SeriesState
 from collector.errors import Overloaded
 from collector.journal import InsertJournal, JournalEntry
 from collector.model import Decoded, WriteResult
-from collector.rows import POINT_COLUMNS, REJECTION_COLUMNS, SPAN_COLUMNS, rejection_rows, span_row
+from collector.neighbours import stored_neighbours
+from collector.rows import (
+    POINT_COLUMNS,
+    POINT_COLUMNS_V1,
+    REJECTION_COLUMNS,
+    SPAN_COLUMNS,
+    rejection_rows,
+    span_row,
+)
 from collector.series_state import STATE_RETENTION_NS, load_series_state
+from collector.tracker import DeltaTracker
 from store.clock import Clock, SystemClock
 from store.errors import StoreError, StoreUnavailable
 
@@ -249,20 +259,21 @@ class BatchWriter:
             stored = load_series_state(self._store, self._clock.now_ns(), self._uncertain)
             self._tracker.restore(self._uncertain, stored)
             self._uncertain.clear()
-        pending: dict[int, SeriesState] = {}
-        rows: list[Any] = []
-        results: list[WriteResult] = []
-        for request in batch:
-            conversion = self._tracker.convert(request.decoded.points, request.received_ns, pending)
-            pending.update(conversion.new_state)
-            rows.extend(conversion.rows)
-            results.append(WriteResult(len(conversion.rows), conversion.duplicates))
+        requests = [r.decoded.points for r in batch]
+        late = self._tracker.late(requests)
+        since_ns = self._clock.now_ns() - STATE_RETENTION_NS
+        neighbours = stored_neighbours(self._store, late, since_ns) if late else {}
+        conversion = self._tracker.convert(requests, [r.received_ns for r in batch], neighbours)
+        results = conversion.results
         spans = [span_row(s, r.received_ns) for r in batch for s in r.decoded.spans]
         rejections = rejection_rows(
-            (r.received_ns, rejection) for r in batch for rejection in r.decoded.rejections
+            (r.received_ns, rejection)
+            for r, result in zip(batch, results, strict=True)
+            for rejection in (*r.decoded.rejections, *result.rejections)
         )
-        if rows:  # points first: if a later insert fails, the retry finds them already counted
-            self._write_points(_Unfinished(JournalEntry(self._next_token(), rows), pending))
+        if conversion.rows:  # points first: if a later insert fails, the retry finds them counted
+            entry = JournalEntry(self._next_token(), list(conversion.rows), POINT_COLUMNS)
+            self._write_points(_Unfinished(entry, conversion.new_state))
         self._store.insert("spans", spans, SPAN_COLUMNS)  # ReplacingMergeTree: retry-safe
         self._store.insert("ingest_rejections", rejections, REJECTION_COLUMNS)
         now_ns = self._clock.now_ns()
@@ -302,7 +313,8 @@ class BatchWriter:
             self._journal.clear()
 
     def _insert_points(self, entry: JournalEntry) -> None:
-        self._store.insert("points", entry.rows, POINT_COLUMNS, settings=_dedup(entry.token))
+        columns = entry.columns or POINT_COLUMNS_V1
+        self._store.insert("points", entry.rows, columns, settings=_dedup(entry.token))
 
     def _next_token(self) -> str:
         self._batches += 1

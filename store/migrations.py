@@ -15,11 +15,13 @@ from store import tables
 from store.client import Store
 from store.errors import MigrationError, StoreError
 from store.schema import (
+    AlterTable,
     ClusterConfig,
     DedupWindow,
     DropView,
     Table,
     View,
+    render_alter_table,
     render_database,
     render_dedup_window,
     render_drop_view,
@@ -27,7 +29,7 @@ from store.schema import (
     render_view,
 )
 
-Item = Table | View | DedupWindow | DropView | str
+Item = Table | View | DedupWindow | DropView | AlterTable | str
 
 MIGRATIONS_TABLE = Table(
     name="schema_migrations",
@@ -59,6 +61,8 @@ class Migration:
                 out.extend(render_dedup_window(db, item, cluster))
             elif isinstance(item, DropView):
                 out.extend(render_drop_view(db, item, cluster))
+            elif isinstance(item, AlterTable):
+                out.extend(render_alter_table(db, item, cluster))
             else:
                 out.append(item.replace("{db}", db))
         return out
@@ -108,6 +112,21 @@ MIGRATIONS: list[Migration] = [
             DropView(tables.MINUTE_COUNTS_SUM_MV.name),
             DropView(tables.MINUTE_COUNTS_HIST_MV.name),
             tables.MINUTE_COUNTS_MV,
+        ),
+    ),
+    # Late data (collector/tracker.py): a late cumulative point corrects its stored successor
+    # with a correction row, whose bucket deltas may be negative. Correction rows are not
+    # points received: the arrival and last-state views skip them.
+    Migration(
+        4,
+        "late_points",
+        (
+            tables.POINTS_LATE_COLUMNS,
+            tables.SERIES_LAST_SUM_COLUMN,
+            DropView(tables.MINUTE_INGEST_MV.name),
+            DropView(tables.SERIES_LAST_MV.name),
+            tables.MINUTE_INGEST_RECEIVED_MV,
+            tables.SERIES_LAST_RECEIVED_MV,
         ),
     ),
 ]

@@ -53,6 +53,15 @@ class DedupWindow:
 
 
 @dataclass(frozen=True)
+class AlterTable:
+    """Change the columns of an existing table (`ADD COLUMN IF NOT EXISTS …`, `MODIFY COLUMN …`);
+    in the cluster form the local tables and the Distributed table alike."""
+
+    table: str
+    clauses: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DropView:
     """Remove a materialized view (replaced by another in the same migration)."""
 
@@ -112,6 +121,13 @@ def render_dedup_window(db: str, window: DedupWindow, cluster: ClusterConfig | N
     if cluster:
         setting = "replicated_deduplication_window"
     return [f"ALTER TABLE {db}.{local}{on_cluster} MODIFY SETTING {setting} = {window.blocks}"]
+
+
+def render_alter_table(db: str, alter: AlterTable, cluster: ClusterConfig | None) -> list[str]:
+    on_cluster = _on_cluster(cluster)
+    clauses = ",\n".join(clause.strip() for clause in alter.clauses)
+    tables = [f"{alter.table}_local", alter.table] if cluster else [alter.table]
+    return [f"ALTER TABLE {db}.{local}{on_cluster}\n{clauses}" for local in tables]
 
 
 def render_drop_view(db: str, view: DropView, cluster: ClusterConfig | None) -> list[str]:

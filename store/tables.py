@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from store.schema import Table, View
+from store.schema import AlterTable, Table, View
 
 SAMU_SHARD = "cityHash64(samu_id)"
 
-# Raw data points as received, one row per OTLP data point after cumulative→delta conversion.
+# Raw data points as received, one row per OTLP data point after cumulative→delta conversion,
+# plus correction rows for late data (migration 4 below adds `correction` and `cumulative_sum`
+# and makes `bucket_counts` signed).
 POINTS = Table(
     name="points",
     columns="""
@@ -181,6 +183,45 @@ SERIES_LAST_MV = View(
     SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, bounds,
            received_at
     FROM {source}
+    """,
+)
+
+# Migration 4: late data. `correction` marks a row that changes the delta of the stored point at
+# its time (a late cumulative point became that point's predecessor): bucket deltas become
+# signed; `cumulative_sum` keeps a histogram's sum as sent, so sum deltas can be recomputed.
+POINTS_LATE_COLUMNS = AlterTable(
+    "points",
+    (
+        "ADD COLUMN IF NOT EXISTS correction Bool DEFAULT false",
+        "ADD COLUMN IF NOT EXISTS cumulative_sum Float64 DEFAULT nan",
+        "MODIFY COLUMN bucket_counts Array(Int64) CODEC(ZSTD(1))",
+    ),
+)
+
+SERIES_LAST_SUM_COLUMN = AlterTable(
+    "series_last", ("ADD COLUMN IF NOT EXISTS cumulative_sum Float64 DEFAULT nan",)
+)
+
+# The points received per minute and the last state of each series skip correction rows.
+MINUTE_INGEST_RECEIVED_MV = View(
+    name="minute_ingest_received_mv",
+    source="points",
+    target="minute_ingest",
+    select="""
+    SELECT toStartOfMinute(ts) AS minute, samu_id, count() AS points,
+           max(greatest(0, dateDiff('millisecond', ts, received_at)) / 1000.0) AS max_lag_s
+    FROM {source} WHERE NOT correction GROUP BY minute, samu_id
+    """,
+)
+
+SERIES_LAST_RECEIVED_MV = View(
+    name="series_last_received_mv",
+    source="points",
+    target="series_last",
+    select="""
+    SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, bounds,
+           received_at, cumulative_sum
+    FROM {source} WHERE NOT correction
     """,
 )
 

@@ -1,4 +1,4 @@
-"""Cumulative → delta conversion and duplicate detection, as pure values."""
+"""The one rule (the delta of a point given its predecessor) and the in-order fast path, pure."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from collector.delta import DeltaTracker, SeriesState, Step, advance
-from collector.model import DataPoint, Temporality
+from collector.delta import SeriesState, Step, Verdict, advance
+from collector.model import DataPoint, Rejection, Temporality, WriteResult
+from collector.tracker import DeltaTracker
 
 S = 1_000_000_000
 T0 = 1_750_000_000 * S  # a whole second, so ms truncation changes nothing in the plain cases
@@ -61,12 +62,12 @@ def gauge(value: float, at: int) -> DataPoint:
 
 def state_of(point: DataPoint) -> SeriesState:
     step = advance(point, None)
-    assert step is not None
+    assert isinstance(step, Step)
     return step.state
 
 
-def delta(step: Step | None) -> float | None:
-    return None if step is None else step.value
+def delta(step: Step | Verdict | None) -> float | str | None:
+    return step.value if isinstance(step, Step) else step
 
 
 SUM_CASES = [
@@ -84,18 +85,35 @@ SUM_CASES = [
         7.0,
     ),
     ("an unchanged value counts nothing", counter(5, T0 + 10 * S), counter(5, T0 + 70 * S), 0.0),
-    ("the same time again is a duplicate", counter(5, T0 + 10 * S), counter(5, T0 + 10 * S), None),
     (
-        "an earlier time is a duplicate (late data)",
+        "the same point again is a duplicate",
+        counter(5, T0 + 10 * S),
+        counter(5, T0 + 10 * S),
+        "duplicate",
+    ),
+    (
+        "the same time with another value is a conflict",
+        counter(5, T0 + 10 * S),
+        counter(6, T0 + 10 * S),
+        "conflict",
+    ),
+    (
+        "the same time and value with another start time is a conflict",
+        counter(5, T0 + 10 * S),
+        counter(5, T0 + 10 * S, start=T0 + S),
+        "conflict",
+    ),
+    (
+        "an earlier time is late: left to the merge with the stored neighbours",
         counter(5, T0 + 10 * S),
         counter(3, T0 + 5 * S),
         None,
     ),
     (
-        "a time in the same millisecond is a duplicate",
+        "a time in the same millisecond is the same time",
         counter(5, T0 + 10 * S),
-        counter(6, T0 + 10 * S + 999_999),
-        None,
+        counter(5, T0 + 10 * S + 999_999),
+        "duplicate",
     ),
     (
         "a later start time is a reset: the new value counts in full",
@@ -128,13 +146,19 @@ SUM_CASES = [
         4.0,
     ),
     (
-        "a delta point at an already seen time is a duplicate",
+        "a delta point repeated is a duplicate",
         counter(4, T0 + 10 * S, temporality="delta"),
         counter(4, T0 + 10 * S, temporality="delta"),
-        None,
+        "duplicate",
     ),
     ("a gauge is written as sent", gauge(0.5, T0), gauge(0.2, T0 + 10 * S), 0.2),
-    ("a gauge at an already seen time is a duplicate", gauge(0.5, T0), gauge(0.2, T0), None),
+    ("a gauge repeated is a duplicate", gauge(0.5, T0), gauge(0.5, T0), "duplicate"),
+    (
+        "a gauge at a seen time with another value is a conflict",
+        gauge(0.5, T0),
+        gauge(0.2, T0),
+        "conflict",
+    ),
 ]
 
 
@@ -142,7 +166,7 @@ SUM_CASES = [
     ("name", "before", "point", "expected"), SUM_CASES, ids=[c[0] for c in SUM_CASES]
 )
 def test_sum_and_gauge_deltas(
-    name: str, before: DataPoint | None, point: DataPoint, expected: float | None
+    name: str, before: DataPoint | None, point: DataPoint, expected: float | str | None
 ) -> None:
     prev = None if before is None else state_of(before)
     assert delta(advance(point, prev)) == expected
@@ -202,7 +226,7 @@ def test_histogram_deltas(
 ) -> None:
     prev = None if before is None else state_of(before)
     step = advance(point, prev)
-    assert step is not None
+    assert isinstance(step, Step)
     assert step.bucket_counts == expected
     assert step.value == sum(expected)
 
@@ -210,10 +234,10 @@ def test_histogram_deltas(
 def test_the_histogram_sum_is_a_delta_when_the_last_sum_is_known() -> None:
     prev = state_of(histogram((1, 0, 0), T0 + 10 * S, hist_sum=0.5))
     step = advance(histogram((2, 1, 0), T0 + 70 * S, hist_sum=3.0), prev)
-    assert step is not None and step.hist_sum == 2.5
-    restored = replace(prev, bounds=(), hist_sum=math.nan)  # as rebuilt from the store
+    assert isinstance(step, Step) and step.hist_sum == 2.5
+    restored = replace(prev, bounds=(), hist_sum=math.nan)  # stored before sums were kept
     step = advance(histogram((2, 1, 0), T0 + 70 * S, hist_sum=3.0), restored)
-    assert step is not None and step.hist_sum == 0.0 and step.bucket_counts == (1, 1, 0)
+    assert isinstance(step, Step) and step.hist_sum == 0.0 and step.bucket_counts == (1, 1, 0)
 
 
 def test_a_state_rebuilt_at_millisecond_precision_decides_like_the_live_one() -> None:
@@ -221,7 +245,7 @@ def test_a_state_rebuilt_at_millisecond_precision_decides_like_the_live_one() ->
     live = state_of(first)
     rebuilt = SeriesState(last_ns=live.last_ns, start_ns=live.start_ns, cumulative=5.0)
     for prev in (live, rebuilt):
-        assert advance(first, prev) is None
+        assert advance(first, prev) == "duplicate"
         assert delta(advance(counter(8, T0 + 70 * S, start=T0 + 654_321), prev)) == 3.0
 
 
@@ -231,36 +255,54 @@ def test_convert_does_not_mutate_its_inputs_or_the_committed_state() -> None:
     points = [counter(9, T0 + 130 * S), counter(7, T0 + 70 * S)]
     pending = {2: state_of(histogram((1, 0, 0), T0))}
     before = copy.deepcopy((committed, points, pending))
-    conversion = tracker.convert(points, T0 + 200 * S, pending)
+    conversion = tracker.convert([points], [T0 + 200 * S])
     assert (committed, points, pending) == before
     assert tracker.get(1) == committed[1]
-    assert [row.value for row in conversion.rows] == [2.0, 2.0]
+    assert sorted(row.value for row in conversion.rows) == [2.0, 2.0]
 
 
 def test_points_of_one_series_in_a_batch_are_taken_in_time_order() -> None:
     tracker = DeltaTracker()
     points = [counter(9, T0 + 130 * S), counter(3, T0 + 10 * S), counter(7, T0 + 70 * S)]
-    conversion = tracker.convert(points, T0 + 200 * S)
+    conversion = tracker.convert([points], [T0 + 200 * S])
     assert [row.value for row in conversion.rows] == [3.0, 4.0, 2.0]
     assert conversion.new_state[1].cumulative == 9.0
 
 
-def test_a_request_converted_twice_before_commit_is_counted_once_through_pending() -> None:
+def test_a_request_twice_in_one_batch_is_counted_once() -> None:
     tracker = DeltaTracker()
     request = [counter(3, T0 + 10 * S), counter(4, T0 + 10 * S, key=5)]
-    first = tracker.convert(request, T0)
-    second = tracker.convert(request, T0, pending=first.new_state)
-    assert (len(first.rows), first.duplicates) == (2, 0)
-    assert (len(second.rows), second.duplicates) == (0, 2)
-    assert len(tracker) == 0
+    first = tracker.convert([request, request], [T0, T0])
+    assert first.results == [WriteResult(2, 0), WriteResult(0, 2)]
+    assert len(first.rows) == 2 and len(tracker) == 0
     tracker.commit(first.new_state)
-    assert tracker.convert(request, T0).duplicates == 2
+    assert tracker.convert([request], [T0]).results == [WriteResult(0, 2)]
+
+
+def test_requests_of_one_batch_are_merged_in_time_order_whatever_their_order() -> None:
+    tracker = DeltaTracker()
+    later, earlier = [counter(9, T0 + 70 * S)], [counter(4, T0 + 10 * S)]
+    conversion = tracker.convert([later, earlier], [T0, T0])
+    assert [(row.ts, row.value) for row in conversion.rows] == [
+        ((T0 + 10 * S) // 1_000_000, 4.0),
+        ((T0 + 70 * S) // 1_000_000, 5.0),
+    ]
+    assert conversion.results == [WriteResult(1, 0), WriteResult(1, 0)]
+
+
+def test_a_conflicting_repeat_is_refused_with_its_reason_and_series() -> None:
+    tracker = DeltaTracker({1: state_of(counter(5, T0 + 10 * S))})
+    conversion = tracker.convert([[counter(6, T0 + 10 * S), counter(7, T0 + 70 * S)]], [T0])
+    conflict = Rejection("conflict", 1, "fr.health.samu075", "samu.call.setups")
+    assert conversion.results == [WriteResult(1, 0, (conflict,))]
+    assert [row.value for row in conversion.rows] == [2.0]
 
 
 def test_rows_carry_the_delta_and_the_raw_cumulative() -> None:
     tracker = DeltaTracker({1: state_of(counter(5, T0 + 10 * S))})
-    (row,) = tracker.convert([counter(12, T0 + 70 * S)], T0 + 71 * S).rows
+    (row,) = tracker.convert([[counter(12, T0 + 70 * S)]], [T0 + 71 * S]).rows
     assert (row.value, row.cumulative, row.outcome, row.component) == (7.0, 12.0, "success", "")
+    assert not row.correction
     assert (row.ts, row.received_at, row.start_ts) == (
         (T0 + 70 * S) // 1_000_000,
         (T0 + 71 * S) // 1_000_000,

@@ -89,6 +89,7 @@ REVIEWED: dict[tuple[str, str], str] = {
             "select",
             "setting",  # one of two constant setting names
             "window.blocks",  # an int of the schema (DedupWindow)
+            "clauses",  # ALTER clauses of the schema (AlterTable)
         )
     },
     ("bench/limits.py", "name"): "benchmark tooling: a database name of its own making",

@@ -26,6 +26,7 @@ from store.errors import StoreError, StoreUnavailable
 from tests.test_writer import BASE, SAMU, counts, durations, minute, request, setups
 
 INF = float("inf")
+BASE_NS = int(BASE.timestamp()) * 1_000_000_000
 DURATION = "samu.call.setup.duration"
 
 
@@ -197,6 +198,19 @@ def test_a_journal_left_after_a_complete_insert_is_written_again_without_effect(
     assert not journal.path.exists()
 
 
+def first_export_after_start(store: Store, journal: InsertJournal) -> WriteResult:
+    """Start a writer on `journal` (completing what it holds), submit FIRST, stop."""
+
+    async def run() -> WriteResult:
+        w = writer(store, journal)
+        await w.start()
+        result = await w.submit(FIRST)
+        await w.close()
+        return result
+
+    return asyncio.run(run())
+
+
 UNUSABLE = [
     ("a file that is not a journal", b"not marshal data"),
     ("a journal cut short", b"\xdb\x03\x00\x00\x00"),
@@ -210,14 +224,7 @@ def test_an_unreadable_journal_is_set_aside_and_the_writer_starts(
     path = tmp_path / "journal"
     path.write_bytes(content)
 
-    async def run() -> WriteResult:
-        w = writer(store, InsertJournal(path))
-        await w.start()
-        result = await w.submit(FIRST)
-        await w.close()
-        return result
-
-    assert asyncio.run(run()) == WriteResult(2, 0)
+    assert first_export_after_start(store, InsertJournal(path)) == WriteResult(2, 0)
     assert not path.exists()
     assert path.with_name("journal.unreadable").read_bytes() == content
 
@@ -228,14 +235,7 @@ def test_a_journal_batch_the_store_refuses_for_good_is_dropped_and_the_writer_st
     journal = InsertJournal(tmp_path / "journal")
     journal.write(JournalEntry("vigie-points-bad", [("not", "a", "points", "row")]))
 
-    async def run() -> WriteResult:
-        w = writer(store, journal)
-        await w.start()
-        result = await w.submit(FIRST)
-        await w.close()
-        return result
-
-    assert asyncio.run(run()) == WriteResult(2, 0)
+    assert first_export_after_start(store, journal) == WriteResult(2, 0)
     assert not journal.path.exists()
     assert counts(store) == {(minute(0), "success", INF): 5.0}
 
@@ -273,3 +273,21 @@ def test_two_inserts_of_equal_rows_both_land_unless_they_repeat_a_token(store: S
     store.insert("minute_counts", [row], columns, settings=token)
     store.insert("minute_counts", [row], columns, settings=token)
     assert store.query("SELECT sum(value) FROM {db}.minute_counts")[0][0] == 3
+
+
+def test_a_journal_of_the_first_format_is_completed_with_the_columns_of_its_time(
+    store: Store, tmp_path: Path
+) -> None:
+    import marshal
+
+    from collector.tracker import DeltaTracker
+
+    rows = DeltaTracker().convert([FIRST.points], [BASE_NS]).rows
+    legacy = [tuple(row)[:16] for row in rows]  # before `correction` and `cumulative_sum`
+    path = tmp_path / "journal"
+    path.write_bytes(marshal.dumps(("vigie-insert-journal/1", "vigie-points-old", legacy)))
+
+    # The journal's batch is the same export: its points are stored, the export's are repeats.
+    assert first_export_after_start(store, InsertJournal(path)) == WriteResult(0, 2)
+    assert counts(store) == {(minute(0), "success", INF): 5.0}
+    assert not path.exists()

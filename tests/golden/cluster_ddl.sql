@@ -223,6 +223,38 @@ AS SELECT toStartOfMinute(ts) AS minute, samu_id, metric, component, outcome,
                AS bucket_value
     WHERE kind = 'sum' OR (kind = 'histogram' AND length(bucket_counts) = length(bounds) + 1);
 
+ALTER TABLE vigie.points_local ON CLUSTER vigie_cluster
+ADD COLUMN IF NOT EXISTS correction Bool DEFAULT false,
+ADD COLUMN IF NOT EXISTS cumulative_sum Float64 DEFAULT nan,
+MODIFY COLUMN bucket_counts Array(Int64) CODEC(ZSTD(1));
+
+ALTER TABLE vigie.points ON CLUSTER vigie_cluster
+ADD COLUMN IF NOT EXISTS correction Bool DEFAULT false,
+ADD COLUMN IF NOT EXISTS cumulative_sum Float64 DEFAULT nan,
+MODIFY COLUMN bucket_counts Array(Int64) CODEC(ZSTD(1));
+
+ALTER TABLE vigie.series_last_local ON CLUSTER vigie_cluster
+ADD COLUMN IF NOT EXISTS cumulative_sum Float64 DEFAULT nan;
+
+ALTER TABLE vigie.series_last ON CLUSTER vigie_cluster
+ADD COLUMN IF NOT EXISTS cumulative_sum Float64 DEFAULT nan;
+
+DROP VIEW IF EXISTS vigie.minute_ingest_mv ON CLUSTER vigie_cluster;
+
+DROP VIEW IF EXISTS vigie.series_last_mv ON CLUSTER vigie_cluster;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS vigie.minute_ingest_received_mv ON CLUSTER vigie_cluster
+TO vigie.minute_ingest_local
+AS SELECT toStartOfMinute(ts) AS minute, samu_id, count() AS points,
+           max(greatest(0, dateDiff('millisecond', ts, received_at)) / 1000.0) AS max_lag_s
+    FROM vigie.points_local WHERE NOT correction GROUP BY minute, samu_id;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS vigie.series_last_received_mv ON CLUSTER vigie_cluster
+TO vigie.series_last_local
+AS SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, bounds,
+           received_at, cumulative_sum
+    FROM vigie.points_local WHERE NOT correction;
+
 CREATE TABLE IF NOT EXISTS vigie.agent_tokens_local ON CLUSTER vigie_cluster
 (
 id String,
