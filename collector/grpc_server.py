@@ -11,22 +11,14 @@ request names a SAMU the token is not bound to.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable, Container
-from typing import NoReturn
+from collections.abc import Awaitable, Callable
 
 import grpc
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
-from collector.agent_auth import AgentAuth, AgentToken, Refusal
-from collector.errors import DecodeError, Overloaded
-from collector.limits import Limits
-from collector.model import PointSink
-from collector.receiver import Receiver, Signal, export_response, retry_info
-from collector.selfmetrics import SelfMetrics
-from store.clock import Clock
-from store.errors import StoreUnavailable
+from collector.answers import retry_info
+from collector.export import ExportCall, ExportService, Signal, Status
 
 METRICS_SERVICE = metrics_service_pb2.DESCRIPTOR.services_by_name["MetricsService"].full_name
 TRACE_SERVICE = trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name
@@ -35,32 +27,22 @@ _RETRY_INFO_KEY = "google.rpc.retryinfo-bin"
 Handler = Callable[[bytes, grpc.aio.ServicerContext], Awaitable[bytes]]
 
 
-def create_grpc_server(
-    sink: PointSink,
-    known_samu: Container[str],
-    limits: Limits,
-    metrics: SelfMetrics,
-    clock: Clock,
-    address: str | None,
-    auth: AgentAuth | None = None,
-) -> grpc.aio.Server:
+def create_grpc_server(service: ExportService, address: str | None) -> grpc.aio.Server:
     """An OTLP/gRPC server (not started); listens on `address` (e.g. "127.0.0.1:4317") if given.
 
     Start with `await server.start()`, stop with `await server.stop(grace)`. With address None
-    the caller binds it, e.g. `port = server.add_insecure_port("127.0.0.1:0")`. With `auth`,
-    every export needs an agent token bound to the SAMU it names.
+    the caller binds it, e.g. `port = server.add_insecure_port("127.0.0.1:0")`.
     """
-    receiver = Receiver(sink, known_samu, limits, metrics, clock)
     server = grpc.aio.server(
         options=[
-            ("grpc.max_receive_message_length", limits.max_body_bytes),
+            ("grpc.max_receive_message_length", service.limits.max_body_bytes),
             ("grpc.max_send_message_length", 4 * 1024 * 1024),
         ]
     )
     server.add_generic_rpc_handlers(
         (
-            _service(METRICS_SERVICE, _export_handler(receiver, "metrics", auth)),
-            _service(TRACE_SERVICE, _export_handler(receiver, "traces", auth)),
+            _service(METRICS_SERVICE, _export_handler(service, "metrics")),
+            _service(TRACE_SERVICE, _export_handler(service, "traces")),
         )
     )
     if address is not None:
@@ -81,49 +63,30 @@ def _authorization(context: grpc.aio.ServicerContext) -> str:
     return ""
 
 
-async def _refuse(context: grpc.aio.ServicerContext, refusal: Refusal) -> NoReturn:
-    code = grpc.StatusCode.UNAUTHENTICATED
-    if refusal.status == 403:
-        code = grpc.StatusCode.PERMISSION_DENIED
-    await context.abort(code, refusal.message)
-    raise AssertionError("context.abort always raises")  # pragma: no cover
-
-
-def _export_handler(receiver: Receiver, signal: Signal, auth: AgentAuth | None) -> Handler:
+def _export_handler(service: ExportService, signal: Signal) -> Handler:
     async def export(body: bytes, context: grpc.aio.ServicerContext) -> bytes:
-        started = time.perf_counter()
-        code = grpc.StatusCode.OK
-        source = context.peer() or ""
-        try:
-            token: AgentToken | None = None
-            if auth is not None:
-                found = await auth.authenticate(_authorization(context), "grpc", source)
-                if isinstance(found, Refusal):
-                    code = grpc.StatusCode.UNAUTHENTICATED
-                    await _refuse(context, found)
-                token = found
-            decoded = await receiver.decode(signal, body, "protobuf")
-            if auth is not None and token is not None:
-                refused = await auth.authorize(token, decoded, "grpc", source)
-                if refused is not None:
-                    code = grpc.StatusCode.PERMISSION_DENIED
-                    await _refuse(context, refused)
-            outcome = await receiver.ingest(signal, decoded)
-            return bytes(export_response(signal, outcome).SerializeToString())
-        except DecodeError as error:
-            code = grpc.StatusCode.INVALID_ARGUMENT
-            await context.abort(code, str(error))
-        except (Overloaded, StoreUnavailable) as error:
-            code = grpc.StatusCode.UNAVAILABLE
-            reason = "write queue full" if isinstance(error, Overloaded) else "store unavailable"
-            delay = retry_info(receiver.limits.retry_after_s).SerializeToString()
-            await context.abort(
-                code, f"{reason}; retry later", trailing_metadata=((_RETRY_INFO_KEY, delay),)
-            )
-        finally:
-            metrics = receiver.metrics
-            metrics.requests.labels("grpc", signal, code.name).inc()
-            metrics.request_seconds.labels("grpc", signal).observe(time.perf_counter() - started)
+        async def read_body() -> bytes:
+            return body
+
+        call = ExportCall(
+            "grpc",
+            signal,
+            read_body=read_body,
+            authorization=_authorization(context),
+            source=context.peer() or "",
+        )
+        answer = await service.export(call)
+        if answer.status is Status.OK:
+            return bytes(answer.response.SerializeToString())
+        trailers: tuple[tuple[str, bytes], ...] = ()
+        if answer.retry_after_s is not None:
+            delay = retry_info(answer.retry_after_s).SerializeToString()
+            trailers = ((_RETRY_INFO_KEY, delay),)
+        await context.abort(
+            getattr(grpc.StatusCode, answer.status.grpc),
+            answer.message,
+            trailing_metadata=trailers,
+        )
         raise AssertionError("context.abort always raises")  # pragma: no cover
 
     return export

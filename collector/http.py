@@ -6,39 +6,24 @@
 exporter drops a batch on 429, so backpressure is 503). Never a 500 for bad input.
 With agent authentication (collector.agent_auth): 401 without a valid `Authorization: Bearer`
 agent token (checked before the body is read), 403 when the request names a SAMU the token is
-not bound to (nothing of it is written).
+not bound to (nothing of it is written). Those decisions are collector.export's, shared with
+gRPC; this module reads the body under its limits and renders the answer.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Container
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from google.protobuf import json_format
-from google.rpc.code_pb2 import PERMISSION_DENIED, UNAUTHENTICATED
 from starlette.requests import ClientDisconnect
 
-from collector.agent_auth import AgentAuth, AgentToken, Refusal
+from collector.answers import rpc_status
 from collector.body import BodyReader
-from collector.errors import DecodeError, Overloaded, PayloadTooLarge, UnsupportedMediaType
+from collector.errors import DecodeError, PayloadTooLarge, UnsupportedMediaType
+from collector.export import Answer, ExportCall, ExportService, Signal, Status
 from collector.limits import Limits
-from collector.model import PointSink
 from collector.payload import Encoding
-from collector.receiver import (
-    INVALID_ARGUMENT,
-    RESOURCE_EXHAUSTED,
-    UNAVAILABLE,
-    UNIMPLEMENTED,
-    Receiver,
-    Signal,
-    export_response,
-    rpc_status,
-)
-from collector.selfmetrics import SelfMetrics
-from store.clock import Clock
-from store.errors import StoreUnavailable
 
 _MEDIA: dict[str, Encoding] = {
     "application/x-protobuf": "protobuf",
@@ -85,39 +70,19 @@ def encode_message(message: Any, encoding: Encoding) -> bytes:
     return bytes(message.SerializeToString())
 
 
-def create_otlp_router(
-    sink: PointSink,
-    known_samu: Container[str],
-    limits: Limits,
-    metrics: SelfMetrics,
-    clock: Clock,
-    auth: AgentAuth | None = None,
-) -> APIRouter:
-    """The OTLP/HTTP routes, to mount on the OTLP port (4318) and the main HTTP port.
-
-    With `auth`, every export needs an agent token bound to the SAMU it names.
-    """
-    receiver = Receiver(sink, known_samu, limits, metrics, clock)
+def create_otlp_router(service: ExportService) -> APIRouter:
+    """The OTLP/HTTP routes, to mount on the OTLP port (4318) and the main HTTP port."""
     router = APIRouter(tags=["otlp"])
 
     @router.post("/v1/metrics", openapi_extra=_OPENAPI, summary="OTLP/HTTP metrics export")
     async def export_metrics(request: Request) -> Response:
-        return await _export(receiver, "metrics", request, auth)
+        return await _export(service, "metrics", request)
 
     @router.post("/v1/traces", openapi_extra=_OPENAPI, summary="OTLP/HTTP traces export")
     async def export_traces(request: Request) -> Response:
-        return await _export(receiver, "traces", request, auth)
+        return await _export(service, "traces", request)
 
     return router
-
-
-def _answer(status: int, message: Any, encoding: Encoding, headers: dict[str, str]) -> Response:
-    return Response(
-        encode_message(message, encoding),
-        status_code=status,
-        media_type=_CONTENT_TYPE[encoding],
-        headers=headers,
-    )
 
 
 async def _read_body(request: Request, limits: Limits) -> bytes:
@@ -136,50 +101,37 @@ async def _read_body(request: Request, limits: Limits) -> bytes:
     return reader.finish()
 
 
-def _refusal(refusal: Refusal, encoding: Encoding) -> Response:
-    if refusal.status == 401:
-        status = rpc_status(UNAUTHENTICATED, refusal.message)
-        return _answer(401, status, encoding, {"WWW-Authenticate": 'Bearer realm="vigie-agents"'})
-    return _answer(403, rpc_status(PERMISSION_DENIED, refusal.message), encoding, {})
-
-
-async def _export(
-    receiver: Receiver, signal: Signal, request: Request, auth: AgentAuth | None
-) -> Response:
-    started = time.perf_counter()
-    encoding: Encoding = "protobuf"
-    limits = receiver.limits
-    source = request.client.host if request.client else ""
+async def _export(service: ExportService, signal: Signal, request: Request) -> Response:
+    content_type = request.headers.get("content-type")
+    call = ExportCall(
+        "http",
+        signal,
+        read_body=lambda: _read_body(request, service.limits),
+        encoding=lambda: media_encoding(content_type),
+        authorization=request.headers.get("authorization"),
+        source=request.client.host if request.client else "",
+    )
+    answer = await service.export(call)
     try:
-        encoding = media_encoding(request.headers.get("content-type"))
-        token: AgentToken | Refusal | None = None
-        if auth is not None:
-            token = await auth.authenticate(request.headers.get("authorization"), "http", source)
-        if isinstance(token, Refusal):
-            response = _refusal(token, encoding)
-        else:
-            body = await _read_body(request, limits)
-            decoded = await receiver.decode(signal, body, encoding)
-            refused = None
-            if auth is not None and token is not None:
-                refused = await auth.authorize(token, decoded, "http", source)
-            if refused is not None:
-                response = _refusal(refused, encoding)
-            else:
-                outcome = await receiver.ingest(signal, decoded)
-                response = _answer(200, export_response(signal, outcome), encoding, {})
-    except UnsupportedMediaType as error:
-        response = _answer(415, rpc_status(UNIMPLEMENTED, str(error)), encoding, {})
-    except PayloadTooLarge as error:
-        response = _answer(413, rpc_status(RESOURCE_EXHAUSTED, str(error)), encoding, {})
-    except DecodeError as error:
-        response = _answer(400, rpc_status(INVALID_ARGUMENT, str(error)), encoding, {})
-    except (Overloaded, StoreUnavailable) as error:
-        reason = "write queue full" if isinstance(error, Overloaded) else "store unavailable"
-        status = rpc_status(UNAVAILABLE, f"{reason}; retry later", limits.retry_after_s)
-        headers = {"Retry-After": str(limits.retry_after_s)}
-        response = _answer(503, status, encoding, headers)
-    metrics = receiver.metrics
-    metrics.requests.labels("http", signal, str(response.status_code)).inc()
-    metrics.request_seconds.labels("http", signal).observe(time.perf_counter() - started)
-    return response
+        encoding = media_encoding(content_type)
+    except UnsupportedMediaType:
+        encoding = "protobuf"
+    return _response(answer, encoding)
+
+
+def _response(answer: Answer, encoding: Encoding) -> Response:
+    """The HTTP rendering of an answer: the export response, or a google.rpc.Status body."""
+    headers: dict[str, str] = {}
+    message = answer.response
+    if answer.status is not Status.OK:
+        message = rpc_status(answer.status.grpc, answer.message, answer.retry_after_s)
+    if answer.retry_after_s is not None:
+        headers["Retry-After"] = str(answer.retry_after_s)
+    if answer.status is Status.UNAUTHENTICATED:
+        headers["WWW-Authenticate"] = 'Bearer realm="vigie-agents"'
+    return Response(
+        encode_message(message, encoding),
+        status_code=answer.status.http,
+        media_type=_CONTENT_TYPE[encoding],
+        headers=headers,
+    )

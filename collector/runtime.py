@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Container
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,9 @@ from fastapi import APIRouter, FastAPI
 from prometheus_client import CollectorRegistry
 
 from collector.agent_auth import AgentAuth, AgentTokens, AuthMode
+from collector.export import ExportService
 from collector.grpc_server import create_grpc_server
+from collector.health import HealthRecorder
 from collector.http import create_otlp_router
 from collector.journal import InsertJournal
 from collector.limits import Limits, LimitSettings
@@ -61,10 +64,16 @@ class CollectorRuntime:
     limits: Limits
     tokens: AgentTokens
     auth: AgentAuth | None  # None when VIGIE_AGENT_AUTH=off
+    health: HealthRecorder
+    heartbeat: asyncio.Task[None]
 
     async def close(self, grace_s: float = 5.0) -> None:
         await self.grpc_server.stop(grace_s)
         await self.writer.close()
+        self.heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.heartbeat
+        await self.health.close()  # the last, partial minute: this instance was up in it
 
 
 def create_otlp_app(router_app_title: str = "Vigie 15 OTLP receiver") -> FastAPI:
@@ -98,9 +107,14 @@ async def start_collector(
         auth = AgentAuth(tokens, audit, clock, registry)
         await asyncio.to_thread(auth.refresh)
     app = create_otlp_app()
-    router = create_otlp_router(writer, known_samu, limits, metrics, clock, auth)
+    health = HealthRecorder(store, clock, writer.queue_age_s)
+    service = ExportService(writer, known_samu, limits, metrics, clock, auth, health)
+    router = create_otlp_router(service)
     app.include_router(router)
     address = f"{settings.host}:{settings.otlp_grpc_port}"
-    server = create_grpc_server(writer, known_samu, limits, metrics, clock, address, auth)
+    server = create_grpc_server(service, address)
     await server.start()
-    return CollectorRuntime(app, router, server, writer, metrics, limits, tokens, auth)
+    heartbeat = asyncio.create_task(health.run(), name="vigie-collector-heartbeat")
+    return CollectorRuntime(
+        app, router, server, writer, metrics, limits, tokens, auth, health, heartbeat
+    )

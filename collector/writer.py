@@ -137,6 +137,7 @@ class BatchWriter:
         self._queue: deque[_Request] = deque()
         self._waiting = 0  # points in the queue
         self._in_flight = 0  # points of the batch being written
+        self._in_flight_since_ns = 0  # when the oldest request of that batch was received
         self._has_work = asyncio.Event()
         self._batch_full = asyncio.Event()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="vigie-writer")
@@ -148,6 +149,15 @@ class BatchWriter:
     def queue_points(self) -> int:
         """Points accepted and not yet answered (queued or being written)."""
         return self._waiting + self._in_flight
+
+    def queue_age_s(self) -> float:
+        """How long the oldest accepted, unanswered export has waited (0 when none waits)."""
+        oldest = self._in_flight_since_ns if self._in_flight else 0
+        if self._queue and (not oldest or self._queue[0].received_ns < oldest):
+            oldest = self._queue[0].received_ns
+        if not oldest:
+            return 0.0
+        return max(0.0, (self._clock.now_ns() - oldest) / 1e9)
 
     @property
     def series(self) -> int:
@@ -226,6 +236,7 @@ class BatchWriter:
             points += request.size
         self._waiting -= points
         self._in_flight = points
+        self._in_flight_since_ns = min((r.received_ns for r in batch), default=0)
         if self._waiting < self._batch_max:
             self._batch_full.clear()
         return batch

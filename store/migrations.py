@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from store import tables
+from store import ingest_health, tables
 from store.client import Store
 from store.errors import MigrationError, StoreError
 from store.schema import (
@@ -129,6 +129,9 @@ MIGRATIONS: list[Migration] = [
             tables.SERIES_LAST_RECEIVED_MV,
         ),
     ),
+    # The collector's heartbeat per minute and instance (written by collector/health.py, read
+    # by slo/ through store/ingest_health.py): a minute without a row is Vigie's own gap.
+    Migration(5, "collector_minutes", (ingest_health.COLLECTOR_MINUTES,)),
 ]
 
 

@@ -50,6 +50,7 @@ CLASSES: tuple[RetentionClass, ...] = (
             "slo_minute_counts": "minute",
             "slo_minute_ingest": "minute",
             "slo_slice_hours": "hour",
+            "collector_minutes": "minute",
         },
         400,
         "the monthly report compares a month with the same month a year before",

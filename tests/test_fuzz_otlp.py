@@ -55,6 +55,7 @@ from prometheus_client import CollectorRegistry
 from collector.conventions import METRICS, SETUP_BOUNDS
 from collector.decode import decode_metrics
 from collector.errors import DecodeError
+from collector.export import ExportService
 from collector.http import create_otlp_router
 from collector.limits import Limits
 from collector.payload import Encoding
@@ -150,7 +151,7 @@ def client(fuzz_store: Store) -> Iterator[TestClient]:
 
     app = FastAPI(lifespan=lifespan)
     limits = Limits(max_body_bytes=LIMIT)
-    app.include_router(create_otlp_router(writer, REGISTRY, limits, metrics, clock))
+    app.include_router(create_otlp_router(ExportService(writer, REGISTRY, limits, metrics, clock)))
     with TestClient(app) as test_client:
         yield test_client
 

@@ -30,6 +30,7 @@ from prometheus_client import CollectorRegistry
 
 from collector.conventions import SETUP_BOUNDS
 from collector.decode import decode_metrics
+from collector.export import ExportService
 from collector.http import create_otlp_router
 from collector.limits import Limits
 from collector.model import DataPoint, Decoded, WriteResult
@@ -195,7 +196,7 @@ def test_exact_repeats_are_duplicates_and_conflicting_repeats_are_refused_over_o
         await writer.start()
         app = FastAPI()
         app.include_router(
-            create_otlp_router(writer, KNOWN_SAMU, Limits(), metrics, FakeClock(NOW))
+            create_otlp_router(ExportService(writer, KNOWN_SAMU, Limits(), metrics, FakeClock(NOW)))
         )
         answers = []
         transport = httpx.ASGITransport(app=app)

@@ -30,6 +30,7 @@ from opentelemetry.sdk.resources import Resource
 from prometheus_client import CollectorRegistry
 
 from bench.workload import make_stream
+from collector.export import ExportService
 from collector.http import create_otlp_router
 from collector.limits import Limits
 from collector.selfmetrics import SelfMetrics
@@ -94,7 +95,9 @@ def collector(store: Store) -> Iterator[Collector]:
         await writer.start()
         app = FastAPI()
         limits = Limits(retry_after_s=1)
-        app.include_router(create_otlp_router(writer, load_registry(), limits, metrics, clock))
+        app.include_router(
+            create_otlp_router(ExportService(writer, load_registry(), limits, metrics, clock))
+        )
         config = uvicorn.Config(
             app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
         )

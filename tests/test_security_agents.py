@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry
 from starlette.testclient import TestClient
 
 from collector.agent_auth import AgentAuth, AgentTokens
+from collector.export import ExportService
 from collector.grpc_server import create_grpc_server
 from collector.http import create_otlp_router
 from collector.limits import Limits
@@ -92,7 +93,9 @@ def rig(store: Store) -> Rig:
     sink = RecordingSink()
     app = FastAPI()
     metrics = SelfMetrics(registry)
-    app.include_router(create_otlp_router(sink, KNOWN_SAMU, Limits(), metrics, clock, auth))
+    app.include_router(
+        create_otlp_router(ExportService(sink, KNOWN_SAMU, Limits(), metrics, clock, auth))
+    )
     return Rig(store, clock, tokens, auth, sink, TestClient(app), registry)
 
 
@@ -236,7 +239,7 @@ def test_the_grpc_receiver_checks_the_authorization_metadata(rig: Rig) -> None:
 
     async def start() -> tuple[grpc.aio.Server, int]:
         server = create_grpc_server(
-            rig.sink, KNOWN_SAMU, Limits(), metrics, rig.clock, None, rig.auth
+            ExportService(rig.sink, KNOWN_SAMU, Limits(), metrics, rig.clock, rig.auth), None
         )
         port = server.add_insecure_port("127.0.0.1:0")
         await server.start()

@@ -28,6 +28,7 @@ from alerts.am_api import create_am_router
 from alerts.config import load_config
 from alerts.notify import RecordingSink
 from alerts.service import AlertingService
+from collector.export import ExportService
 from collector.http import create_otlp_router
 from collector.limits import Limits
 from collector.model import Decoded, WriteResult
@@ -261,7 +262,7 @@ def platform_app(store: Store, clock: Clock) -> Iterator[Platform]:
     metrics = SelfMetrics(CollectorRegistry())
     known = frozenset(registry.ids())
     writer = LazyWriter(store)
-    app.include_router(create_otlp_router(writer, known, Limits(), metrics, clock))
+    app.include_router(create_otlp_router(ExportService(writer, known, Limits(), metrics, clock)))
     app.include_router(create_am_router(alerting, clock, redact))
     app.include_router(create_core_router(ctx))
     with TestClient(app) as client:  # one event loop for every request (the writer lives on it)

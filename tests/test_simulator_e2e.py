@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry
 
+from collector.export import ExportService
 from collector.http import create_otlp_router
 from collector.limits import Limits
 from collector.model import Decoded, WriteResult
@@ -55,7 +56,9 @@ def collector(store: Store) -> Iterator[str]:
     app = FastAPI()
     metrics = SelfMetrics(CollectorRegistry())
     known = frozenset(s.id for s in load_registry())
-    app.include_router(create_otlp_router(sink, known, Limits(), metrics, SystemClock()))
+    app.include_router(
+        create_otlp_router(ExportService(sink, known, Limits(), metrics, SystemClock()))
+    )
     with serving(app) as port:
         try:
             yield f"http://127.0.0.1:{port}"

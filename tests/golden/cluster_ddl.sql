@@ -255,6 +255,24 @@ AS SELECT series_key, ts AS last_ts, start_ts, cumulative, cumulative_buckets, b
            received_at, cumulative_sum
     FROM vigie.points_local WHERE NOT correction;
 
+CREATE TABLE IF NOT EXISTS vigie.collector_minutes_local ON CLUSTER vigie_cluster
+(
+minute DateTime('UTC') CODEC(DoubleDelta, ZSTD(1)),
+    instance LowCardinality(String),
+    requests SimpleAggregateFunction(sum, UInt64),
+    points_accepted SimpleAggregateFunction(sum, UInt64),
+    points_rejected SimpleAggregateFunction(sum, UInt64),
+    shed_503 SimpleAggregateFunction(sum, UInt64),
+    max_queue_age_s SimpleAggregateFunction(max, Float64)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/collector_minutes_local', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, instance)
+TTL minute + INTERVAL 800 DAY;
+
+CREATE TABLE IF NOT EXISTS vigie.collector_minutes ON CLUSTER vigie_cluster AS vigie.collector_minutes_local
+ENGINE = Distributed(vigie_cluster, vigie, collector_minutes_local, rand());
+
 CREATE TABLE IF NOT EXISTS vigie.agent_tokens_local ON CLUSTER vigie_cluster
 (
 id String,
