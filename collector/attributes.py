@@ -108,6 +108,11 @@ class Resource:
     instance_id: str
     refusal: Refusal | None  # set when every point of the resource is refused
 
+    @property
+    def agent(self) -> str:
+        """Who sent it, when no agent token says so: its instance (or service) name."""
+        return "instance:" + safe_text(self.instance_id or self.service_name or "unknown")
+
 
 def read_resource(key_values: Sequence[Any], known_samu: Container[str]) -> Resource:
     """The SAMU of a resource, checked against the privacy guard, the id shape and the registry."""

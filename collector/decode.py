@@ -49,12 +49,14 @@ def decode_metrics_request(
     tally = Tally()
     points: list[DataPoint] = []
     window = Window.around(now_ns, limits)
+    agent = ""
     for resource_metrics in request.resource_metrics:
         resource = read_resource(resource_metrics.resource.attributes, known_samu)
+        agent = agent or resource.agent
         for scope_metrics in resource_metrics.scope_metrics:
             for metric in scope_metrics.metrics:
                 _decode_metric(metric, resource, window, tally, points)
-    return Decoded(points=tuple(points), rejections=tally.rejections())
+    return Decoded(points=tuple(points), rejections=tally.rejections(), agent=agent)
 
 
 def _metric_refusal(name: str, spec: MetricSpec | None, kind: str, data: Any) -> str | None:

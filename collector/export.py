@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Literal
 
@@ -145,6 +145,7 @@ class ExportService:
             refused = await self.auth.authorize(token, decoded, call.transport, call.source)
             if refused is not None:
                 raise _Refused(refused)
+            decoded = replace(decoded, agent=token.id)  # who sends it: the token says
         outcome = await self.ingest(call.signal, decoded)
         return Answer(Status.OK, response=export_response(call.signal, outcome))
 
@@ -185,15 +186,16 @@ class ExportService:
         nothing is counted then, since the sender will retry the same request.
         """
         refused = decoded.rejections
+        accepted: tuple[tuple[str, int], ...] = ()
         if decoded.points or decoded.spans or decoded.rejections:
             result = await self.sink.submit(decoded)
             refused = (*refused, *result.rejections)  # e.g. conflicts with stored points
+            accepted = result.accepted
         received = len(decoded.spans) if signal == "traces" else len(decoded.points)
         received += decoded.rejected
         rejected = sum(r.count for r in refused)
         self.metrics.points_received.labels(signal).inc(received)
-        for rejection in refused:
-            self.metrics.rejected(rejection.reason, rejection.count)
+        self.metrics.intake(decoded.agent, accepted, refused)
         if self.health is not None:
             self.health.request(received - rejected, rejected)
         unit = "spans" if signal == "traces" else "data points"

@@ -68,6 +68,9 @@ class Decoded:
     points: tuple[DataPoint, ...] = ()
     spans: tuple[Span, ...] = ()
     rejections: tuple[Rejection, ...] = field(default_factory=tuple)
+    # Who sent it: the agent token's id (set by the export service), else the sender's
+    # `instance:<service.instance.id>` from its (first) resource.
+    agent: str = ""
 
     @property
     def rejected(self) -> int:
@@ -85,6 +88,8 @@ class WriteResult:
     written: int
     duplicates: int
     rejections: tuple[Rejection, ...] = ()
+    # Items accepted per SAMU (store.intake); derived from the request, so not compared.
+    accepted: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     @property
     def rejected(self) -> int:

@@ -28,6 +28,17 @@ REASONS: dict[str, str] = {
 }
 
 
+def describe(rejection: Rejection) -> str:
+    """What an operator reads about a refusal: reason, metric, attribute key (never a value)."""
+    where = ", ".join(
+        part
+        for part in (rejection.metric, rejection.attribute and f"attribute {rejection.attribute}")
+        if part
+    )
+    meaning = REASONS.get(rejection.reason, "refused")
+    return f"{rejection.reason}{f' ({where})' if where else ''}: {meaning}"
+
+
 def summarize(rejections: Iterable[Rejection], unit: str = "data points") -> str:
     """One line such as 'rejected 3 data points: unknown_samu=2, bad_value=1' (no values)."""
     counts: dict[str, int] = {}

@@ -1,4 +1,4 @@
-"""Row shapes of the `points`, `spans` and `ingest_rejections` tables, built from decoded values.
+"""Row shapes of the `points`, `spans` and `ingest_agents` tables, built from decoded values.
 
 Timestamps are written as integer ticks of the column's precision (milliseconds for
 DateTime64(3), microseconds for DateTime64(6), seconds for DateTime), which clickhouse-connect
@@ -11,10 +11,11 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from collector.conventions import METRICS
-from collector.model import DataPoint, Rejection, Span
+from collector.model import DataPoint, Decoded, Rejection, Span
+from collector.reasons import describe
 
 Attrs = tuple[tuple[str, str], ...]
 NS_PER_MS = 1_000_000
@@ -63,8 +64,6 @@ SPAN_COLUMNS: tuple[str, ...] = (
     "component",
     "attributes",
 )
-
-REJECTION_COLUMNS: tuple[str, ...] = ("minute", "reason", "samu_id", "metric", "attribute", "count")
 
 
 def series_key_of(point: DataPoint) -> int:
@@ -182,10 +181,50 @@ def span_row(span: Span, received_ns: int) -> tuple[object, ...]:
     )
 
 
-def rejection_rows(received: Iterable[tuple[int, Rejection]]) -> list[tuple[object, ...]]:
-    """Rejections summed per received minute, reason, SAMU, metric and attribute."""
-    totals: Counter[tuple[int, str, str, str, str]] = Counter()
-    for received_ns, r in received:
-        minute = received_ns // NS_PER_MINUTE * 60
-        totals[(minute, r.reason, r.samu_id, r.metric, r.attribute)] += r.count
-    return [(*key, count) for key, count in sorted(totals.items()) if count > 0]
+def accepted_per_samu(
+    decoded: Decoded, refused: Iterable[Rejection] = ()
+) -> tuple[tuple[str, int], ...]:
+    """Items accepted per SAMU: spans for a traces export, else points, less those the write
+    path refused (`refused`, e.g. conflicts)."""
+    counts = Counter(item.samu_id for item in (decoded.spans or decoded.points))
+    for rejection in refused:
+        counts[rejection.samu_id] -= rejection.count
+    return tuple(sorted((samu, n) for samu, n in counts.items() if n > 0))
+
+
+class Intake(NamedTuple):
+    """What one request brought, for `ingest_agents`."""
+
+    received_ns: int
+    agent: str
+    accepted: tuple[tuple[str, int], ...]
+    rejections: tuple[Rejection, ...]
+
+
+def intake_rows(requests: Iterable[Intake]) -> list[tuple[object, ...]]:
+    """`ingest_agents` rows: per received minute, agent, SAMU and outcome ('' = accepted), the
+    points, the last time and, for refusals, the message naming reason, metric and attribute."""
+    totals: dict[tuple[int, str, str, str, str, str], list[Any]] = {}
+    for request in requests:
+        minute = request.received_ns // NS_PER_MINUTE * 60
+        at = request.received_ns // NS_PER_MS
+        outcomes = [(("", samu, "", ""), n, "") for samu, n in request.accepted]
+        outcomes += [
+            ((r.reason, r.samu_id, r.metric, r.attribute), r.count, describe(r))
+            for r in request.rejections
+            if r.count > 0
+        ]
+        for (reason, samu, metric, attribute), n, message in outcomes:
+            key = (minute, request.agent, samu, reason, metric, attribute)
+            found = totals.get(key)
+            if found is None:
+                totals[key] = [n, at, message]
+            else:
+                found[0] += n
+                found[1] = max(found[1], at)
+    return [
+        (minute, agent, samu, reason, metric, attribute, n, at, message)
+        for (minute, agent, samu, reason, metric, attribute), (n, at, message) in sorted(
+            totals.items()
+        )
+    ]

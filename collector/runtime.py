@@ -43,6 +43,9 @@ class CollectorSettings(LimitSettings, Protocol):
     def batch_max_points(self) -> int: ...
 
     @property
+    def write_queue_max_age_ms(self) -> int: ...
+
+    @property
     def batch_max_delay_ms(self) -> int: ...
 
     @property
@@ -95,6 +98,7 @@ async def start_collector(
         metrics,
         clock,
         max_queue_points=settings.write_queue_points,
+        max_queue_age_s=settings.write_queue_max_age_ms / 1000,
         batch_max_points=settings.batch_max_points,
         batch_max_delay_s=settings.batch_max_delay_ms / 1000,
         journal=InsertJournal(settings.data_dir / "collector" / "insert-journal"),

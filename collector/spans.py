@@ -58,8 +58,10 @@ def decode_traces_request(
     spans: list[Span] = []
     points: list[DataPoint] = []
     window = Window.around(now_ns, limits)
+    agent = ""
     for resource_spans in request.resource_spans:
         resource = read_resource(resource_spans.resource.attributes, known_samu)
+        agent = agent or resource.agent
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 made = _decode_span(span, resource, window)
@@ -70,7 +72,9 @@ def decode_traces_request(
                 spans.append(made)
                 if made.name == CALL_SETUP_SPAN:
                     points.extend(setup_points(made, resource))
-    return Decoded(points=tuple(points), spans=tuple(spans), rejections=tally.rejections())
+    return Decoded(
+        points=tuple(points), spans=tuple(spans), rejections=tally.rejections(), agent=agent
+    )
 
 
 def _decode_span(span: Any, resource: Resource, window: Window) -> Span | Refusal:

@@ -1,8 +1,9 @@
 """The batching writer: group commit of decoded requests into ClickHouse, 200 only when durable.
 
-One writer task drains a bounded queue; each batch is converted (cumulative → delta, dedup,
-late points merged with their stored neighbours: collector.tracker) and inserted on one
-dedicated thread, in one insert per table. Only then is the delta state
+One writer task drains a queue bounded in points and in age (past `max_queue_age_s` of the
+oldest export waiting, new exports get Overloaded, a 503, at once); each batch is converted
+(cumulative → delta, dedup, late points merged with their stored neighbours: collector.tracker)
+and inserted on one dedicated thread, in one insert per table. Only then is the delta state
 committed and every request of the batch answered. If the store fails, every request of the
 batch fails with StoreUnavailable (503 for the sender, who retries).
 
@@ -26,7 +27,7 @@ import uuid
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from collector.delta import SeriesState
@@ -37,15 +38,17 @@ from collector.neighbours import stored_neighbours
 from collector.rows import (
     POINT_COLUMNS,
     POINT_COLUMNS_V1,
-    REJECTION_COLUMNS,
     SPAN_COLUMNS,
-    rejection_rows,
+    Intake,
+    accepted_per_samu,
+    intake_rows,
     span_row,
 )
 from collector.series_state import STATE_RETENTION_NS, load_series_state
 from collector.tracker import DeltaTracker
 from store.clock import Clock, SystemClock
 from store.errors import StoreError, StoreUnavailable
+from store.intake import COLUMNS as INTAKE_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +112,7 @@ class _Unfinished:
 
 
 class BatchWriter:
-    """A PointSink that batches requests into `points`, `spans` and `ingest_rejections`."""
+    """A PointSink that batches requests into `points`, `spans` and `ingest_agents`."""
 
     def __init__(
         self,
@@ -118,6 +121,7 @@ class BatchWriter:
         clock: Clock | None = None,
         *,
         max_queue_points: int = 500_000,
+        max_queue_age_s: float = 2.0,
         batch_max_points: int = 50_000,
         batch_max_delay_s: float = 0.05,
         journal: InsertJournal | None = None,
@@ -126,6 +130,7 @@ class BatchWriter:
         self._metrics = metrics or NoWriterMetrics()
         self._clock = clock or SystemClock()
         self._max_queue = max_queue_points
+        self._max_age_s = max_queue_age_s
         self._batch_max = batch_max_points
         self._delay = batch_max_delay_s
         self._tracker = DeltaTracker()
@@ -185,6 +190,11 @@ class BatchWriter:
             raise Overloaded(
                 f"write queue full ({self.queue_points} of {self._max_queue} points waiting)"
             )
+        # Admission by age too: when the store is behind, new exports are answered at once
+        # (503, retried later) instead of waiting behind minutes of queue.
+        age = self.queue_age_s()
+        if age > self._max_age_s:
+            raise Overloaded(f"write queue behind (oldest export waiting {age:.1f} s)")
         future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
         self._queue.append(_Request(decoded, self._clock.now_ns(), size, future))
         self._waiting += size
@@ -275,18 +285,25 @@ class BatchWriter:
         since_ns = self._clock.now_ns() - STATE_RETENTION_NS
         neighbours = stored_neighbours(self._store, late, since_ns) if late else {}
         conversion = self._tracker.convert(requests, [r.received_ns for r in batch], neighbours)
-        results = conversion.results
+        results = [
+            replace(result, accepted=accepted_per_samu(r.decoded, result.rejections))
+            for r, result in zip(batch, conversion.results, strict=True)
+        ]
         spans = [span_row(s, r.received_ns) for r in batch for s in r.decoded.spans]
-        rejections = rejection_rows(
-            (r.received_ns, rejection)
+        intake = intake_rows(
+            Intake(
+                r.received_ns,
+                r.decoded.agent,
+                result.accepted,
+                (*r.decoded.rejections, *result.rejections),
+            )
             for r, result in zip(batch, results, strict=True)
-            for rejection in (*r.decoded.rejections, *result.rejections)
         )
         if conversion.rows:  # points first: if a later insert fails, the retry finds them counted
             entry = JournalEntry(self._next_token(), list(conversion.rows), POINT_COLUMNS)
             self._write_points(_Unfinished(entry, conversion.new_state))
         self._store.insert("spans", spans, SPAN_COLUMNS)  # ReplacingMergeTree: retry-safe
-        self._store.insert("ingest_rejections", rejections, REJECTION_COLUMNS)
+        self._store.insert("ingest_agents", intake, INTAKE_COLUMNS)  # and ingest_rejections
         now_ns = self._clock.now_ns()
         if now_ns >= self._next_expiry_ns:  # the store forgets them too (series_last TTL)
             self._tracker.expire(now_ns - STATE_RETENTION_NS)

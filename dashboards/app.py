@@ -10,14 +10,15 @@ from __future__ import annotations
 from dash import Dash
 
 from dashboards.data import platform_services
-from dashboards.pages import alerts, national, reports, samu, shell, wall
+from dashboards.pages import alerts, collector, national, reports, samu, shell, wall
 from dashboards.ports import UiServices
 
 __all__ = ["UiServices", "create_ui", "platform_services"]
 
 
 def create_ui(services: UiServices) -> Dash:
-    """The Dash app: national view, SAMU pages, alerts, reports, wall mode, in French or English."""
+    """The Dash app: national view, SAMU pages, alerts, reports, collector, wall mode, in French
+    or English."""
     app = Dash(
         __name__,
         title="Vigie 15",
@@ -32,6 +33,7 @@ def create_ui(services: UiServices) -> Dash:
         "/": national.layout,
         "/alerts": alerts.layout,
         "/reports": reports.layout_for(services),
+        "/collector": collector.layout,
     }
     shell.register(app, pages, wall.layout_for(services), samu.layout)
     national.register(app, services)
@@ -39,4 +41,5 @@ def create_ui(services: UiServices) -> Dash:
     alerts.register(app, services)
     wall.register(app, services)
     reports.register(app, services)
+    collector.register(app, services)
     return app

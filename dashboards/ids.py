@@ -87,3 +87,7 @@ REPORTS_SUMMARY = "reports-summary"
 REPORTS_LINKS = "reports-links"
 REPORTS_ISSUE = "reports-issue"
 REPORTS_VERIFY = "reports-verify"
+
+# collector page
+COLLECTOR_TICK = "collector-tick"
+COLLECTOR_AGENTS = "collector-agents"

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from store.client import Store
+from store.intake import AgentIntake, agents
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ class CountsReader:
             {"since": since},
         )
         return [IngestRow(r[0], int(r[1]), r[2], float(r[3])) for r in rows]
+
+    def agents(self, since: datetime) -> list[AgentIntake]:
+        """Per agent and SAMU: points accepted, refused by reason, the latest refusal."""
+        return agents(self._store, since)
 
     def rejections(self, since: datetime) -> list[RejectionRow]:
         rows = self._store.query(

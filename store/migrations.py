@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from store import ingest_health, tables
+from store import ingest_health, intake, tables
 from store.client import Store
 from store.errors import MigrationError, StoreError
 from store.schema import (
@@ -132,6 +132,9 @@ MIGRATIONS: list[Migration] = [
     # The collector's heartbeat per minute and instance (written by collector/health.py, read
     # by slo/ through store/ingest_health.py): a minute without a row is Vigie's own gap.
     Migration(5, "collector_minutes", (ingest_health.COLLECTOR_MINUTES,)),
+    # What each agent sent per minute and SAMU (store/intake.py); its refusals reach
+    # `ingest_rejections` through a view, so the collector writes one table.
+    Migration(6, "ingest_agents", (intake.INGEST_AGENTS, intake.INGEST_REJECTIONS_MV)),
 ]
 
 

@@ -69,7 +69,12 @@ CLASSES: tuple[RetentionClass, ...] = (
     ),
     RetentionClass(
         "retention_operations_days",
-        {"ingest_rejections": "minute", "slo_snapshots": "time", "oncall_heartbeats": "at"},
+        {
+            "ingest_rejections": "minute",
+            "ingest_agents": "minute",
+            "slo_snapshots": "time",
+            "oncall_heartbeats": "at",
+        },
         31,
         "operational history is reviewed per calendar month",
     ),

@@ -209,12 +209,8 @@ def test_exact_repeats_are_duplicates_and_conflicting_repeats_are_refused_over_o
                 answers.append(ExportMetricsServiceResponse.FromString(answer.content))
         await writer.close()
         assert registry.get_sample_value("vigie_collector_duplicates_total") == repeated
-        assert (
-            registry.get_sample_value(
-                "vigie_collector_points_rejected_total", {"reason": "conflict"}
-            )
-            == 1
-        )
+        refused = {"agent": "instance:gw-1", "samu": PARIS, "reason": "conflict"}
+        assert registry.get_sample_value("vigie_ingest_points_rejected_total", refused) == 1
         return answers
 
     answers = asyncio.run(body())

@@ -33,6 +33,7 @@ from store.errors import StoreUnavailable
 from tests.fixtures.otlp.peers import RecordingSink, otlp_app, serving
 from tests.fixtures.otlp.sdk import (
     KNOWN_SAMU,
+    PARIS,
     a_bit_of_everything,
     finished_spans,
     metrics_data,
@@ -299,7 +300,8 @@ def test_requests_and_points_are_counted_in_the_self_metrics() -> None:
         == 1
     )
     assert value("vigie_collector_points_received_total", {"signal": "metrics"}) == 1
-    assert value("vigie_collector_points_rejected_total", {"reason": "attribute_not_allowed"}) == 1
+    refused = {"agent": "instance:gw-1", "samu": PARIS, "reason": "attribute_not_allowed"}
+    assert value("vigie_ingest_points_rejected_total", refused) == 1
     assert (
         value("vigie_collector_request_seconds_count", {"transport": "http", "signal": "metrics"})
         == 2

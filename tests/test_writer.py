@@ -318,3 +318,31 @@ def test_spans_rejections_and_gauges_are_written_with_the_points(store: Store) -
         (at, "pii_phone_number", SAMU, "caller", 3),
         (at, "unknown_samu", "fr.health.samu999", "", 4),
     ]
+
+
+def test_a_queue_behind_by_more_than_its_age_limit_answers_overloaded_at_once(
+    store: Store,
+) -> None:
+    faulty = FaultyStore(store)
+    faulty.gate.clear()  # the store is slow: the first batch stays in flight
+    clock = FakeClock(BASE + timedelta(minutes=5))
+
+    async def body() -> None:
+        w = BatchWriter(faulty, None, clock, batch_max_delay_s=0, max_queue_age_s=1.0)
+        await w.start()
+        first = asyncio.create_task(w.submit(request(setups(1, 10))))
+        await asyncio.sleep(0)
+        clock.advance(timedelta(milliseconds=500))
+        second = asyncio.create_task(w.submit(request(setups(2, 70))))  # 0.5 s behind: taken
+        await asyncio.sleep(0)
+        clock.advance(timedelta(milliseconds=600))  # the first export has waited 1.1 s
+        assert w.queue_age_s() > 1.0
+        with pytest.raises(Overloaded, match="behind"):
+            await w.submit(request(setups(3, 130)))
+        faulty.gate.set()
+        assert [await first, await second] == [WriteResult(1, 0), WriteResult(1, 0)]
+        assert w.queue_age_s() == 0.0
+        assert await w.submit(request(setups(3, 130))) == WriteResult(1, 0)  # caught up
+        await w.close()
+
+    asyncio.run(body())

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     write_queue_points: int = Field(
         500_000, description="Points waiting for the store before the collector answers 503."
     )
+    write_queue_max_age_ms: int = Field(
+        2000,
+        description="Longest an accepted export may wait for the store: past it, new exports "
+        "get 503 at once (admission control by age, with write_queue_points).",
+    )
     batch_max_points: int = Field(50_000, description="Largest insert the writer makes.")
     batch_max_delay_ms: int = Field(50, description="Longest a point waits to be batched.")
     retry_after_s: int = Field(5, description="Retry-After sent with 503 answers.")

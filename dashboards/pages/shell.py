@@ -57,6 +57,7 @@ def header(lang: str) -> list[Component]:
                     html.Li(dcc.Link(t("nav.national", lang), href="/")),
                     html.Li(dcc.Link(t("nav.alerts", lang), href="/alerts")),
                     html.Li(dcc.Link(t("nav.reports", lang), href="/reports")),
+                    html.Li(dcc.Link(t("nav.collector", lang), href="/collector")),
                     html.Li(dcc.Link(t("nav.wall", lang), href="/wall")),
                 ]
             ),
@@ -80,6 +81,7 @@ def nav_links(lang: str) -> Component:
             html.Li(dcc.Link(t("nav.national", lang), href="/")),
             html.Li(dcc.Link(t("nav.alerts", lang), href="/alerts")),
             html.Li(dcc.Link(t("nav.reports", lang), href="/reports")),
+            html.Li(dcc.Link(t("nav.collector", lang), href="/collector")),
             html.Li(dcc.Link(t("nav.wall", lang), href="/wall")),
         ]
     )

@@ -273,6 +273,31 @@ TTL minute + INTERVAL 800 DAY;
 CREATE TABLE IF NOT EXISTS vigie.collector_minutes ON CLUSTER vigie_cluster AS vigie.collector_minutes_local
 ENGINE = Distributed(vigie_cluster, vigie, collector_minutes_local, rand());
 
+CREATE TABLE IF NOT EXISTS vigie.ingest_agents_local ON CLUSTER vigie_cluster
+(
+minute DateTime('UTC') CODEC(DoubleDelta, ZSTD(1)),
+    agent String,
+    samu_id String,
+    reason LowCardinality(String),
+    metric LowCardinality(String),
+    attribute LowCardinality(String),
+    points SimpleAggregateFunction(sum, UInt64),
+    last_at SimpleAggregateFunction(max, DateTime64(3, 'UTC')),
+    message SimpleAggregateFunction(anyLast, String)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/ingest_agents_local', '{replica}')
+PARTITION BY toYYYYMM(minute)
+ORDER BY (minute, agent, samu_id, reason, metric, attribute)
+TTL minute + INTERVAL 400 DAY;
+
+CREATE TABLE IF NOT EXISTS vigie.ingest_agents ON CLUSTER vigie_cluster AS vigie.ingest_agents_local
+ENGINE = Distributed(vigie_cluster, vigie, ingest_agents_local, rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS vigie.ingest_rejections_from_agents_mv ON CLUSTER vigie_cluster
+TO vigie.ingest_rejections_local
+AS SELECT minute, reason, samu_id, metric, attribute, points AS count
+    FROM vigie.ingest_agents_local WHERE reason != '';
+
 CREATE TABLE IF NOT EXISTS vigie.agent_tokens_local ON CLUSTER vigie_cluster
 (
 id String,

@@ -79,7 +79,23 @@ def ingest_report(counts: CountsReader, registry: Registry, since: datetime) -> 
         ],
         "silent": sorted(s.id for s in registry if s.id not in seen),
         "rejections": [r.__dict__ for r in counts.rejections(since)],
+        "agents": [
+            {
+                "agent": a.agent,
+                "samu_id": a.samu_id,
+                "accepted": a.accepted,
+                "rejected": a.rejected,
+                "last_rejection": a.last_rejection,
+                "last_rejection_at": _iso(a.last_rejection_at),
+                "last_seen": _iso(a.last_seen),
+            }
+            for a in counts.agents(since)
+        ],
     }
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
 
 
 def create_core_router(ctx: ApiContext) -> APIRouter:

@@ -30,7 +30,8 @@ def ingest() -> None:
 @click.option("--url", envvar="VIGIE_URL", help="A running instance (default: the local one).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def status(minutes: int, data_dir: str | None, url: str | None, as_json: bool) -> None:
-    """Points received per SAMU, silent SAMU and rejections over the last minutes."""
+    """Points received per SAMU, silent SAMU, rejections, and per agent and SAMU: points
+    accepted, refused by reason, the last refusal."""
     settings = settings_from(data_dir=data_dir)
 
     def via_store(store: Store) -> dict[str, Any]:
@@ -51,6 +52,15 @@ def status(minutes: int, data_dir: str | None, url: str | None, as_json: bool) -
     click.echo(f"silent SAMU: {len(data['silent'])}")
     for r in data["rejections"][:20]:
         click.echo(f"  rejected {r['count']:>8} {r['reason']} {r['samu_id']} {r['metric']}")
+    agents = sorted(data.get("agents", []), key=lambda a: -sum(a["rejected"].values()))
+    click.echo(f"agents: {len({a['agent'] for a in agents})}")
+    for a in agents[:50]:
+        refused = sum(a["rejected"].values())
+        reasons = ", ".join(f"{k}={v}" for k, v in sorted(a["rejected"].items()))
+        line = f"  {a['agent']} {a['samu_id']}: {a['accepted']} accepted, {refused} rejected"
+        click.echo(line + (f" ({reasons})" if reasons else ""))
+        if a["last_rejection"]:
+            click.echo(f"    last rejection {a['last_rejection_at']}: {a['last_rejection']}")
 
 
 @click.command("metrics-reference")
