@@ -71,14 +71,8 @@ def _nested_texts(value: Any) -> Iterator[str]:
 
 def raw_attributes(key_values: Sequence[Any]) -> tuple[RawAttrs, str | None]:
     """The attributes as (key, text) pairs, and the privacy reason if any of them is personal."""
-    pairs: list[tuple[str, str | None]] = []
-    for kv in key_values:
-        value = kv.value
-        if value.WhichOneof("value") == "string_value":
-            pairs.append((kv.key, value.string_value))
-        else:
-            pairs.append((kv.key, scalar_text(value)))
-    raw = tuple(pairs)
+    # A string value is the common case: read it without asking which field is set.
+    raw = tuple([(kv.key, kv.value.string_value or scalar_text(kv.value)) for kv in key_values])
     reason = _raw_privacy(raw)
     if reason is _NESTED:
         reason = privacy.scan(t for kv in key_values for t in _nested_texts(kv.value))

@@ -26,7 +26,6 @@ Policy (OTLP data model, "Sums" and "Resets and gaps"):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from operator import lt, sub
 from typing import Literal, NamedTuple
 
@@ -43,9 +42,10 @@ def to_ms_ns(ns: int) -> int:
     return ns // NS_PER_MS * NS_PER_MS
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesState:
-    """A point's values as sent (times truncated to milliseconds); a series keeps its last."""
+class SeriesState(NamedTuple):
+    """A point's values as sent (times truncated to milliseconds); a series keeps its last.
+
+    A named tuple: one is made per point on the hot path."""
 
     last_ns: int
     start_ns: int

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from collector.conventions import Kind
 
 Temporality = Literal["delta", "cumulative", "none"]
 
 
-@dataclass(frozen=True, slots=True)
-class DataPoint:
-    """One validated OTLP data point, attributes already allow-listed and sorted."""
+class DataPoint(NamedTuple):
+    """One validated OTLP data point, attributes already allow-listed and sorted.
+
+    A named tuple, not a dataclass: one is made per point on the hot path of ingest, and a
+    tuple is built several times faster than a frozen dataclass."""
 
     metric: str
     kind: Kind

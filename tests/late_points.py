@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from hypothesis import strategies as st
 
@@ -125,4 +124,4 @@ def add_minute_totals(points: Sequence[DataPoint], totals: Counter[MinuteKey]) -
 
 def with_samu(points: Iterable[DataPoint], samu: str) -> list[DataPoint]:
     """The same points sent for another SAMU (another series)."""
-    return [replace(p, samu_id=samu) for p in points]
+    return [p._replace(samu_id=samu) for p in points]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import replace
 
 import pytest
 
@@ -235,7 +234,7 @@ def test_the_histogram_sum_is_a_delta_when_the_last_sum_is_known() -> None:
     prev = state_of(histogram((1, 0, 0), T0 + 10 * S, hist_sum=0.5))
     step = advance(histogram((2, 1, 0), T0 + 70 * S, hist_sum=3.0), prev)
     assert isinstance(step, Step) and step.hist_sum == 2.5
-    restored = replace(prev, bounds=(), hist_sum=math.nan)  # stored before sums were kept
+    restored = prev._replace(bounds=(), hist_sum=math.nan)  # stored before sums were kept
     step = advance(histogram((2, 1, 0), T0 + 70 * S, hist_sum=3.0), restored)
     assert isinstance(step, Step) and step.hist_sum == 0.0 and step.bucket_counts == (1, 1, 0)
 
@@ -317,7 +316,7 @@ def test_restore_replaces_uncertain_series_by_what_the_store_holds() -> None:
     tracker.restore([2, 3], {2: stored_same})
     assert tracker.get(2) == live  # same point: keeps the bounds and sum the store lacks
     assert tracker.get(3) is None  # the store never got it
-    newer = replace(stored_same, last_ns=live.last_ns + S, cumulative=2.0)
+    newer = stored_same._replace(last_ns=live.last_ns + S, cumulative=2.0)
     tracker.restore([2], {2: newer})
     assert tracker.get(2) == newer
 
