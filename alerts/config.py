@@ -28,7 +28,6 @@ from pydantic import (
     model_validator,
 )
 
-from alerts.durations import parse_duration
 from alerts.errors import ConfigError
 from alerts.inhibit import InhibitRule
 from alerts.matchers import Matcher, MatchType, compile_anchored, parse_matchers
@@ -43,6 +42,7 @@ from alerts.timeintervals import (
     parse_weekdays,
     parse_years,
 )
+from store.durations import parse_duration
 from store.yamldoc import YamlDocument, YamlPath, YamlSyntaxError, format_path, load_document
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")

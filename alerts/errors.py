@@ -11,10 +11,6 @@ class MatcherError(AlertsError, ValueError):
     """A label matcher or its regular expression is malformed."""
 
 
-class DurationError(AlertsError, ValueError):
-    """A Prometheus duration string (such as `1h30m`) is malformed."""
-
-
 class TimeIntervalError(AlertsError, ValueError):
     """A time interval field (times, weekdays, days, months, years, location) is malformed."""
 

@@ -16,13 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from starlette.concurrency import run_in_threadpool
 
 from alerts.am_wire import read_json, validation_message
-from alerts.durations import parse_duration
 from alerts.errors import AlertsError
 from alerts.maintenance import MaintenanceWindow
 from alerts.maintenance_store import MaintenanceNotFound
 from alerts.service import AlertingService
 from store.audit import actor_of
 from store.clock import Clock
+from store.durations import DurationError, parse_duration
 
 _HORIZON = timedelta(days=400)  # how far ahead the next occurrence is looked for
 
@@ -123,7 +123,7 @@ def create_maintenance_router(
             )
         except ValidationError as exc:
             return JSONResponse({"detail": validation_message(exc)}, status_code=400)
-        except AlertsError as exc:
+        except (AlertsError, DurationError) as exc:
             return JSONResponse({"detail": str(exc)}, status_code=400)
         saved = await run_in_threadpool(lambda: service.maintenance.create(window, source=source))
         return JSONResponse(window_json(saved, clock.now()), status_code=201)

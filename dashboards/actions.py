@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from alerts.durations import parse_duration
 from alerts.errors import AlertsError
 from dashboards.i18n import PARIS, t
 from dashboards.ports import UiServices
 from people.model import Principal, Role
+from store.durations import parse_duration
 
 _PAIR = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*\"?([^\"]+?)\"?\s*$")
 

@@ -14,45 +14,31 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slo.errors import WindowError
+from store import durations
 
 CalendarUnit = Literal["month", "quarter", "year"]
 DEFAULT_TIMEZONE = "Europe/Paris"
 
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse a duration shorthand such as `28d`, `5m`, `1h30m`, `500ms` or `2w` (no months)."""
-    spec = text.strip()
-    pos = 0
-    seconds = 0.0
-    for match in _PART.finditer(spec):
-        if match.start() != pos:
-            break
-        seconds += float(match.group(1)) * _UNITS[match.group(2)]
-        pos = match.end()
-    if pos != len(spec) or not spec:
-        raise WindowError(
-            f"invalid duration {text!r}: use a number and a unit among ms, s, m, h, d, w "
-            "(e.g. 28d, 5m, 1h30m)"
-        )
-    if seconds <= 0:
+    """A positive window or slice length in the shorthand (`28d`, `5m`, `1h30m`, `500ms`, `2w`;
+    no months or years): store.durations' SHORTHAND dialect, its error as a WindowError."""
+    try:
+        value = durations.parse_duration(text.strip(), durations.SHORTHAND)
+    except durations.DurationError as exc:
+        raise WindowError(str(exc)) from exc
+    if value <= timedelta(0):
         raise WindowError(f"invalid duration {text!r}: must be positive")
-    return timedelta(seconds=seconds)
+    return value
 
 
 def format_duration(value: timedelta) -> str:
-    """A shorthand for a duration in its largest whole unit up to days (`28d`, `1h`, `90s`)."""
-    total = value.total_seconds()
-    for unit in ("d", "h", "m", "s"):
-        size = _UNITS[unit]
-        if total >= size and total % size == 0:
-            return f"{int(total // size)}{unit}"
-    return f"{round(total * 1000)}ms"
+    """The name a window goes by, in its largest whole unit up to days (`28d`, `1h`, `90s`)."""
+    return durations.format_in_one_unit(value)
 
 
 def zone(name: str) -> ZoneInfo:

@@ -1,4 +1,6 @@
-"""Alert values, fingerprints, label-set printing and durations match Prometheus/Alertmanager."""
+"""Alert values, fingerprints and label-set printing match Prometheus/Alertmanager.
+
+Durations are store.durations' (tests/test_durations.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from alerts.durations import format_duration, parse_duration
-from alerts.errors import DurationError
 from alerts.model import Alert, fingerprint, fingerprint_hex, go_quote, label_set_string
 
 T0 = datetime(2024, 3, 31, 1, 0, tzinfo=UTC)
@@ -70,40 +70,3 @@ def test_an_alert_copies_its_labels_and_is_resolved_once_its_end_has_passed() ->
     assert alert.resolved_at(T0 + timedelta(minutes=5))
     assert not Alert(labels, starts_at=T0).resolved_at(T0 + timedelta(days=9))
     assert alert.fingerprint == fingerprint({"alertname": "CallSetupErrors", "samu": "075"})
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("0", timedelta(0)),
-        ("30s", timedelta(seconds=30)),
-        ("1h30m", timedelta(minutes=90)),
-        ("1d", timedelta(days=1)),
-        ("2w", timedelta(days=14)),
-        ("1y", timedelta(days=365)),
-        ("1m30s500ms", timedelta(seconds=90.5)),
-    ],
-)
-def test_durations_parse_like_prometheus(text: str, expected: timedelta) -> None:
-    assert parse_duration(text) == expected
-
-
-@pytest.mark.parametrize("text", ["", "5x", "1.5h", "30m1h", "-5m", "5", " 5m", "5m\n", "1h1h"])
-def test_malformed_durations_are_rejected(text: str) -> None:
-    with pytest.raises(DurationError):
-        parse_duration(text)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        (timedelta(0), "0s"),
-        (timedelta(minutes=90), "1h30m"),
-        (timedelta(days=14), "2w"),
-        (timedelta(days=15), "15d"),
-        (timedelta(hours=4), "4h"),
-        (timedelta(milliseconds=1500), "1s500ms"),
-    ],
-)
-def test_durations_print_like_prometheus(value: timedelta, expected: str) -> None:
-    assert format_duration(value) == expected

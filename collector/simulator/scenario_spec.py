@@ -13,7 +13,6 @@ start of the simulation or an ISO 8601 instant with its UTC offset. YAML form:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -25,11 +24,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from collector.conventions import SAMU_ID_PATTERN
 from collector.simulator.errors import ScenarioError
 from collector.simulator.scenarios import ALL_SAMU, PARAMETERS, Scenario, ScenarioKind
+from store import durations
 from store.yamlsafe import GuardedLoader
 
-_DURATION = re.compile(
-    r"^(?:(\d+(?:\.\d+)?)d)?(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s)?$"
-)
 _FRACTIONS = {"fraction"}
 _DURATIONS = {"ramp", "step", "outage"}
 
@@ -56,17 +53,17 @@ class ScenarioFile(BaseModel):
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in '90s', '15m', '2h', '1d', '1h30m' (a bare number is seconds)."""
+    """Seconds in '90s', '15m', '2h', '1d', '1h30m' (store.durations' SHORTHAND; a bare number
+    is seconds)."""
     text = text.strip()
     try:
         return float(text)
     except ValueError:
         pass
-    match = _DURATION.fullmatch(text)
-    if not text or match is None:
-        raise ScenarioError(f"bad duration {text!r} (use e.g. 90s, 15m, 2h, 1d, 1h30m)")
-    d, h, m, s = (float(g) if g else 0.0 for g in match.groups())
-    return d * 86400 + h * 3600 + m * 60 + s
+    try:
+        return durations.parse_duration(text, durations.SHORTHAND).total_seconds()
+    except durations.DurationError:
+        raise ScenarioError(f"bad duration {text!r} (use e.g. 90s, 15m, 2h, 1d, 1h30m)") from None
 
 
 def samu_id(text: str) -> str:
