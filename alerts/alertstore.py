@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from operator import itemgetter
 
-from alerts.events import Event, EventLog, aware
+from alerts.events import Event, EventLog
 from alerts.model import Alert
 from alerts.tables import row_version
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 _COLUMNS = (
     "fingerprint",
@@ -110,7 +110,7 @@ class AlertStore:
             {"cutoff": now - self.retention},
         )
         loaded = [
-            StoredAlert(Alert(r[0], aware(r[2]), aware(r[3]), r[1], r[5]), aware(r[4]), bool(r[6]))
+            StoredAlert(Alert(r[0], utc(r[2]), utc(r[3]), r[1], r[5]), utc(r[4]), bool(r[6]))
             for r in rows
         ]
         with self._lock:

@@ -19,6 +19,7 @@ from alerts.errors import AlertsError
 from alerts.matchers import Matcher, MatchType
 from alerts.model import Alert, fingerprint_hex, go_quote
 from alerts.silences import SilenceRecord
+from store.clock import utc
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _STATE_ORDER = {"active": 0, "pending": 1, "expired": 2}
@@ -83,7 +84,7 @@ def validation_message(exc: ValidationError) -> str:
 def _utc(value: datetime | None) -> datetime | None:
     if value is None or value.year <= 1:  # Go's zero time means "not set"
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return utc(value)
 
 
 def parse_alerts(body: bytes, now: datetime) -> tuple[list[Alert], list[str]]:

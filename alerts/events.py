@@ -10,7 +10,7 @@ from typing import Any
 
 from alerts.model import Alert, fingerprint_hex
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 COLUMNS = (
     "at",
@@ -111,14 +111,9 @@ class EventLog:
             {"kind": kind, "since": since or datetime(1970, 1, 1, tzinfo=UTC), "limit": limit},
         )
         return [
-            Event(aware(r[0]), r[1], r[2], r[3], r[4], r[5], dict(r[6]), json.loads(r[7] or "{}"))
+            Event(utc(r[0]), r[1], r[2], r[3], r[4], r[5], dict(r[6]), json.loads(r[7] or "{}"))
             for r in rows
         ]
-
-
-def aware(value: datetime) -> datetime:
-    """A UTC-aware datetime from what the driver returns (naive means UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _iso(value: datetime | None) -> str:

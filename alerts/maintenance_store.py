@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.errors import AlertsError
-from alerts.events import EventLog, aware
+from alerts.events import EventLog
 from alerts.maintenance import MaintenanceWindow
 from alerts.tables import row_version
 from store.audit import AuditLog
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 _COLUMNS = (
     "id",
@@ -149,7 +149,7 @@ def _window(r: tuple[Any, ...]) -> MaintenanceWindow:
     return MaintenanceWindow(
         id=str(r[0]),
         title=str(r[1]),
-        starts_at=aware(starts_at),
+        starts_at=utc(starts_at),
         duration=timedelta(seconds=duration),
         approved_by=str(r[4]),
         created_by=str(r[5]),

@@ -11,10 +11,9 @@ from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from alerts.events import aware
 from alerts.tables import row_version
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 DEFAULT_RETENTION = timedelta(hours=120)  # Alertmanager's --data.retention
 
@@ -73,7 +72,7 @@ class NotificationLog:
         )
         with self._lock:
             for key, receiver, at, firing, resolved in rows:
-                entry = NflogEntry(key, receiver, aware(at), frozenset(firing), frozenset(resolved))
+                entry = NflogEntry(key, receiver, utc(at), frozenset(firing), frozenset(resolved))
                 self._entries[(key, receiver)] = entry
         return len(rows)
 

@@ -14,14 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from alerts.errors import AlertsError
-from alerts.events import SYSTEM, EventLog, aware
+from alerts.events import SYSTEM, EventLog
 from alerts.matchers import Matcher, MatchType
 from alerts.model import Alert
 from alerts.silence import Silence, SilenceMatcher, SilenceState, validate_silence
 from alerts.tables import row_version
 from store.audit import AuditLog
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 _COLUMNS = (
     "id",
@@ -114,8 +114,8 @@ class SilenceService:
                     matcher_from_wire(w["name"], w["value"], w["isRegex"], w["isEqual"])
                     for w in json.loads(wire)
                 )
-                silence = Silence(sid, matchers, aware(start), aware(end), by, comment)
-                self._records[sid] = SilenceRecord(silence, aware(updated), bool(auto), bool(seen))
+                silence = Silence(sid, matchers, utc(start), utc(end), by, comment)
+                self._records[sid] = SilenceRecord(silence, utc(updated), bool(auto), bool(seen))
         return len(rows)
 
     def get(self, sid: str) -> SilenceRecord:

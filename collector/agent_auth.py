@@ -24,7 +24,7 @@ import secrets
 import uuid
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -34,7 +34,7 @@ from collector.errors import CollectorError
 from collector.model import Decoded
 from store.audit import AuditLog
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 from store.errors import StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -88,10 +88,6 @@ class AgentToken:
         }
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 class AgentTokens:
     """Add, rotate, revoke and list agent tokens; every change is an appended, audited row."""
 
@@ -113,7 +109,7 @@ class AgentTokens:
             {"id": token_id},
         )
         return [
-            AgentToken(r[0], r[1], tuple(r[2]), _aware(r[3]), _aware(r[4]), bool(r[5]), r[6])
+            AgentToken(r[0], r[1], tuple(r[2]), utc(r[3]), utc(r[4]), bool(r[5]), r[6])
             for r in rows
         ]
 

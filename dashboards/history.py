@@ -9,10 +9,11 @@ share one definition.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slo.model import RatioSLI
 from store.client import Store
+from store.clock import utc
 
 CALLS_METRIC = "samu.call.setups"
 BASELINE_WEEKS = 4
@@ -47,7 +48,7 @@ def hourly_ratio(
             acc[1] += float(value)
             if sli.good.accepts(outcome, component):
                 acc[0] += float(value)
-    return [HourPoint(_utc(h), g, v) for h, (g, v) in sorted(totals.items()) if v > 0]
+    return [HourPoint(utc(h), g, v) for h, (g, v) in sorted(totals.items()) if v > 0]
 
 
 def calls_per_minute(
@@ -61,7 +62,7 @@ def calls_per_minute(
         "AND ({samu:String} = '' OR samu_id = {samu:String}) GROUP BY minute ORDER BY minute",
         {"start": start, "end": end, "metric": metric, "samu": samu},
     )
-    return {_utc(m): float(v) for m, v in rows}
+    return {utc(m): float(v) for m, v in rows}
 
 
 def usual_per_minute(
@@ -83,7 +84,7 @@ def usual_per_minute(
         "AND ({samu:String} = '' OR samu_id = {samu:String}) GROUP BY hour",
         {"lo": ranges[-1][0], "hi": ranges[0][1], "metric": metric, "samu": samu},
     )
-    by_hour = {_utc(h): float(v) for h, v in rows}
+    by_hour = {utc(h): float(v) for h, v in rows}
     out: dict[datetime, float] = {}
     hour = first
     while hour < end:
@@ -100,10 +101,6 @@ def calls_now(store: Store, now: datetime, samu: str = "", minutes: int = 5) -> 
     end = now.replace(second=0, microsecond=0)
     found = calls_per_minute(store, end - timedelta(minutes=minutes), end, samu)
     return sum(found.values()) / minutes if found else None
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 ENTRAIDE_METRIC = "samu.entraide.transfers"
@@ -134,7 +131,7 @@ def bad_minutes_per_hour(
     bad: set[datetime] = set()
     for minute, outcome, component, _ in rows:
         if sli.valid.accepts(outcome, component) and not sli.good.accepts(outcome, component):
-            bad.add(_utc(minute))
+            bad.add(utc(minute))
     out: dict[datetime, int] = {}
     for minute in bad:
         hour = minute.replace(minute=0)
@@ -158,4 +155,4 @@ def calls_per_hour(
         "AND ({outcome:String} = '' OR outcome = {outcome:String}) GROUP BY hour ORDER BY hour",
         {"start": start, "end": end, "metric": metric, "samu": samu, "outcome": outcome},
     )
-    return {_utc(h): float(v) for h, v in rows}
+    return {utc(h): float(v) for h, v in rows}

@@ -6,7 +6,6 @@ import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from people.errors import AccountError, UnknownAccount
@@ -52,11 +51,6 @@ class Versions:
     def next(self) -> int:
         self._last = max(self._clock.now_ns(), self._last + 1)
         return self._last
-
-
-def aware(value: datetime) -> datetime:
-    """A store datetime as an aware UTC datetime (the driver may return naive UTC)."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _person(row: tuple[Any, ...] | list[Any]) -> Person:

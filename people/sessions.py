@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from people.accounts import Versions, aware
+from people.accounts import Versions
 from people.passwords import new_secret, token_digest
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 _COLUMNS = [
     "digest",
@@ -99,7 +99,7 @@ class Sessions:
         assert isinstance(created, datetime) and isinstance(seen, datetime)
         assert isinstance(expires, datetime)
         return Session(
-            str(d), str(person), aware(created), aware(seen), aware(expires), str(csrf), str(source)
+            str(d), str(person), utc(created), utc(seen), utc(expires), str(csrf), str(source)
         )
 
     def _find(self, digest: str) -> tuple[Session, bool] | None:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from people.accounts import Versions, aware
+from people.accounts import Versions
 from people.errors import AccountError
 from people.passwords import new_secret, token_digest
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 PREFIX = "vgt_"
 _COLUMNS = [
@@ -73,7 +73,7 @@ class ApiTokens:
             {"id": token_id, "person": person_id, "digest": digest},
         )
         return [
-            ApiToken(r[0], r[1], r[2], aware(r[3]), aware(r[4]) if r[4] else None, r[5], r[6])
+            ApiToken(r[0], r[1], r[2], utc(r[3]), utc(r[4]) if r[4] else None, r[5], r[6])
             for r in rows
         ]
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from reports.model import Objectives
 from store.client import Store
+from store.clock import utc
 
 Exclusion = tuple[str, datetime, datetime]  # (samu_id, start, end) in UTC, whole minutes
 
@@ -153,4 +154,4 @@ def failed_setups(store: Store, q: Query) -> int:
 def bad_minutes(store: Store, q: Query) -> list[datetime]:
     """Minutes with a failed probe or a failed setup for the SAMU, in order."""
     rows = store.query(BAD_MINUTES_SQL, q.params())
-    return [r[0] if r[0].tzinfo else r[0].replace(tzinfo=UTC) for r in rows]
+    return [utc(r[0]) for r in rows]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ from slo.policy import Guards
 from slo.sql import CountSLI, SliceMeasure, _conditions, _Params, _slice_inner
 from slo.windows import RollingWindow
 from store.client import Store
+from store.clock import utc
 
 Array = npt.NDArray[np.float64]
 MINUTE = timedelta(minutes=1)
@@ -69,8 +70,7 @@ def _matrix(
     b = np.zeros((len(samu), minutes))
     for sid, minute, x, y in rows:
         i = index.get(str(sid))
-        assert isinstance(minute, datetime)
-        j = int((minute.replace(tzinfo=UTC) - start).total_seconds() // 60)
+        j = int((utc(minute) - start).total_seconds() // 60)
         if i is not None and 0 <= j < minutes:
             a[i, j] += float(x)  # type: ignore[arg-type]
             b[i, j] += float(y)  # type: ignore[arg-type]

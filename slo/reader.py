@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from alerts.maintenance import MaintenanceWindow
@@ -30,6 +30,7 @@ from slo.sql import (
 )
 from slo.windows import floor_minute
 from store.client import Store
+from store.clock import utc
 
 Pair = tuple[float, float]
 
@@ -134,18 +135,18 @@ class SumsReader:
         """The first minute with data of each SAMU that ever sent any (cached, refreshed)."""
         if self._first_seen_at is None or now - self._first_seen_at >= FIRST_SEEN_REFRESH:
             rows = self._store.query(_FIRST_SEEN_ALL_SQL)
-            self._first_seen = {str(r[0]): _utc(r[1]) for r in rows}
+            self._first_seen = {str(r[0]): utc(r[1]) for r in rows}
             self._first_seen_at = now
         else:
             missing = [s for s in samu_ids if s not in self._first_seen]
             if missing:
                 rows = self._store.query(_FIRST_SEEN_SOME_SQL, {"ids": missing})
-                self._first_seen.update({str(r[0]): _utc(r[1]) for r in rows})
+                self._first_seen.update({str(r[0]): utc(r[1]) for r in rows})
         return self._first_seen
 
     def watermarks(self) -> dict[str, datetime]:
         """End of the hours already judged in slo_slice_hours, per slice SLI key."""
-        return {str(k): _utc(v) for k, v in self._store.query(watermark_query())}
+        return {str(k): utc(v) for k, v in self._store.query(watermark_query())}
 
     def sync_slice_hours(
         self, measures: Sequence[SliceMeasure], now: datetime, lookback: timedelta
@@ -230,12 +231,6 @@ def _sums(
     return sums
 
 
-def _utc(value: object) -> datetime:
-    if not isinstance(value, datetime):
-        raise TypeError(f"expected a datetime, got {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 _HEARTBEAT_SQL = """
 SELECT samu_id, last_ok, last_seen,
        arraySum(x -> if(last_ok IS NULL OR x.1 > last_ok, x.2, 0), fails) AS fails_since_ok
@@ -279,7 +274,7 @@ class GuardReader:
     ) -> dict[str, datetime]:
         """The last minute each SAMU sent any point in, over the lookback."""
         rows = self._store.query(_LAST_INGEST_SQL, {"since": now - lookback, "now": now})
-        return {str(r[0]): _utc(r[1]) for r in rows}
+        return {str(r[0]): utc(r[1]) for r in rows}
 
     def minute_counts(
         self,
@@ -312,12 +307,12 @@ class GuardReader:
         )
         out: dict[str, dict[datetime, float]] = {}
         for samu, minute, value in self._store.query(sql, params):
-            out.setdefault(str(samu), {})[_utc(minute)] = float(value)
+            out.setdefault(str(samu), {})[utc(minute)] = float(value)
         return out
 
 
 def _opt(value: object) -> datetime | None:
     if value is None:
         return None
-    moment = _utc(value)
+    moment = utc(value)
     return None if moment.year < 1971 else moment

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 COLUMNS = ["at", "id", "actor", "source", "action", "target", "details"]
 
@@ -100,5 +100,6 @@ class AuditLog:
             params,
         )
         return [
-            AuditEvent(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6] or "{}")) for r in rows
+            AuditEvent(utc(r[0]), r[1], r[2], r[3], r[4], r[5], json.loads(r[6] or "{}"))
+            for r in rows
         ]

@@ -51,7 +51,18 @@ EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2299, 12, 31, tzinfo=UTC)
 
 
+def utc(value: object) -> datetime:
+    """An instant as an aware UTC datetime; a naive one is UTC.
+
+    The one reading of times that come back from the store (the driver returns naive UTC
+    datetimes for columns without a time zone) and of instants given without an offset (CLI
+    dates, API parameters): every package turns them into aware UTC here, never on its own.
+    """
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {value!r}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def in_store_range(at: datetime) -> bool:
     """Whether an (aware or UTC-naive) instant can be compared with stored times."""
-    aware = at if at.tzinfo else at.replace(tzinfo=UTC)
-    return EARLIEST <= aware <= LATEST
+    return EARLIEST <= utc(at) <= LATEST

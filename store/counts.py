@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from store.client import Store
+from store.clock import utc
 from store.intake import AgentIntake, agents
 
 
@@ -73,7 +74,7 @@ class CountsReader:
             _PER_MINUTE_SQL,
             params,
         )
-        return [CountRow(r[0], r[1], r[2], r[3], r[4], float(r[5]), float(r[6])) for r in rows]
+        return [CountRow(utc(r[0]), r[1], r[2], r[3], r[4], float(r[5]), float(r[6])) for r in rows]
 
     def ingest(self, since: datetime) -> list[IngestRow]:
         """Points received per SAMU since `since`, the last minute with data and the worst lag."""
@@ -82,7 +83,7 @@ class CountsReader:
             "WHERE minute >= {since:DateTime('UTC')} GROUP BY samu_id ORDER BY samu_id",
             {"since": since},
         )
-        return [IngestRow(r[0], int(r[1]), r[2], float(r[3])) for r in rows]
+        return [IngestRow(r[0], int(r[1]), utc(r[2]) if r[2] else None, float(r[3])) for r in rows]
 
     def agents(self, since: datetime) -> list[AgentIntake]:
         """Per agent and SAMU: points accepted, refused by reason, the latest refusal."""

@@ -29,7 +29,7 @@ SERIES = {"success": 1, "failed": 2}
 
 
 def minute(n: int) -> datetime:
-    return (BASE + timedelta(minutes=n)).replace(tzinfo=None)
+    return BASE + timedelta(minutes=n)
 
 
 def setups(
@@ -313,7 +313,7 @@ def test_spans_rejections_and_gauges_are_written_with_the_points(store: Store) -
         "SELECT minute, reason, samu_id, attribute, count FROM {db}.ingest_rejections "
         "ORDER BY reason"
     )
-    at = minute(5)
+    at = minute(5).replace(tzinfo=None)  # a raw query returns naive UTC
     assert rows == [
         (at, "pii_phone_number", SAMU, "caller", 3),
         (at, "unknown_samu", "fr.health.samu999", "", 4),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from alerts.oncall.events import Event
 from store.client import Store
+from store.clock import utc
 
 COLUMNS = [
     "at",
@@ -50,11 +51,10 @@ def _row(e: Event) -> list[Any]:
 
 
 def _event(row: tuple[Any, ...]) -> Event:
-    at = row[0] if row[0].tzinfo else row[0].replace(tzinfo=UTC)
     return Event(
         incident_id=row[1],
         seq=int(row[2]),
-        at=at.astimezone(UTC),
+        at=utc(row[0]),
         kind=row[3],
         actor=row[4],
         source=row[5],

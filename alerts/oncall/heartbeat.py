@@ -12,14 +12,14 @@ import hmac
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 from alerts.model import Alert
 from alerts.oncall.errors import OnCallError, UnknownMonitor
 from alerts.oncall.model import HeartbeatMonitor
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 
 AlertCallback = Callable[[list[Alert]], object]  # may return an awaitable
 MonitorState = Literal["inactive", "healthy", "missed"]
@@ -70,9 +70,7 @@ class Heartbeats:
         )
         for name, last, kind in rows:
             if name in self.monitors and last.year > 1970:
-                self._last[name] = (last if last.tzinfo else last.replace(tzinfo=UTC)).astimezone(
-                    UTC
-                )
+                self._last[name] = utc(last)
             if name in self.monitors and kind == "missed":
                 self._missed.add(name)
 

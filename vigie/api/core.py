@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from store.clock import in_store_range
+from store.clock import in_store_range, utc
 from store.counts import CountsReader
 from store.errors import StoreError
 from store.migrations import status as migration_status
@@ -55,10 +55,6 @@ def _samu_out(ctx: ApiContext, samu_id: str) -> SamuOut:
     )
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def ingest_report(counts: CountsReader, registry: Registry, since: datetime) -> dict[str, Any]:
     """Points per SAMU since `since`, last minute with data, worst lag, silent SAMU and
     rejections: the answer of /api/v1/ingest/status and of `vigie ingest status` alike."""
@@ -70,9 +66,7 @@ def ingest_report(counts: CountsReader, registry: Registry, since: datetime) -> 
             {
                 "samu_id": r.samu_id,
                 "points": r.points,
-                "last_minute": r.last_minute.replace(tzinfo=UTC).isoformat()
-                if r.last_minute
-                else None,
+                "last_minute": r.last_minute.isoformat() if r.last_minute else None,
                 "max_lag_s": r.max_lag_s,
             }
             for r in rows
@@ -141,7 +135,7 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
     ) -> list[CountOut]:
         """Exact per-minute counts of one SAMU (at most 7 days per request)."""
         _samu_out(ctx, samu_id)
-        start, end = _aware(start), _aware(end)
+        start, end = utc(start), utc(end)
         if not (in_store_range(start) and in_store_range(end)):
             raise HTTPException(422, "'from' and 'to' must be between 1900 and 2299")
         if not start < end or end - start > timedelta(days=7):
@@ -149,7 +143,7 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
         rows = ctx.counts.per_minute(start, end, samu_id, metric)
         return [
             CountOut(
-                minute=r.minute.replace(tzinfo=UTC),
+                minute=r.minute,
                 metric=r.metric,
                 component=r.component,
                 outcome=r.outcome,
@@ -178,7 +172,7 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
         """Audit events, newest first."""
         if since is not None and not in_store_range(since):
             raise HTTPException(422, "since must be between 1900 and 2299")
-        events = ctx.audit.query(_aware(since) if since else None, action, actor, limit)
+        events = ctx.audit.query(utc(since) if since else None, action, actor, limit)
         return [e.__dict__ for e in events]
 
     return router

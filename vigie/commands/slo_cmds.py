@@ -21,6 +21,7 @@ from slo.errors import OpenSLOError, SloError, SpecError
 from slo.loader import LoadResult, check_dir, load_policy, load_specs
 from slo.openslo import import_openslo
 from store.client import Store
+from store.clock import utc
 from store.registry import Registry, load_registry
 from vigie.remote import api_get, token_for, with_state
 
@@ -214,7 +215,7 @@ def backtest_cmd(
     policy = load_policy()
     slos = _specs(spec_dir).slos
     registry = load_registry()
-    first, last = start.replace(tzinfo=UTC), end.replace(tzinfo=UTC)
+    first, last = utc(start), utc(end)
     if scenario_specs and seed is None:
         raise click.UsageError("--scenario needs --seed (scenarios are played on simulated data)")
 
