@@ -14,7 +14,7 @@ import threading
 import time
 
 from store.migrations import Migration
-from store.schema import Table
+from store.schema import Retained, Table
 
 # The latest known state of every alert, one version per change (reloaded at start).
 ALERT_STATE = Table(
@@ -53,6 +53,7 @@ ALERT_EVENTS = Table(
     engine="MergeTree",
     partition_by="toYYYYMM(at)",
     order_by="at, kind",
+    retention=Retained("event", "at"),
 )
 
 SILENCES = Table(

@@ -9,7 +9,7 @@ wrong wall clock can never silently drop live sessions (a few rows per login: it
 from __future__ import annotations
 
 from store.migrations import Migration
-from store.schema import Table
+from store.schema import Retained, Table
 
 PEOPLE = Table(
     name="people",
@@ -70,6 +70,7 @@ SESSIONS = Table(
     engine="ReplacingMergeTree(version)",
     order_by="digest",
     shard_key="cityHash64(digest)",
+    retention=Retained("session", "expires_at"),
 )
 
 MIGRATIONS: list[Migration] = [

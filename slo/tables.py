@@ -13,7 +13,7 @@ once from existing history.
 from __future__ import annotations
 
 from store.migrations import Migration
-from store.schema import DedupWindow, Table, View
+from store.schema import DedupWindow, Retained, Table, View
 
 SLO_HOUR_COUNTS = Table(
     name="slo_hour_counts",
@@ -31,6 +31,7 @@ SLO_HOUR_COUNTS = Table(
     order_by="hour, samu_id, metric, component, outcome, le",
     ttl="hour + INTERVAL 800 DAY",
     shard_key="cityHash64(samu_id)",
+    retention=Retained("rollup", "hour"),
 )
 
 SLO_HOUR_COUNTS_MV = View(
@@ -59,6 +60,7 @@ SLO_MINUTE_COUNTS = Table(
     order_by="minute, samu_id, metric, component, outcome, le",
     ttl="minute + INTERVAL 800 DAY",
     shard_key="cityHash64(samu_id)",
+    retention=Retained("rollup", "minute"),
 )
 
 SLO_MINUTE_COUNTS_MV = View(
@@ -81,6 +83,7 @@ SLO_MINUTE_INGEST = Table(
     order_by="minute, samu_id",
     ttl="minute + INTERVAL 800 DAY",
     shard_key="cityHash64(samu_id)",
+    retention=Retained("rollup", "minute"),
 )
 
 SLO_MINUTE_INGEST_MV = View(
@@ -106,6 +109,7 @@ SLO_SLICE_HOURS = Table(
     order_by="sli, hour, samu_id",
     ttl="hour + INTERVAL 800 DAY",
     shard_key="cityHash64(samu_id)",
+    retention=Retained("rollup", "hour"),
 )
 
 # One row per tick per SLO × SAMU (samu_id is `national` or `region:<name>` for composites).
@@ -128,6 +132,7 @@ SLO_SNAPSHOTS = Table(
     order_by="slo, samu_id, time",
     ttl="toDateTime(time) + INTERVAL 400 DAY",
     shard_key="cityHash64(samu_id)",
+    retention=Retained("operations", "time"),
 )
 
 # Backfills run before their view exists and only into an empty table, so re-running an

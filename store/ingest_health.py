@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from store.schema import Table
+from store.schema import Retained, Table
 
 COLLECTOR_MINUTES = Table(
     name="collector_minutes",
@@ -38,6 +38,7 @@ COLLECTOR_MINUTES = Table(
     partition_by="toYYYYMM(minute)",
     order_by="minute, instance",
     ttl="minute + INTERVAL 800 DAY",
+    retention=Retained("rollup", "minute"),
 )
 
 COLUMNS: tuple[str, ...] = (

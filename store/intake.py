@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from store.schema import Table, View
+from store.schema import Retained, Table, View
 
 INGEST_AGENTS = Table(
     name="ingest_agents",
@@ -36,6 +36,7 @@ INGEST_AGENTS = Table(
     partition_by="toYYYYMM(minute)",
     order_by="minute, agent, samu_id, reason, metric, attribute",
     ttl="minute + INTERVAL 400 DAY",
+    retention=Retained("operations", "minute"),
 )
 
 INGEST_REJECTIONS_MV = View(

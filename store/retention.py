@@ -1,22 +1,28 @@
-"""Data retention as data: which tables keep how long, validated, applied as ClickHouse TTLs.
+"""Data retention as data: how long each class of tables is kept, validated, applied as TTLs.
 
-Each retention class names its tables and the time column each TTL counts from. At start the
-platform calls `apply_retention`: a TTL is changed (`ALTER TABLE … MODIFY TTL`) only where it
-differs from the table's current one, so a restart with the same settings does nothing. Days = 0
-means "keep forever" (the TTL is removed): the default for alert and on-call events and sessions,
-whose owners chose no TTL (incidents feed the monthly reports; a wrong wall clock must never drop
-live sessions).
+Each table declares its own retention where it is defined (`Table(..., retention=Retained(kind,
+column))`, store/schema.py): the class it belongs to and the time column its TTL counts from.
+This module knows the classes (one setting each, with the shortest retention that keeps the
+reports and the late-data policy true) and reads the declarations of whatever tables the
+migrations create, never naming another package's table. At start the platform calls
+`apply_retention`: a TTL is changed (`ALTER TABLE … MODIFY TTL`) only where it differs from the
+table's current one, so a restart with the same settings does nothing. Days = 0 means "keep
+forever" (the TTL is removed): the default for alert and on-call events and sessions, whose
+owners chose no TTL (incidents feed the monthly reports; a wrong wall clock must never drop live
+sessions).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from store.client import Store
 from store.errors import StoreError
+from store.migrations import Migration
+from store.schema import Retained, RetentionKind, Table
 
 
 class RetentionError(StoreError):
@@ -25,72 +31,44 @@ class RetentionError(StoreError):
 
 @dataclass(frozen=True)
 class RetentionClass:
-    """Tables kept for the same time; `tables` maps a table to the column its TTL counts from."""
+    """Tables kept for the same time, set by one setting (env VIGIE_RETENTION_<KIND>_DAYS)."""
 
-    setting: str  # the Settings field (env VIGIE_<SETTING upper>)
-    tables: Mapping[str, str]
+    kind: RetentionKind
     minimum_days: int  # a shorter, non-zero retention is refused
     why_minimum: str
 
+    @property
+    def setting(self) -> str:
+        """The Settings field (and, upper-cased with VIGIE_, the environment variable)."""
+        return f"retention_{self.kind}_days"
+
 
 CLASSES: tuple[RetentionClass, ...] = (
+    RetentionClass("raw", 1, "raw data must outlive the late-data policy (max_point_age_days)"),
     RetentionClass(
-        "retention_raw_days",
-        {"points": "ts", "spans": "ts", "series_last": "received_at"},
-        1,
-        "raw data must outlive the late-data policy (max_point_age_days)",
+        "rollup", 400, "the monthly report compares a month with the same month a year before"
     ),
+    RetentionClass("audit", 183, "audit logs are kept 6 to 12 months"),
     RetentionClass(
-        "retention_rollup_days",
-        {
-            "minute_counts": "minute",
-            "minute_gauges": "minute",
-            "minute_ingest": "minute",
-            "slo_hour_counts": "hour",
-            "slo_minute_counts": "minute",
-            "slo_minute_ingest": "minute",
-            "slo_slice_hours": "hour",
-            "collector_minutes": "minute",
-        },
-        400,
-        "the monthly report compares a month with the same month a year before",
+        "notification", 31, "the alert-delivery SLO (O2) is reported per calendar month"
     ),
+    RetentionClass("operations", 31, "operational history is reviewed per calendar month"),
     RetentionClass(
-        "retention_audit_days",
-        {"audit_log": "at"},
-        183,
-        "audit logs are kept 6 to 12 months",
+        "event", 400, "incidents feed the monthly report and its year-over-year comparison"
     ),
-    RetentionClass(
-        "retention_notification_days",
-        {"notification_attempts": "at"},
-        31,
-        "the alert-delivery SLO (O2) is reported per calendar month",
-    ),
-    RetentionClass(
-        "retention_operations_days",
-        {
-            "ingest_rejections": "minute",
-            "ingest_agents": "minute",
-            "slo_snapshots": "time",
-            "oncall_heartbeats": "at",
-        },
-        31,
-        "operational history is reviewed per calendar month",
-    ),
-    RetentionClass(
-        "retention_event_days",
-        {"alert_events": "at", "oncall_events": "at"},
-        400,
-        "incidents feed the monthly report and its year-over-year comparison",
-    ),
-    RetentionClass(
-        "retention_session_days",
-        {"sessions": "expires_at"},
-        1,
-        "sessions are dropped that many days after they expire",
-    ),
+    RetentionClass("session", 1, "sessions are dropped that many days after they expire"),
 )
+_BY_KIND = {c.kind: c for c in CLASSES}
+
+
+def retained_tables(migrations: Iterable[Migration]) -> dict[str, Retained]:
+    """The retention each table of the migrations declares, by table name (the last wins)."""
+    found: dict[str, Retained] = {}
+    for migration in migrations:
+        for item in migration.items:
+            if isinstance(item, Table) and item.retention is not None:
+                found[item.name] = item.retention
+    return found
 
 
 @dataclass(frozen=True)
@@ -113,15 +91,15 @@ class Retention:
         found = {n: int(getattr(settings, n)) for n in names if hasattr(settings, n)}
         return cls(**found)
 
-    def days(self, cls_: RetentionClass) -> int:
-        return int(getattr(self, cls_.setting))
+    def days(self, kind: RetentionKind) -> int:
+        return int(getattr(self, _BY_KIND[kind].setting))
 
 
 def validate(retention: Retention) -> list[str]:
     """The problems with these settings, each naming its environment variable; empty if none."""
     problems: list[str] = []
     for cls_ in CLASSES:
-        days = retention.days(cls_)
+        days = retention.days(cls_.kind)
         env = f"VIGIE_{cls_.setting.upper()}"
         if days < 0:
             problems.append(f"{env}={days}: must be 0 (keep forever) or a number of days")
@@ -159,29 +137,36 @@ def current_ttl(engine_full: str) -> str | None:
     return text if text.startswith("toDateTime(") else re.sub(r"^(\w+)", r"toDateTime(\1)", text)
 
 
-def plan(retention: Retention, engines: Mapping[str, str], cluster: str | None = None) -> list[str]:
+def plan(
+    retention: Retention,
+    engines: Mapping[str, str],
+    tables: Mapping[str, Retained],
+    cluster: str | None = None,
+) -> list[str]:
     """The ALTER statements that bring the tables (name → engine_full) to these settings."""
     problems = validate(retention)
     if problems:
         raise RetentionError("invalid retention settings: " + "; ".join(problems))
     out: list[str] = []
     on_cluster = f" ON CLUSTER {cluster}" if cluster else ""
-    for cls_ in CLASSES:
-        for table, column in cls_.tables.items():
-            name = f"{table}_local" if cluster else table
-            if name not in engines:
-                continue  # a package that is not installed
-            want = ttl_expression(column, retention.days(cls_))
-            have = current_ttl(engines[name])
-            if want == have:
-                continue
-            action = f"MODIFY TTL {want} {_LAZY}" if want else "REMOVE TTL"
-            out.append(f"ALTER TABLE {{db}}.{name}{on_cluster} {action}")
+    for table, retained in sorted(tables.items()):
+        name = f"{table}_local" if cluster else table
+        if name not in engines:
+            continue  # a package that is not installed
+        want = ttl_expression(retained.column, retention.days(retained.kind))
+        have = current_ttl(engines[name])
+        if want == have:
+            continue
+        action = f"MODIFY TTL {want} {_LAZY}" if want else "REMOVE TTL"
+        out.append(f"ALTER TABLE {{db}}.{name}{on_cluster} {action}")
     return out
 
 
-def apply_retention(store: Store, settings: Any, cluster: str | None = None) -> list[str]:
-    """Bring every table's TTL to the settings; returns the ALTERs done (empty when in line).
+def apply_retention(
+    store: Store, settings: Any, migrations: Iterable[Migration], cluster: str | None = None
+) -> list[str]:
+    """Bring the TTL of every table the migrations declare a retention for to the settings;
+    returns the ALTERs done (empty when in line).
 
     Existing parts take the new TTL at their next merge (materialize_ttl_after_modify = 0), so a
     start never rewrites months of data; `ALTER TABLE … MATERIALIZE TTL` forces it."""
@@ -189,7 +174,9 @@ def apply_retention(store: Store, settings: Any, cluster: str | None = None) -> 
         "SELECT name, engine_full FROM system.tables WHERE database = {db:String}",
         {"db": store.database},
     )
-    statements = plan(Retention.from_settings(settings), {str(n): str(e) for n, e in rows}, cluster)
+    engines = {str(n): str(e) for n, e in rows}
+    tables = retained_tables(migrations)
+    statements = plan(Retention.from_settings(settings), engines, tables, cluster)
     for statement in statements:
         store.command(statement)
     return [s.replace("{db}", store.database) for s in statements]

@@ -9,6 +9,7 @@ use the plain names, so the same SQL serves both forms.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,19 @@ class ClusterConfig:
     zk_prefix: str = "/clickhouse/tables/{shard}/{database}"
 
 
+# Retention classes, one setting each (VIGIE_RETENTION_<CLASS>_DAYS): store/retention.py.
+RetentionKind = Literal["raw", "rollup", "audit", "notification", "operations", "event", "session"]
+
+
+@dataclass(frozen=True)
+class Retained:
+    """How long a table keeps its rows: its retention class and the time column the TTL counts
+    from. The owner of the table declares it; `store.retention` applies the class's setting."""
+
+    kind: RetentionKind
+    column: str
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
@@ -27,9 +41,10 @@ class Table:
     engine: str  # e.g. "MergeTree", "SummingMergeTree(value)"
     order_by: str
     partition_by: str | None = None
-    ttl: str | None = None
+    ttl: str | None = None  # the TTL it is created with; `retention` then governs it
     settings: str | None = None
     shard_key: str = "rand()"
+    retention: Retained | None = None  # None: kept until dropped, no setting applies
 
 
 @dataclass(frozen=True)

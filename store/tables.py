@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.schema import AlterTable, Table, View
+from store.schema import AlterTable, Retained, Table, View
 
 SAMU_SHARD = "cityHash64(samu_id)"
 
@@ -34,6 +34,7 @@ POINTS = Table(
     order_by="samu_id, metric, ts",
     ttl="toDateTime(ts) + INTERVAL 35 DAY",
     shard_key=SAMU_SHARD,
+    retention=Retained("raw", "ts"),
 )
 
 # Per-minute exact counts per SAMU: counter increments (le = inf) and, for histograms, the
@@ -54,6 +55,7 @@ MINUTE_COUNTS = Table(
     order_by="samu_id, metric, minute, component, outcome, le",
     ttl="minute + INTERVAL 800 DAY",
     shard_key=SAMU_SHARD,
+    retention=Retained("rollup", "minute"),
 )
 
 MINUTE_COUNTS_SUM_MV = View(
@@ -115,6 +117,7 @@ MINUTE_GAUGES = Table(
     order_by="samu_id, metric, minute, component",
     ttl="minute + INTERVAL 800 DAY",
     shard_key=SAMU_SHARD,
+    retention=Retained("rollup", "minute"),
 )
 
 MINUTE_GAUGES_MV = View(
@@ -143,6 +146,7 @@ MINUTE_INGEST = Table(
     order_by="samu_id, minute",
     ttl="minute + INTERVAL 800 DAY",
     shard_key=SAMU_SHARD,
+    retention=Retained("rollup", "minute"),
 )
 
 MINUTE_INGEST_MV = View(
@@ -173,6 +177,7 @@ SERIES_LAST = Table(
     order_by="series_key",
     ttl="toDateTime(received_at) + INTERVAL 35 DAY",
     shard_key="series_key",
+    retention=Retained("raw", "received_at"),
 )
 
 SERIES_LAST_MV = View(
@@ -246,6 +251,7 @@ SPANS = Table(
     order_by="samu_id, name, ts, trace_id, span_id",
     ttl="toDateTime(ts) + INTERVAL 35 DAY",
     shard_key=SAMU_SHARD,
+    retention=Retained("raw", "ts"),
 )
 
 # What the collector refused, per minute and reason (unknown SAMU ids, privacy guard, …).
@@ -263,6 +269,7 @@ INGEST_REJECTIONS = Table(
     partition_by="toYYYYMM(minute)",
     order_by="reason, samu_id, metric, attribute, minute",
     ttl="minute + INTERVAL 400 DAY",
+    retention=Retained("operations", "minute"),
 )
 
 # Who did what, when, from where: every action people take, appended, kept 12 months.
@@ -281,4 +288,5 @@ AUDIT_LOG = Table(
     partition_by="toYYYYMM(at)",
     order_by="at, action, id",
     ttl="toDateTime(at) + INTERVAL 12 MONTH",
+    retention=Retained("audit", "at"),
 )

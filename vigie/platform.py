@@ -77,8 +77,9 @@ def open_platform(settings: Settings, clock: Clock | None = None) -> Platform:
     clock = clock or SystemClock()
     store = open_store(settings.dsn, settings.database)
     cluster = ClusterConfig(settings.cluster) if settings.cluster else None
-    migrate(store, cluster, all_migrations())
-    for statement in apply_retention(store, settings, settings.cluster or None):
+    migrations = all_migrations()
+    migrate(store, cluster, migrations)
+    for statement in apply_retention(store, settings, migrations, settings.cluster or None):
         log.warning("retention changed: %s", statement)
     return Platform(
         settings=settings,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.migrations import Migration
-from store.schema import Table
+from store.schema import Retained, Table
 
 NOTIFICATION_ATTEMPTS = Table(
     name="notification_attempts",
@@ -28,6 +28,7 @@ NOTIFICATION_ATTEMPTS = Table(
     partition_by="toYYYYMM(at)",
     order_by="at, receiver, integration",
     ttl="toDateTime(at) + INTERVAL 12 MONTH",
+    retention=Retained("notification", "at"),
 )
 
 MIGRATIONS: list[Migration] = [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from store.migrations import Migration
-from store.schema import Table
+from store.schema import Retained, Table
 
 # Every incident transition, escalation step, contact attempt, ack and edit; append-only.
 # No TTL: incidents are the record the monthly reports are built from (a few rows per page).
@@ -28,6 +28,7 @@ ONCALL_EVENTS = Table(
     partition_by="toYYYYMM(at)",
     order_by="incident_id, seq",
     shard_key="cityHash64(incident_id)",
+    retention=Retained("event", "at"),
 )
 
 # Check-ins and state changes of heartbeat monitors.
@@ -44,6 +45,7 @@ ONCALL_HEARTBEATS = Table(
     order_by="monitor, at",
     ttl="toDateTime(at) + INTERVAL 400 DAY",
     shard_key="cityHash64(monitor)",
+    retention=Retained("operations", "at"),
 )
 
 MIGRATIONS: list[Migration] = [
