@@ -9,13 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from alerts.config import (
-    AlertingConfig,
-    AlertmanagerForwardSpec,
-    EmailSpec,
-    SmsSpec,
-    WebhookSpec,
-)
+from alerts.config import AlertingConfig
+from alerts.config.notifiers import AlertmanagerForwardSpec, EmailSpec, SmsSpec, WebhookSpec
 from alerts.inhibit import Inhibitor
 from alerts.maintenance_store import MaintenanceMuter
 from alerts.model import Alert

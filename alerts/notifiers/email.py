@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses, parseaddr
 from typing import Any
 
-from alerts.config import EmailSpec
+from alerts.config.notifiers import EmailSpec
 from alerts.notifiers.message import message_context
 from alerts.notifiers.retry import DeliveryFailed, failed
 from alerts.notifiers.smtp import SmtpSettings, submit_async

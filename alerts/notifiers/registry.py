@@ -10,7 +10,8 @@ from typing import Any
 
 import httpx
 
-from alerts.config import AlertingConfig, ReceiverSpec
+from alerts.config import AlertingConfig
+from alerts.config.notifiers import ReceiverSpec
 from alerts.notifiers.amforward import AlertmanagerForward
 from alerts.notifiers.email import EmailIntegration
 from alerts.notifiers.retry import NotifierError

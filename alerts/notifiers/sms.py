@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from alerts.config import SmsSpec
+from alerts.config.notifiers import SmsSpec
 from alerts.notifiers.message import message_context
 from alerts.notifiers.retry import DeliveryFailed, failed
 from alerts.notifiers.templates import TemplateFailed, Templates

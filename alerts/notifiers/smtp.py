@@ -15,7 +15,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
-from alerts.config import EmailSpec
+from alerts.config.notifiers import EmailSpec
 from alerts.notifiers.retry import DeliveryFailed, NotifierError
 from alerts.notifiers.transport import tls_context
 

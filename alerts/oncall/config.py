@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from alerts.config import load_yaml, report
+from alerts.config.load import load_yaml, report
 from alerts.errors import ConfigError
 from alerts.notify import ContactMethod
 from alerts.oncall import spec as s

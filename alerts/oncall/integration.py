@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from alerts.config import ReceiverSpec
+from alerts.config.notifiers import ReceiverSpec
 from alerts.notify import Delivery, Notification
 from alerts.oncall.service import OnCallService
 

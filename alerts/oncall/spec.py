@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from alerts.config import Duration
+from alerts.config.fields import Duration
 from alerts.timeintervals import WEEKDAYS, check_location
 
 _CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
