@@ -1,1 +1,3 @@
-"""alerts package."""
+"""Label-based alerting with Alertmanager's semantics (routing, grouping, inhibition, silences,
+notification log), notifiers, on-call escalation and incidents, maintenance windows.
+"""
