@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from store.client import Store
+from store.clock import utc
 
 COLUMNS = (
     "at",
@@ -125,6 +126,7 @@ class AttemptLog:
 def _record(row: Sequence[Any]) -> AttemptRecord:
     values = dict(zip(COLUMNS, row, strict=True))
     values["samu_ids"] = tuple(values["samu_ids"])
+    values["at"], values["notification_at"] = utc(values["at"]), utc(values["notification_at"])
     values["ok"], values["retryable"], values["final"] = (
         bool(values["ok"]),
         bool(values["retryable"]),
