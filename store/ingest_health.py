@@ -18,9 +18,10 @@ only about minutes that ended at least that long ago. Rows are summed per minute
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from store.clock import utc
 from store.schema import Retained, Table
 
 COLLECTOR_MINUTES = Table(
@@ -95,11 +96,11 @@ GROUP BY minute
 def minutes(store: Reader, start: datetime, end: datetime) -> dict[datetime, MinuteHealth]:
     """Every minute of [start, end) (aware UTC, truncated to the minute): how the collectors did;
     `DOWN` (up=False) for a minute no instance wrote."""
-    first, end = _minute(start), _aware(end)
+    first, end = _minute(start), utc(end)
     last = _minute(end) + (timedelta(minutes=1) if end > _minute(end) else timedelta())
     rows = store.query(_MINUTES_SQL, {"start": first, "end": last})
     found = {
-        _aware(minute): MinuteHealth(True, int(n), int(r), int(a), int(x), int(s), float(age))
+        utc(minute): MinuteHealth(True, int(n), int(r), int(a), int(x), int(s), float(age))
         for minute, n, r, a, x, s, age in rows
     }
     out: dict[datetime, MinuteHealth] = {}
@@ -111,8 +112,4 @@ def minutes(store: Reader, start: datetime, end: datetime) -> dict[datetime, Min
 
 
 def _minute(at: datetime) -> datetime:
-    return _aware(at).replace(second=0, microsecond=0)
-
-
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    return utc(at).replace(second=0, microsecond=0)

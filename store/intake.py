@@ -14,9 +14,10 @@ reason, without the agent), which older readers keep using.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
+from store.clock import utc
 from store.schema import Retained, Table, View
 
 INGEST_AGENTS = Table(
@@ -118,13 +119,9 @@ def agents(store: Reader, since: datetime) -> list[AgentIntake]:
                 str(samu),
                 int(accepted),
                 rejected,
-                _aware(last_bad) if rejected else None,
+                utc(last_bad) if rejected else None,
                 str(message) if rejected else "",
-                _aware(last_seen),
+                utc(last_seen),
             )
         )
     return out
-
-
-def _aware(at: datetime) -> datetime:
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
