@@ -2,7 +2,8 @@
 
 `load_config(path)` validates the file as Alertmanager does (plus unknown keys, which are errors
 here too) and reports every problem at once as `file:line: path: reason`, in the order of the
-file. `load_yaml` and `report` serve oncall.yaml too, which is written in the same dialect.
+file. `load_yaml`, `validate` and `report` serve oncall.yaml too, which is written in
+the same dialect.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from alerts.config.checks import Problem, check
 from alerts.config.mapping import AlertingConfig, to_core
@@ -20,6 +21,8 @@ from alerts.config.notifiers import SUPPORTED_RECEIVERS
 from alerts.config.spec import ConfigSpec
 from alerts.errors import ConfigError
 from store.yamldoc import YamlDocument, YamlSyntaxError, format_path, load_document
+
+SpecT = TypeVar("SpecT", bound=BaseModel)
 
 
 def load_config(
@@ -47,15 +50,21 @@ def parse_config(
         raise ConfigError(f"{source}: no route provided in config")
     if not isinstance(doc.data, dict):
         raise ConfigError(f"{source}:1: the configuration must be a mapping")
-    try:
-        spec = ConfigSpec.model_validate(doc.data)
-    except ValidationError as exc:
-        found = [_describe(e) for e in exc.errors()]
-        raise ConfigError(report(found, doc, source)) from None
+    spec = validate(ConfigSpec, doc, source)
     found = check(spec, escalation_policies)
     if found:
         raise ConfigError(report(found, doc, source))
     return to_core(spec, source)
+
+
+def validate(
+    spec: type[SpecT], doc: YamlDocument, source: str, error: type[ConfigError] = ConfigError
+) -> SpecT:
+    """The document as a `spec`, or `error` listing every problem pydantic found, with its line."""
+    try:
+        return spec.model_validate(doc.data)
+    except ValidationError as exc:
+        raise error(report([_describe(e) for e in exc.errors()], doc, source)) from None
 
 
 def _describe(error: Any) -> Problem:

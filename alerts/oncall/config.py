@@ -11,9 +11,7 @@ from datetime import datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
-
-from alerts.config.load import load_yaml, report
+from alerts.config.load import load_yaml, report, validate
 from alerts.errors import ConfigError
 from alerts.notify import ContactMethod
 from alerts.oncall import spec as s
@@ -62,25 +60,11 @@ def parse_oncall(
         raise OnCallConfigError(exc.problems) from None
     if doc is None or not isinstance(doc.data, dict):
         raise OnCallConfigError(f"{source}:1: the on-call configuration must be a mapping")
-    try:
-        spec = s.OnCallSpec.model_validate(doc.data)
-    except ValidationError as exc:
-        found = [
-            (tuple(p for p in e["loc"] if isinstance(p, str | int)), _message(e))
-            for e in exc.errors()
-        ]
-        raise OnCallConfigError(report(found, doc, source)) from None
+    spec = validate(s.OnCallSpec, doc, source, OnCallConfigError)
     problems = _cross_check(spec, registry)
     if problems:
         raise OnCallConfigError(report(problems, doc, source))
     return _to_core(spec, source)
-
-
-def _message(error: object) -> str:
-    assert isinstance(error, dict)
-    if error["type"] == "extra_forbidden":
-        return f"unknown field {error['loc'][-1]!r}"
-    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _unique(items: list[str], key: str, field: str) -> list[Problem]:
