@@ -32,7 +32,7 @@ from vigie.settings import Settings
 def stored(store: Store) -> dict[str, float]:
     """Points and call setups (sum of deltas) in the end-to-end database."""
     ((points, setups),) = store.query(
-        "SELECT count(), sumIf(value, metric = 'samu.call.setups') FROM {db}.points"
+        "SELECT countIf(NOT correction), sumIf(value, metric = 'samu.call.setups') FROM {db}.points"
     )
     return {"points": int(points), "setups": float(setups)}
 

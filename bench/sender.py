@@ -27,23 +27,37 @@ HEADERS = {"Content-Type": "application/x-protobuf"}
 
 @dataclass
 class Tally:
-    """What the receiver answered: accepted points, retries after 503, refused points."""
+    """What the receiver answered: accepted points, retries after 503, refused points, and how
+    long each answer took from its sending (200s and 503s apart)."""
 
     points: int = 0
     requests: int = 0
     retries: int = 0
     rejected: int = 0
+    reconnects: int = 0
     last_accepted: dict[int, int] = field(default_factory=dict)  # stream -> body index
+    accepted_s: list[float] = field(default_factory=list)
+    shed_s: list[float] = field(default_factory=list)
 
 
 async def _post(client: httpx.AsyncClient, url: str, body: Body, tally: Tally) -> None:
-    """Send one body until it is accepted (503 is retried, as an OTLP exporter does)."""
+    """Send one body until it is accepted (503 is retried, as an OTLP exporter does; so is a
+    connection the receiver closed as idle just as it was reused: keep-alive lasts 5 s, and
+    an agent at 1× exports every 10 s)."""
     while True:
-        response = await client.post(url, content=body.data, headers=HEADERS)
+        sent = time.perf_counter()
+        try:
+            response = await client.post(url, content=body.data, headers=HEADERS)
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+            tally.reconnects += 1
+            continue
+        took = time.perf_counter() - sent
         if response.status_code == 503:
             tally.retries += 1
+            tally.shed_s.append(took)
             await asyncio.sleep(0.05)
             continue
+        tally.accepted_s.append(took)
         if response.status_code != 200:
             raise RuntimeError(f"receiver answered {response.status_code}: {response.text[:200]}")
         answer = ExportMetricsServiceResponse.FromString(response.content)
@@ -74,15 +88,19 @@ async def throughput(url: str, streams: list[list[Body]], duration_s: float) -> 
         "requests": tally.requests,
         "retries": tally.retries,
         "rejected": tally.rejected,
+        "reconnects": tally.reconnects,
         "seconds": elapsed,
         "last_accepted": tally.last_accepted,
     }
 
 
-async def latency(url: str, agents: list[list[Body]], rate: float, warmup: int) -> dict[str, Any]:
-    """Open loop: request j is due at j / rate whatever the answers; latency from that time."""
+async def latency(
+    url: str, agents: list[list[Body]], rate: float, warmup: int, rounds: int
+) -> dict[str, Any]:
+    """Open loop: request j is due at j / rate whatever the answers; latency from that time.
+    Also each answer's own time (accepted and 503 apart): admission control answers at once."""
     tally = Tally()
-    count = min(len(bodies) for bodies in agents) * len(agents)
+    count = min(rounds, *(len(bodies) for bodies in agents)) * len(agents)
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=len(agents), max_keepalive_connections=len(agents))
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
@@ -111,7 +129,10 @@ async def latency(url: str, agents: list[list[Body]], rate: float, warmup: int) 
         "requests": tally.requests,
         "retries": tally.retries,
         "rejected": tally.rejected,
+        "reconnects": tally.reconnects,
         "latencies_s": sorted(latencies),
+        "accepted_s": sorted(tally.accepted_s),
+        "shed_s": sorted(tally.shed_s),
     }
 
 
@@ -120,9 +141,13 @@ def main() -> None:
     with open(sys.argv[1], "rb") as fh:
         plan = pickle.load(fh)
     url = sys.argv[2]
-    lat = asyncio.run(latency(url, plan["agents"], plan["rate"], plan["warmup"]))
+    phases = {
+        p["name"]: asyncio.run(latency(url, p["agents"], p["rate"], p["warmup"], p["rounds"]))
+        for p in plan["phases"]
+    }
+    small = asyncio.run(throughput(url, plan["small"], plan["small_s"]))
     thr = asyncio.run(throughput(url, plan["streams"], plan["duration_s"]))
-    json.dump({"latency": lat, "throughput": thr}, sys.stdout)
+    json.dump({"phases": phases, "small": small, "throughput": thr}, sys.stdout)
 
 
 if __name__ == "__main__":
