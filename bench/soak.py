@@ -35,8 +35,8 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 
 from bench.ingest import free_ports
 from bench.workload import _resource_metrics, _SamuSeries
+from people.local_files import local_cli_token
 from store.registry import load_registry
-from vigie.people import local_cli_token
 
 ROOT = Path(__file__).resolve().parent.parent
 NORMAL_INTERVAL_S = 10.0  # an agent's normal export interval; --factor 10 sends every 1 s

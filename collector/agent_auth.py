@@ -9,18 +9,17 @@ senders do not retry 403). Every refusal is counted in `vigie_collector_agent_re
 (labels: transport, reason — closed sets) and audited, at most one audit row per token and
 reason per `audit_every_s`, the next row carrying how many were folded into it.
 
-Tokens are stored as SHA-256 digests of 256-bit random secrets (collector.tables). The
-receivers verify against an in-memory map of live digests, reloaded when a change is made
-through the same `AgentTokens` object and at least every `refresh_s` (changes made by another
-process, e.g. the CLI on a server DSN, take effect within that delay).
+Tokens are minted, digested and checked by the token core (people.bearer, kind `AGENT`); the
+table keeps only digests (collector.tables). The receivers verify against an in-memory map of
+live digests, reloaded when a change is made through the same `AgentTokens` object and at least
+every `refresh_s` (changes made by another process, e.g. the CLI on a server DSN, take effect
+within that delay).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import secrets
 import uuid
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,13 +31,14 @@ from prometheus_client import CollectorRegistry, Counter
 
 from collector.errors import CollectorError
 from collector.model import Decoded
+from people import bearer
+from people.versions import Versions
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock, utc
 from store.errors import StoreError, StoreUnavailable
 
 log = logging.getLogger(__name__)
-PREFIX = "vga_"
 _COLUMNS = ["id", "version", "at", "changed_by", "change", "label", "samu_ids", "digest", "revoked"]
 REFUSALS = ("missing_token", "invalid_token", "samu_not_allowed")
 TRANSPORTS = ("http", "grpc")
@@ -57,11 +57,6 @@ class AgentTokenError(CollectorError):
 
 class UnknownAgentToken(AgentTokenError):
     """No agent token has this id."""
-
-
-def digest(secret: str) -> str:
-    """The stored form of a token secret: hex SHA-256."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -96,7 +91,7 @@ class AgentTokens:
     ) -> None:
         self._store, self._clock, self._audit = store, clock, audit
         self.known_samu = known_samu
-        self._last_version = 0
+        self._versions = Versions(clock)
         self.generation = 0  # bumped on every change made through this object
 
     def list(self, token_id: str = "") -> list[AgentToken]:
@@ -129,9 +124,11 @@ class AgentTokens:
         unknown = [s for s in ids if s not in self.known_samu]
         if unknown:
             raise AgentTokenError(f"unknown SAMU id(s): {', '.join(map(repr, unknown))}")
-        secret = PREFIX + secrets.token_urlsafe(32)
+        secret = bearer.AGENT.mint()
         now = self._clock.now()
-        token = AgentToken(str(uuid.uuid4()), label[:100], ids, now, now, False, digest(secret))
+        token = AgentToken(
+            str(uuid.uuid4()), label[:100], ids, now, now, False, bearer.digest(secret)
+        )
         self._append(token, "add", actor, source)
         return token, secret
 
@@ -140,8 +137,8 @@ class AgentTokens:
         token = self.get(token_id)
         if token.revoked:
             raise AgentTokenError(f"agent token {token_id!r} is revoked; add a new one")
-        secret = PREFIX + secrets.token_urlsafe(32)
-        rotated = replace(token, digest=digest(secret), changed_at=self._clock.now())
+        secret = bearer.AGENT.mint()
+        rotated = replace(token, digest=bearer.digest(secret), changed_at=self._clock.now())
         self._append(rotated, "rotate", actor, source)
         return rotated, secret
 
@@ -152,10 +149,9 @@ class AgentTokens:
         return revoked
 
     def _append(self, token: AgentToken, change: str, actor: str, source: str) -> None:
-        self._last_version = max(self._clock.now_ns(), self._last_version + 1)
         row = [
             token.id,
-            self._last_version,
+            self._versions.next(),
             token.changed_at,
             actor,
             change,
@@ -217,7 +213,7 @@ class AgentAuth:
 
     def mint_ephemeral(self, samu_ids: Iterable[str], label: str) -> str:
         """A token valid only in this process's memory (e.g. `vigie up --simulate`)."""
-        secret = PREFIX + secrets.token_urlsafe(32)
+        secret = bearer.AGENT.mint()
         now = self._clock.now()
         token = AgentToken(
             f"ephemeral-{uuid.uuid4()}",
@@ -226,7 +222,7 @@ class AgentAuth:
             now,
             now,
             False,
-            digest(secret),
+            bearer.digest(secret),
         )
         self._ephemeral[token.digest] = token
         details = {"label": label, "samu_ids": len(token.samu_ids)}
@@ -248,15 +244,14 @@ class AgentAuth:
                 raise StoreUnavailable(f"agent tokens cannot be read: {exc}") from exc
             log.warning("agent tokens could not be reloaded; using the last known ones")
             return
-        self._live = {t.digest: t for t in found if not t.revoked}
+        now = self._clock.now()
+        self._live = {t.digest: t for t in found if bearer.live(t.revoked, None, now)}
         self._loaded_at, self._generation = self._clock.now(), generation
 
     def lookup(self, secret: str) -> AgentToken | None:
         """The live token with this secret, from memory (call `refresh` when stale)."""
-        if not secret.startswith(PREFIX) or len(secret) > 200:
-            return None
-        key = digest(secret)
-        return self._ephemeral.get(key) or self._live.get(key)
+        key = bearer.AGENT.digest_of(secret)
+        return (self._ephemeral.get(key) or self._live.get(key)) if key else None
 
     async def authenticate(
         self, authorization: str | None, transport: str, source: str

@@ -17,6 +17,7 @@ from people.passwords import (
     hash_password,
     verify_password,
 )
+from people.versions import Versions
 from store.client import Store
 from store.clock import Clock
 
@@ -39,18 +40,6 @@ _COLUMNS = [
     "subject",
     "password_hash",
 ]
-
-
-class Versions:
-    """Increasing row versions from the clock, strictly increasing even when the clock stands."""
-
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._last = 0
-
-    def next(self) -> int:
-        self._last = max(self._clock.now_ns(), self._last + 1)
-        return self._last
 
 
 def _person(row: tuple[Any, ...] | list[Any]) -> Person:

@@ -1,8 +1,8 @@
-"""Password hashing (scrypt, parameters kept in the hash string) and digests of random tokens.
+"""Password hashing: scrypt, with its parameters kept in the hash string.
 
 A stored password looks like `scrypt$16384$8$1$<salt b64>$<hash b64>`: the parameters travel
 with the hash, so they can be raised later and old hashes still verify (then get rehashed).
-Session ids and API tokens are long random strings: a plain SHA-256 digest is enough for them.
+Random bearer secrets (session ids, API and agent tokens) are not passwords: see people.bearer.
 """
 
 from __future__ import annotations
@@ -106,18 +106,3 @@ def needs_rehash(encoded: str, params: ScryptParams = DEFAULT) -> bool:
 # Verified when the account does not exist, so a login takes as long for a known name as for
 # an unknown one (no user enumeration by timing).
 DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-
-
-def new_secret(prefix: str) -> str:
-    """A random secret (256 bits) with a short prefix that says what it is (e.g. `vgt_`)."""
-    return prefix + secrets.token_urlsafe(32)
-
-
-def token_digest(secret: str) -> str:
-    """The stored form of a session id or API token: hex SHA-256."""
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def same(a: str, b: str) -> bool:
-    """Constant-time string equality (CSRF tokens, digests)."""
-    return hmac.compare_digest(a.encode(), b.encode())

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from people import bearer
 from people.accounts import Accounts
 from people.errors import LoginFailed, LoginThrottled, OidcError, UnknownAccount
 from people.model import Person, Principal, Role
 from people.oidc import Identity, OidcClient
-from people.passwords import same, token_digest
 from people.sessions import Session, Sessions
 from people.throttle import LoginThrottle
 from people.tokens import ApiToken, ApiTokens
@@ -61,7 +61,7 @@ class PeopleService:
         self.oidc = oidc
         self.secret = secret  # seals the OIDC login cookie
         # The token `vigie up` leaves in its data dir (mode 0600) for the CLI on the same machine.
-        self._local_digest = token_digest(local_token) if local_token else ""
+        self._local_digest = bearer.digest(local_token) if local_token else ""
 
     def login(self, name: str, password: str, source: str) -> Login:
         """Check a name and password (throttled); a new session, or LoginFailed/LoginThrottled."""
@@ -149,7 +149,7 @@ class PeopleService:
 
     def from_token(self, secret: str) -> Principal | None:
         """The caller behind an API bearer token, if the token and account are live."""
-        if self._local_digest and same(token_digest(secret), self._local_digest):
+        if self._local_digest and bearer.same(bearer.digest(secret), self._local_digest):
             return LOCAL_CLI
         token = self.tokens.verify(secret)
         return self._principal(token.person_id, "token") if token else None

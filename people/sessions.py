@@ -1,17 +1,19 @@
 """Server-side login sessions: opaque cookie, absolute lifetime, idle timeout and a CSRF token.
 
-The browser holds a random session id; the store holds only its digest, so a leaked table cannot
-be replayed. Each login makes a new session (never reuses the one the browser brought: no session
-fixation). Activity is written at most once per `touch_every` to keep the store quiet.
+The browser holds a random session id (`vgs_…`, people.bearer); the store holds only its digest,
+so a leaked table cannot be replayed. Each login makes a new session (never reuses the one the
+browser brought: no session fixation). Activity is written at most once per `touch_every` to
+keep the store quiet.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from people.accounts import Versions
-from people.passwords import new_secret, token_digest
+from people import bearer
+from people.versions import Versions
 from store.client import Store
 from store.clock import Clock, utc
 
@@ -79,15 +81,15 @@ class Sessions:
 
     def open(self, person_id: str, source: str) -> tuple[Session, str]:
         """A new session for the account; returns it with the id to put in the cookie."""
-        secret = new_secret("vgs_")
+        secret = bearer.SESSION.mint()
         now = self._clock.now()
         session = Session(
-            digest=token_digest(secret),
+            digest=bearer.digest(secret),
             person_id=person_id,
             created_at=now,
             last_seen=now,
             expires_at=now + self.policy.lifetime,
-            csrf=new_secret(""),
+            csrf=secrets.token_urlsafe(32),
             source=source,
         )
         self._write(session)
@@ -112,13 +114,14 @@ class Sessions:
 
     def find(self, secret: str) -> Session | None:
         """The live session with this id (not revoked, not expired, not idle), touched."""
-        if not secret.startswith("vgs_") or len(secret) > 200:
-            return None
-        found = self._find(token_digest(secret))
-        if found is None or found[1]:
+        key = bearer.SESSION.digest_of(secret)
+        found = self._find(key) if key else None
+        if found is None:
             return None
         session, now = found[0], self._clock.now()
-        if now >= session.expires_at or now - session.last_seen >= self.policy.idle:
+        if not bearer.live(found[1], session.expires_at, now):
+            return None
+        if now - session.last_seen >= self.policy.idle:
             return None
         if now - session.last_seen >= self.policy.touch_every:
             session = Session(**{**session.__dict__, "last_seen": now})
@@ -127,7 +130,8 @@ class Sessions:
 
     def revoke(self, secret: str) -> bool:
         """End the session with this id (logout); False when there was none."""
-        found = self._find(token_digest(secret)) if secret.startswith("vgs_") else None
+        key = bearer.SESSION.digest_of(secret)
+        found = self._find(key) if key else None
         if found is None or found[1]:
             return False
         self._write(found[0], revoked=True)

@@ -1,4 +1,7 @@
-"""API tokens for scripts (`Authorization: Bearer vgt_…`): issued per account, stored as digests."""
+"""API tokens for scripts (`Authorization: Bearer vgt_…`): issued per account, stored as digests.
+
+The secret's format, digest and liveness are people.bearer's (kind `API`).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from people.accounts import Versions
+from people import bearer
 from people.errors import AccountError
-from people.passwords import new_secret, token_digest
+from people.versions import Versions
 from store.client import Store
 from store.clock import Clock, utc
 
-PREFIX = "vgt_"
 _COLUMNS = [
     "id",
     "version",
@@ -95,7 +97,7 @@ class ApiTokens:
         self, person_id: str, label: str, actor: str, expires_at: datetime | None = None
     ) -> tuple[ApiToken, str]:
         """A new token for the account; returns it with its secret (to show once)."""
-        secret = new_secret(PREFIX)
+        secret = bearer.API.mint()
         token = ApiToken(
             id=str(uuid.uuid4()),
             person_id=person_id,
@@ -103,22 +105,18 @@ class ApiTokens:
             created_at=self._clock.now(),
             expires_at=expires_at,
             revoked=False,
-            digest=token_digest(secret),
+            digest=bearer.digest(secret),
         )
         self._append(token, actor)
         return token, secret
 
     def verify(self, secret: str) -> ApiToken | None:
         """The live token with this secret (not revoked, not expired), else None."""
-        if not secret.startswith(PREFIX) or len(secret) > 200:
+        key = bearer.API.digest_of(secret)
+        found = self._latest(digest=key) if key else []
+        if not found or not bearer.live(found[0].revoked, found[0].expires_at, self._clock.now()):
             return None
-        found = self._latest(digest=token_digest(secret))
-        if not found or found[0].revoked:
-            return None
-        token = found[0]
-        if token.expires_at is not None and token.expires_at <= self._clock.now():
-            return None
-        return token
+        return found[0]
 
     def of_person(self, person_id: str) -> list[ApiToken]:
         return self._latest(person_id=person_id) if person_id else []

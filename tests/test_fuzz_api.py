@@ -19,8 +19,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from people.local_files import local_cli_token
 from tests.fixtures.platform import PlatformProcess
-from vigie.people import local_cli_token
 
 EXAMPLES_PER_OPERATION = 25
 # Operations left out: they replace or copy the whole store, or end the admin's access.

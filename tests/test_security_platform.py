@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from people.local_files import local_cli_token
 from store.client import Store
 from tests.fixtures.platform import PlatformProcess
-from vigie.people import local_cli_token
 
 PARIS = "fr.health.samu075"
 PASSWORD = "un mot de passe assez long 42"

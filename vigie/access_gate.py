@@ -24,8 +24,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from people.bearer import same
 from people.model import ANONYMOUS, TRUSTED_HEADERS, Principal
-from people.passwords import same
 from people.service import PeopleService
 from vigie.access import (
     POLICY,

@@ -31,7 +31,7 @@ from alerts.oncall.service import OnCallService
 from alerts.receivers import ConfigSink
 from alerts.service import AlertingService
 from collector.redaction import redact
-from vigie.people import SECRET_FILE, private_file
+from people.local_files import SECRET_FILE, private_file
 from vigie.platform import Platform
 
 log = logging.getLogger("vigie.alerting")

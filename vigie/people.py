@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from pathlib import Path
 
 import httpx
 
 from people.accounts import Accounts
+from people.local_files import ADMIN_PASSWORD_FILE, SECRET_FILE, local_cli_token, private_file
 from people.model import Role, parse_roles
 from people.oidc import OidcClient, OidcConfig
 from people.service import PeopleService
@@ -21,26 +21,6 @@ from store.client import Store
 from store.clock import Clock
 
 log = logging.getLogger("vigie.people")
-SECRET_FILE = "secret.key"
-CLI_TOKEN_FILE = "cli.token"
-
-
-def private_file(path: Path, make: int) -> str:
-    """The text of a private file (mode 0600), created with `make` random bytes if absent."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(make))
-    return path.read_text().strip()
-
-
-def local_cli_token(data_dir: Path, create: bool = False) -> str:
-    """The API token `vigie up` keeps for the CLI of the same machine ("" when there is none)."""
-    path = data_dir / CLI_TOKEN_FILE
-    if not create and not path.exists():
-        return ""
-    return "vgt_" + private_file(path, 32)
 
 
 def parse_group_map(text: str) -> dict[str, tuple[str, ...]]:
@@ -98,9 +78,6 @@ def build_people(
         secret=secret.encode(),
         local_token=local,
     )
-
-
-ADMIN_PASSWORD_FILE = "admin.password"
 
 
 def first_admin(people: PeopleService, data_dir: Path) -> None:

@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 def token_for(settings: Settings) -> str:
     """The API token a CLI command uses: VIGIE_TOKEN, else the local instance's CLI token."""
-    from vigie.people import local_cli_token
+    from people.local_files import local_cli_token
 
     return os.environ.get("VIGIE_TOKEN", "") or local_cli_token(settings.data_dir)
 

@@ -15,9 +15,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from people.bearer import same
 from people.errors import LoginFailed, LoginThrottled, OidcError
 from people.oidc import seal, unseal
-from people.passwords import same
 from people.service import Login, PeopleService
 from vigie.access import principal_of
 

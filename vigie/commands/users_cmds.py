@@ -10,6 +10,7 @@ import click
 import httpx
 
 from people.errors import PeopleError
+from people.local_files import local_cli_token
 from people.model import Principal, Role, parse_roles
 from people.service import PeopleService
 from store.audit import AuditLog
@@ -17,7 +18,7 @@ from store.client import Store
 from store.clock import SystemClock
 from store.migrations import migrate
 from vigie.api.users import person_out
-from vigie.people import build_people, local_cli_token
+from vigie.people import build_people
 from vigie.remote import with_state
 from vigie.schema import all_migrations
 from vigie.settings import Settings
