@@ -1,12 +1,12 @@
-"""The one Sink of the pipeline: each receiver's notifier integrations plus its on-call ones.
+"""The pipeline's one Sink (a receiver's notifier and on-call integrations) and the escalation
+forwarder (its notifier integrations only).
 
-Integrations are rebuilt when the configuration changes (a reload), so a reload takes effect
-at the next flush without restarting anything.
+Both take the configuration they start with and are told of each reload (`use`, called by
+`AlertingService.reload` through its `on_reload` hooks); integrations are rebuilt when the
+configuration changes, so a reload takes effect at the next flush without restarting anything.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from alerts.config import AlertingConfig
 from alerts.notifiers.registry import NotifierContext, build_integrations
@@ -17,25 +17,50 @@ from alerts.oncall.integration import oncall_integrations
 from alerts.oncall.service import OnCallService
 
 
+class ReceiverForwarder:
+    """Escalation steps that target a receiver: its notifier integrations only (no on-call, so an
+    escalation cannot loop back into escalation). On-call forwards through this."""
+
+    def __init__(self, config: AlertingConfig, ctx: NotifierContext, runner: Runner) -> None:
+        self._config = config
+        self._ctx = ctx
+        self._runner = runner
+
+    def use(self, config: AlertingConfig) -> None:
+        """Forward with this configuration's receivers from now on (a reload)."""
+        self._config = config
+
+    async def forward(self, receiver: str, notification: Notification) -> list[Delivery]:
+        spec = self._config.receivers.get(receiver)
+        if spec is None:
+            return [Delivery("none", ok=False, detail=f"unknown receiver {receiver!r}")]
+        sink = ReceiverSink(receiver, build_integrations(spec, self._ctx), self._runner)
+        return await sink.deliver(notification)
+
+
 class ConfigSink:
     """Delivers a notification to the integrations of its receiver in the current config."""
 
     def __init__(
         self,
-        current: Callable[[], AlertingConfig],
+        config: AlertingConfig,
         ctx: NotifierContext,
         runner: Runner,
         oncall: OnCallService | None = None,
     ) -> None:
-        self._current = current
+        self._config = config
         self._ctx = ctx
         self._runner = runner
         self._oncall = oncall
         self._built_for: AlertingConfig | None = None
         self._sinks: dict[str, ReceiverSink] = {}
 
+    def use(self, config: AlertingConfig) -> None:
+        """Deliver with this configuration's receivers from the next flush on (a reload)."""
+        self._config = config
+
     def _sink(self, receiver: str) -> ReceiverSink | None:
-        config = self._current()
+        config = self._config
         if config is not self._built_for:
             self._sinks = {}
             for name, spec in config.receivers.items():
@@ -45,20 +70,6 @@ class ConfigSink:
                 self._sinks[name] = ReceiverSink(name, integrations, self._runner)
             self._built_for = config
         return self._sinks.get(receiver)
-
-    def attach_oncall(self, oncall: OnCallService) -> None:
-        """On-call integrations exist once the service does (it forwards through this sink)."""
-        self._oncall = oncall
-        self._built_for = None
-
-    async def forward(self, receiver: str, notification: Notification) -> list[Delivery]:
-        """An escalation step that targets a receiver: its notifier integrations only (no
-        on-call, so an escalation cannot loop back into escalation)."""
-        spec = self._current().receivers.get(receiver)
-        if spec is None:
-            return [Delivery("none", ok=False, detail=f"unknown receiver {receiver!r}")]
-        sink = ReceiverSink(receiver, build_integrations(spec, self._ctx), self._runner)
-        return await sink.deliver(notification)
 
     async def deliver(self, notification: Notification) -> list[Delivery]:
         sink = self._sink(notification.receiver)

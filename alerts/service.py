@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -67,6 +67,7 @@ class AlertingService:
         config_text: str | None = None,
         external_url: str = "",
         watchdog_interval: timedelta | None = timedelta(minutes=1),
+        on_reload: Sequence[Callable[[AlertingConfig], None]] = (),
     ) -> None:
         self.clock = clock
         self.audit = audit
@@ -83,6 +84,7 @@ class AlertingService:
         self._next_watchdog = self.started_at
         self._config = config
         self._config_text = config_text
+        self._on_reload = tuple(on_reload)  # who else delivers with the config (the sink)
         self._lock = threading.RLock()
         self._tasks: set[asyncio.Task[Outcome]] = set()
         self.alerts.load()
@@ -121,6 +123,8 @@ class AlertingService:
             self._config = config
             self.alerts.resolve_timeout = config.resolve_timeout
             self._dispatcher = self._rebuilt(config)
+            for hook in self._on_reload:
+                hook(config)
         self.metrics.known_receivers(config.receivers)
         self.metrics.reloads.labels("success").inc()
         self.events.record("config.reloaded", actor=actor, target=config.source)

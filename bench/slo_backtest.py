@@ -107,8 +107,8 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from store.client import open_store
     from store.migrations import migrate
     from store.registry import load_registry
-    from vigie.commands.slo_cmds import conventions_catalogue
-    from vigie.commands.slo_history import write_history
+    from vigie.backtest_history import write_history
+    from vigie.catalogue import conventions_catalogue
 
     store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
     migrate(store, migrations=all_migrations())

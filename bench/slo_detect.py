@@ -29,7 +29,7 @@ from collector.simulator.fleet import Fleet, FleetConfig
 from collector.simulator.scenarios import Scenario, Timeline
 from collector.simulator.tally import rollup
 from slo.loader import LoadResult
-from vigie.commands.slo_history import POINT_COLUMNS, write_history
+from vigie.backtest_history import POINT_COLUMNS, write_history
 
 WORKBOOK = "s1-workbook"
 PARIS = ZoneInfo("Europe/Paris")

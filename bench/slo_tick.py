@@ -116,7 +116,7 @@ def make_engine(
     from slo.loader import LoadResult, load_policy, load_specs
     from store.clock import FakeClock
     from store.registry import load_registry
-    from vigie.commands.slo_cmds import conventions_catalogue
+    from vigie.catalogue import conventions_catalogue
 
     policy = load_policy()
     specs = load_specs(Path("slos"), conventions_catalogue(), policy)

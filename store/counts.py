@@ -89,6 +89,15 @@ class CountsReader:
         """Per agent and SAMU: points accepted, refused by reason, the latest refusal."""
         return agents(self._store, since)
 
+    def received_between(self, start: datetime, end: datetime) -> bool:
+        """True when any point was received for a minute in [start, end)."""
+        rows = self._store.query(
+            "SELECT count() FROM {db}.minute_ingest "
+            "WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')}",
+            {"start": start, "end": end},
+        )
+        return bool(rows and rows[0][0])
+
     def rejections(self, since: datetime) -> list[RejectionRow]:
         rows = self._store.query(
             "SELECT reason, samu_id, metric, attribute, sum(count) FROM {db}.ingest_rejections "

@@ -27,7 +27,7 @@ from slo.errors import OpenSLOError, SloError
 from slo.loader import check_text, load_policy
 from slo.openslo import import_openslo
 from store.registry import load_registry
-from vigie.commands.slo_cmds import conventions_catalogue
+from vigie.catalogue import conventions_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -15,7 +15,7 @@ from store.client import Store
 from store.clock import FakeClock
 from tests.test_slo_backtest import intervals
 from tests.test_slo_eval_factories import CHECKS, policies, registry, samu_labels
-from vigie.commands.slo_history import POINT_COLUMNS, write_history
+from vigie.backtest_history import POINT_COLUMNS, write_history
 
 T0 = datetime(2030, 10, 14, 1, 0, tzinfo=UTC)  # in the future: `points` keeps 35 days
 PARIS, SMALL, MUTE = "fr.health.samu075", "fr.health.samu048", "fr.health.samu069"

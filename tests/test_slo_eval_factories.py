@@ -14,7 +14,7 @@ from slo.policy import PolicySet
 from slo.windows import floor_minute
 from store.client import Store
 from store.registry import Registry, load_registry
-from vigie.commands.slo_cmds import conventions_catalogue
+from vigie.catalogue import conventions_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 SETUPS = "samu.call.setups"

@@ -14,7 +14,8 @@ from slo.model import LatencySLI, RatioSLI, Timeslices
 from slo.openslo import import_openslo
 from slo.policy import PolicySet
 from slo.windows import CalendarWindow
-from vigie.commands.slo_cmds import conventions_catalogue, slo_group
+from vigie.catalogue import conventions_catalogue
+from vigie.commands.slo_cmds import slo_group
 
 DATA = Path(__file__).parent / "data" / "slo" / "openslo"
 

@@ -26,7 +26,8 @@ from slo.model import (
 )
 from slo.policy import PolicySet
 from slo.windows import CalendarWindow, RollingWindow
-from vigie.commands.slo_cmds import conventions_catalogue, slo_group
+from vigie.catalogue import conventions_catalogue
+from vigie.commands.slo_cmds import slo_group
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "slos"

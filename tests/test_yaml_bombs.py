@@ -32,7 +32,7 @@ from slo.openslo import import_openslo
 from store.errors import RegistryError
 from store.registry import load_registry
 from store.yamlsafe import MAX_ALIAS_NODES, MAX_DEPTH, GuardedLoader, YamlBombError, expansion
-from vigie.commands.slo_cmds import conventions_catalogue
+from vigie.catalogue import conventions_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICIES = load_policy()

@@ -12,7 +12,6 @@ from fastapi import APIRouter
 
 from alerts.am_api import create_am_router
 from alerts.config import AlertingConfig, load_config
-from alerts.model import Alert
 from alerts.notifiers.attempts import AttemptLog
 from alerts.notifiers.contacts import Channels, ContactNotifier
 from alerts.notifiers.registry import NotifierContext
@@ -28,7 +27,7 @@ from alerts.oncall.heartbeat import Heartbeats
 from alerts.oncall.model import OnCallConfig
 from alerts.oncall.pages import create_link_router
 from alerts.oncall.service import OnCallService
-from alerts.receivers import ConfigSink
+from alerts.receivers import ConfigSink, ReceiverForwarder
 from alerts.service import AlertingService
 from collector.redaction import redact
 from people.local_files import SECRET_FILE, private_file
@@ -76,9 +75,6 @@ class AlertingRuntime:
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
-    def put(self, alerts: list[Alert]) -> None:
-        self.service.put(alerts)
-
     def reload(self, actor: str = "SIGHUP") -> None:
         result = self.service.reload_file(actor=actor, source="signal")
         if not result.ok:
@@ -107,7 +103,12 @@ class AlertingRuntime:
 
 
 def build_alerting(platform: Platform) -> AlertingRuntime:
-    """Everything alerting needs, loaded from the store (state survives restarts)."""
+    """Everything alerting needs, loaded from the store (state survives restarts).
+
+    In order: the configuration files, the notifier runner, the escalation forwarder, on-call
+    (escalations forward through it), the sink (receivers' and on-call's integrations), then the
+    alerting service, which tells the forwarder and the sink of every reload.
+    """
     s = platform.settings
     config, oncall_config = load_alerting_files(platform)
     secret = private_file(s.secret_file or s.data_dir / SECRET_FILE, 32).encode()
@@ -118,9 +119,8 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
     )
     templates = Templates(config.templates)
     contacts = ContactNotifier(_channels(platform), templates, platform.registry, runner)
-    holder: dict[str, AlertingService] = {}
     ctx = NotifierContext(templates=templates, registry=platform.registry)
-    sink = ConfigSink(lambda: holder["service"].config, ctx, runner)
+    forwarder = ReceiverForwarder(config, ctx, runner)
     oncall = OnCallService(
         platform.store,
         platform.clock,
@@ -130,10 +130,10 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
         registry=platform.registry,
         link_secret=secret,
         external_url=s.public_url,
-        forwarder=sink,
+        forwarder=forwarder,
         metrics=platform.metrics,
     )
-    sink.attach_oncall(oncall)
+    sink = ConfigSink(config, ctx, runner, oncall)
     service = AlertingService(
         platform.store,
         config,
@@ -144,8 +144,8 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
         regions={samu.id: samu.region for samu in platform.registry},
         config_text=s.alerting_config.read_text(encoding="utf-8"),
         external_url=s.public_url,
+        on_reload=(forwarder.use, sink.use),
     )
-    holder["service"] = service
     oncall.load()
     heartbeats = Heartbeats(
         platform.store, platform.clock, oncall_config.heartbeats, secret, on_alert=service.put

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter
 
 from alerts.model import Alert
+from alerts.oncall.service import OnCallService
+from alerts.service import AlertingService
 from reports.api import create_reports_router
 from reports.archive import Archive
 from reports.schedule import due_month
@@ -23,8 +26,8 @@ from slo.engine import Engine, reloader
 from slo.errors import SpecError
 from slo.loader import load_policy, load_specs
 from slo.windows import window_for
-from vigie.alerting import AlertingRuntime
-from vigie.commands.slo_cmds import conventions_catalogue
+from store.counts import CountsReader
+from vigie.catalogue import conventions_catalogue
 from vigie.platform import Platform
 
 if TYPE_CHECKING:
@@ -35,13 +38,24 @@ REPORT_CHECK_S = 3600.0
 BACKUP_CHECK_S = 600.0
 
 
+@dataclass(frozen=True)
+class _InProcess:
+    """The engine's alert sink: firing and resolved alerts go to the alerting service."""
+
+    service: AlertingService
+
+    def put(self, alerts: list[Alert]) -> None:
+        self.service.put(alerts)
+
+
 @dataclass
 class EngineRuntime:
     engine: Engine
     reports: ReportService
     routers: list[APIRouter]
-    reload_slos: Any
-    alerting: AlertingRuntime
+    reload_slos: Callable[[], Any]
+    alerts: AlertingService  # where "the monthly report is ready" goes
+    counts: CountsReader
     backups: S3Backups | None = None  # scheduled S3 backups, when VIGIE_BACKUP_S3_URL is set
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -64,24 +78,18 @@ class EngineRuntime:
         self.stop.set()
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
-    def _month_has_data(self, month: str) -> bool:
-        period = window_for(month, "Europe/Paris")
-        rows = self.reports.store.query(
-            "SELECT count() FROM {db}.minute_ingest "
-            "WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')}",
-            {"start": period.start, "end": period.end},
-        )
-        return bool(rows and rows[0][0])
-
     def issue_due_report(self) -> str | None:
         """Produce last month's report on the 1st (Europe/Paris) and tell the reporting receiver;
         a month without any data is skipped (a report would only say "no data")."""
-        month = due_month(self.engine_clock_now(), self.reports.archive.months())
-        if month is None or not self._month_has_data(month):
+        month = due_month(self.reports.clock.now(), self.reports.archive.months())
+        if month is None:
+            return None
+        period = window_for(month, "Europe/Paris")
+        if not self.counts.received_between(period.start, period.end):
             return None
         bundle = self.reports.issue(month, actor="scheduler")
-        now = self.engine_clock_now()
-        self.alerting.put(
+        now = self.reports.clock.now()
+        self.alerts.put(
             [
                 Alert(
                     labels={"alertname": "MonthlyReportReady", "severity": "info", "month": month},
@@ -95,9 +103,6 @@ class EngineRuntime:
             ]
         )
         return month
-
-    def engine_clock_now(self) -> Any:
-        return self.reports.clock.now()
 
     async def _report_schedule(self) -> None:
         while not self.stop.is_set():
@@ -124,20 +129,23 @@ class EngineRuntime:
                 await asyncio.wait_for(self.stop.wait(), BACKUP_CHECK_S)
 
 
-def build_engine(platform: Platform, alerting: AlertingRuntime) -> EngineRuntime:
-    """The SLO engine (alerts go to the pipeline in-process) and the report service."""
+def build_engine(
+    platform: Platform, alerts: AlertingService, incidents: OnCallService
+) -> EngineRuntime:
+    """The SLO engine (its alerts go to `alerts` in-process) and the report service (incidents
+    from on-call, planned maintenance from the alerting service)."""
     s = platform.settings
     catalogue = conventions_catalogue()
     policy = load_policy()
     specs = load_specs(s.slo_dir, catalogue, policy)
-    maintenance = alerting.service.maintenance
+    maintenance = alerts.maintenance
     engine = Engine(
         platform.store,
         specs,
         policy,
         platform.registry,
         platform.clock,
-        alert_sink=alerting,
+        alert_sink=_InProcess(alerts),
         maintenance=maintenance,
         metrics_registry=platform.metrics,
         generator_url=s.public_url,
@@ -151,7 +159,7 @@ def build_engine(platform: Platform, alerting: AlertingRuntime) -> EngineRuntime
         signer,
         Archive(platform.store, platform.clock, platform.audit),
         platform.clock,
-        incidents=alerting.oncall,
+        incidents=incidents,
         maintenance=maintenance,
     )
     routers = [
@@ -172,4 +180,6 @@ def build_engine(platform: Platform, alerting: AlertingRuntime) -> EngineRuntime
 
         backup_policy(s)  # a wrong schedule or retention stops the start, with the reason
         backups = S3Backups(platform.store, s, platform.clock, objectives_from(specs.slos))
-    return EngineRuntime(engine, reports, routers, reload_slos, alerting, backups)
+    return EngineRuntime(
+        engine, reports, routers, reload_slos, alerts, platform.counts, backups
+    )

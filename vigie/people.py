@@ -19,6 +19,7 @@ from people.tokens import ApiTokens
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock
+from vigie.settings import Settings
 
 log = logging.getLogger("vigie.people")
 
@@ -52,6 +53,22 @@ def oidc_config(
         groups_claim=groups_claim,
         role_map={g: parse_roles(r) for g, r in parse_group_map(role_map).items()},
         samu_map={g: frozenset(s) for g, s in parse_group_map(samu_map).items()},
+    )
+
+
+def oidc_from(settings: Settings) -> OidcConfig | None:
+    """The single sign-on configuration of the settings; None when no issuer is set."""
+    s = settings
+    if not s.oidc_issuer:
+        return None
+    return oidc_config(
+        s.oidc_issuer,
+        s.oidc_client_id,
+        s.oidc_client_secret,
+        s.oidc_redirect_uri or f"{s.public_url}/api/v1/auth/oidc/callback",
+        s.oidc_role_map,
+        s.oidc_samu_map,
+        s.oidc_groups_claim,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -152,3 +152,11 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str:
         return self.external_url or self.api_url
+
+
+def settings_from(**overrides: Any) -> Settings:
+    """Settings from the environment, with the CLI options that were given on top."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "data_dir" in given:
+        given["data_dir"] = Path(given["data_dir"])
+    return Settings().model_copy(update=given)

@@ -16,7 +16,7 @@ from slo.loader import load_policy, load_specs
 from slo.model import SLO
 from slo.rollup import composites
 from vigie.alerting import load_alerting_files
-from vigie.commands.slo_cmds import conventions_catalogue
+from vigie.catalogue import conventions_catalogue
 from vigie.platform import Platform
 
 STATE_TTL_S = 5.0  # how stale the alert and incident state may be (the engine ticks every 1 s)

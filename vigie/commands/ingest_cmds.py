@@ -14,9 +14,9 @@ from store.client import Store
 from store.counts import CountsReader
 from store.registry import load_registry
 from vigie.api.core import ingest_report
-from vigie.commands.up_cmds import settings_from
 from vigie.reference import configuration_table, with_configuration
 from vigie.remote import api_get, token_for, with_state
+from vigie.settings import settings_from
 
 
 @click.group("ingest")

@@ -22,7 +22,7 @@ from store.audit import AuditLog
 from store.client import Store
 from store.clock import SystemClock
 from store.registry import load_registry
-from vigie.commands.slo_cmds import conventions_catalogue
+from vigie.catalogue import conventions_catalogue
 from vigie.remote import token_for, with_state
 from vigie.settings import Settings
 

@@ -12,23 +12,17 @@ from typing import Any
 import click
 import yaml
 
-from collector.conventions import COMPONENTS, METRICS, SAMU_ID_PATTERN
 from slo.api import STATUS_WINDOWS, compute_status, status_dict
 from slo.backtest import Firing, backtest
 from slo.backtest_score import score
-from slo.catalogue import Catalogue, catalogue_from
 from slo.errors import OpenSLOError, SloError, SpecError
 from slo.loader import LoadResult, check_dir, load_policy, load_specs
 from slo.openslo import import_openslo
 from store.client import Store
 from store.clock import utc
 from store.registry import Registry, load_registry
+from vigie.catalogue import conventions_catalogue
 from vigie.remote import api_get, token_for, with_state
-
-
-def conventions_catalogue() -> Catalogue:
-    """The metric catalogue of collector/conventions.py, as the slo package checks specs."""
-    return catalogue_from(METRICS, COMPONENTS, SAMU_ID_PATTERN)
 
 
 @click.group("slo")
@@ -144,7 +138,7 @@ def status_cmd(
     as_json: bool,
 ) -> None:
     """SAMU × SLO: SLI, objective, budget left, burn 1h/6h/3d and state."""
-    from vigie.commands.up_cmds import settings_from
+    from vigie.settings import settings_from
 
     settings = settings_from(data_dir=data_dir)
     params = {k: v for k, v in (("samu", samu), ("window", window)) if v}
@@ -210,7 +204,7 @@ def backtest_cmd(
 ) -> None:
     """Replay the alert policy (burn-rate pairs, probe, heartbeat and no-data guards) over
     stored history, or over simulated history with a ground-truth report (UTC dates)."""
-    from vigie.commands.up_cmds import settings_from
+    from vigie.settings import settings_from
 
     policy = load_policy()
     slos = _specs(spec_dir).slos
@@ -265,7 +259,7 @@ def _simulated_backtest(
     from collector.simulator.scenario_spec import parse_scenario
     from store.client import open_store
     from store.migrations import migrate
-    from vigie.commands.slo_history import write_history
+    from vigie.backtest_history import write_history
     from vigie.schema import all_migrations
 
     lookback = timedelta(days=3)  # the longest alert window

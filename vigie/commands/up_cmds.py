@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 import click
@@ -14,17 +13,9 @@ from collector.simulator.runner import SimulationOptions
 from collector.simulator.scenario_spec import parse_scenario
 from store.errors import StoreError, StoreLocked
 from vigie.instance import running_instance
-from vigie.platform import open_platform, serve
-from vigie.settings import Settings
-
-
-def settings_from(**overrides: Any) -> Settings:
-    """Settings from the environment, with the CLI options that were given on top."""
-    base = Settings()
-    given = {k: v for k, v in overrides.items() if v is not None}
-    if "data_dir" in given:
-        given["data_dir"] = Path(given["data_dir"])
-    return base.model_copy(update=given)
+from vigie.platform import open_platform
+from vigie.serve import serve
+from vigie.settings import settings_from
 
 
 def _common(fn: Any) -> Any:
