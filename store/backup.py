@@ -81,6 +81,19 @@ class Manifest:
         )
 
 
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"  # a backup's name (a directory)
+
+
+def default_name(now: datetime) -> str:
+    """The name of a backup taken at `now` when none is given: vigie-<UTC time>."""
+    return "vigie-" + now.strftime("%Y%m%dT%H%M%SZ")
+
+
+def manifest_out(path: Path, manifest: Manifest) -> dict[str, Any]:
+    """A backup as the API and the CLI show it."""
+    return {"path": str(path), "name": path.name} | manifest.to_json()
+
+
 def engine_options(allowed_path: str = "/") -> dict[str, str]:
     """chdb engine options that let BACKUP/RESTORE use File(); pass them when the engine starts.
 

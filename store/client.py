@@ -14,9 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import clickhouse_connect
-from clickhouse_connect.driver.exceptions import ClickHouseError
-
 from store.errors import StoreError, StoreLocked, StoreUnavailable
 
 _DB_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -98,6 +95,11 @@ class Store:
         return client
 
     def _connect(self) -> Any:
+        # Imported here, not at the top: the CLI imports this module for its types and DSNs, and
+        # `vigie --help` must not pay for the ClickHouse driver (issue 15.6).
+        import clickhouse_connect
+        from clickhouse_connect.driver.exceptions import ClickHouseError
+
         try:
             if self.dsn.embedded:
                 # BACKUP/RESTORE to files needs this at engine start (store/backup.py).
@@ -126,6 +128,8 @@ class Store:
 
     @contextmanager
     def _translate(self) -> Iterator[None]:
+        from clickhouse_connect.driver.exceptions import ClickHouseError
+
         try:
             yield
         except ClickHouseError as exc:

@@ -47,7 +47,8 @@ from tests.fixtures.otlp.sdk import (
 )
 from tests.people_factory import NOW, add, app_for, people_service
 from vigie.api.agents import create_agents_router
-from vigie.commands.agents_cmds import agents, migrations_with_agents
+from vigie.commands.agents_cmds import agents
+from vigie.schema import all_migrations
 
 ROOT = Path(__file__).resolve().parent.parent
 PROTOBUF = {"Content-Type": "application/x-protobuf"}
@@ -78,7 +79,7 @@ class Rig:
 
 
 def agent_store(store: Store) -> Store:
-    migrate(store, migrations=migrations_with_agents())
+    migrate(store, migrations=all_migrations())
     return store
 
 

@@ -8,13 +8,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from vigie.commands.simulate_cmds import commands
+from vigie.commands.simulate_cmds import simulate
 
 
 def cli() -> click.Group:
     group = click.Group("vigie")
-    for command in commands:
-        group.add_command(command)
+    group.add_command(simulate)
     return group
 
 

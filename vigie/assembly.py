@@ -56,9 +56,7 @@ async def assemble(platform: Platform, roles: tuple[str, ...] = ROLES) -> Assemb
         routers += [*alerting.routers, *engine.routers]
     backups = s.backup_dir or s.data_dir / "backups"
     s3 = engine.backups if engine else None
-    routers.append(
-        create_admin_router(platform.store, backups, platform.audit, platform.clock, s3)
-    )
+    routers.append(create_admin_router(platform.store, backups, platform.audit, platform.clock, s3))
     stored = None
     if engine is None and API in roles:  # `vigie ui`: the engine's state from the store
         from vigie.ui_role import stored_ui

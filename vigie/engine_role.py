@@ -180,6 +180,4 @@ def build_engine(
 
         backup_policy(s)  # a wrong schedule or retention stops the start, with the reason
         backups = S3Backups(platform.store, s, platform.clock, objectives_from(specs.slos))
-    return EngineRuntime(
-        engine, reports, routers, reload_slos, alerts, platform.counts, backups
-    )
+    return EngineRuntime(engine, reports, routers, reload_slos, alerts, platform.counts, backups)

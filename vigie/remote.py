@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import httpx
 
-from store.client import Store, open_store
 from store.errors import StoreError, StoreLocked
 from vigie.instance import running_instance
 from vigie.settings import Settings
+
+if TYPE_CHECKING:
+    from store.client import Store
 
 T = TypeVar("T")
 
@@ -24,11 +26,26 @@ def token_for(settings: Settings) -> str:
     return os.environ.get("VIGIE_TOKEN", "") or local_cli_token(settings.data_dir)
 
 
-def api_get(url: str, path: str, params: dict[str, Any] | None = None, token: str = "") -> Any:
-    """GET a JSON document from a running instance; errors become click exceptions."""
+def api_call(
+    url: str,
+    method: str,
+    path: str,
+    token: str = "",
+    body: Any = None,
+    params: dict[str, Any] | None = None,
+    timeout: float = 30,
+) -> Any:
+    """Call a running instance and return its JSON answer; errors become click exceptions."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.get(f"{url.rstrip('/')}{path}", params=params, headers=headers, timeout=30)
+        response = httpx.request(
+            method,
+            f"{url.rstrip('/')}{path}",
+            json=body,
+            params=params,
+            headers=headers,
+            timeout=timeout,
+        )
     except httpx.HTTPError as exc:
         raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
     if response.status_code >= 400:
@@ -38,6 +55,11 @@ def api_get(url: str, path: str, params: dict[str, Any] | None = None, token: st
             detail = response.text
         raise click.ClickException(f"{url}{path}: {response.status_code} {detail}")
     return response.json()
+
+
+def api_get(url: str, path: str, params: dict[str, Any] | None = None, token: str = "") -> Any:
+    """GET a JSON document from a running instance; errors become click exceptions."""
+    return api_call(url, "GET", path, token, params=params)
 
 
 def with_state(
@@ -50,6 +72,8 @@ def with_state(
     target = url or (inst.url if (inst := running_instance(settings.data_dir)) else None)
     if target:
         return via_api(target)
+    from store.client import open_store
+
     try:
         store = open_store(settings.dsn, settings.database)
     except StoreLocked as exc:

@@ -14,7 +14,15 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from store.audit import AuditLog
-from store.backup import BackupError, Manifest, NativeUnsupported, backup, read_manifest
+from store.backup import (
+    NAME_PATTERN,
+    BackupError,
+    NativeUnsupported,
+    backup,
+    default_name,
+    manifest_out,
+    read_manifest,
+)
 from store.client import Store
 from store.clock import Clock
 from store.s3 import S3AccessDenied
@@ -23,8 +31,6 @@ from vigie.api.auth import source_of
 
 if TYPE_CHECKING:
     from vigie.s3_backups import S3Backups
-
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 
 
 class BackupRequest(BaseModel):
@@ -46,15 +52,6 @@ class BackupRequest(BaseModel):
     kind: Literal["full", "incremental"] | None = Field(
         None, description="S3 only: full or incremental (default: the backup policy's choice)."
     )
-
-
-def manifest_out(path: Path, manifest: Manifest) -> dict[str, Any]:
-    """A backup as the API and the CLI show it."""
-    return {"path": str(path), "name": path.name} | manifest.to_json()
-
-
-def default_name(clock: Clock) -> str:
-    return "vigie-" + clock.now().strftime("%Y%m%dT%H%M%SZ")
 
 
 def create_admin_router(
@@ -96,7 +93,7 @@ def create_admin_router(
         storage with `s3_url`); returns the manifest."""
         if body.s3_url is not None:
             return to_s3(body, request)
-        name = body.name or default_name(clock)
+        name = body.name or default_name(clock.now())
         dest = backup_dir / name
         if dest.exists():
             raise HTTPException(409, f"a backup named {name!r} already exists")

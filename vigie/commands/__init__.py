@@ -1,29 +1,102 @@
-"""CLI command modules; each exposes `commands: list[click.Command]`."""
+"""The CLI's commands: one module per area, each imported only when one of its commands runs.
+
+`COMMANDS` names every top-level command, the module and attribute that define it, and its
+one-line help, so that `vigie --help` lists them without importing any (a test keeps the help
+equal to the command's own).
+"""
 
 from __future__ import annotations
 
-import importlib
-
-import click
-
-# One module per area; a module listed here that does not exist yet is an error, not a skip.
-MODULES = [
-    "vigie.commands.store_cmds",
-    "vigie.commands.up_cmds",
-    "vigie.commands.ingest_cmds",
-    "vigie.commands.samu_cmds",
-    "vigie.commands.alerts_cmds",
-    "vigie.commands.slo_cmds",
-    "vigie.commands.simulate_cmds",
-    "vigie.commands.users_cmds",
-    "vigie.commands.report_cmds",
-    "vigie.commands.ops_cmds",
-    "vigie.commands.agents_cmds",
-]
+from dataclasses import dataclass
 
 
-def register_all(group: click.Group) -> None:
-    for name in MODULES:
-        module = importlib.import_module(name)
-        for command in module.commands:
-            group.add_command(command)
+@dataclass(frozen=True)
+class Entry:
+    module: str
+    attribute: str
+    summary: str
+
+
+def _in(module: str) -> str:
+    return f"vigie.commands.{module}"
+
+
+COMMANDS: dict[str, Entry] = {
+    "agents": Entry(
+        _in("agents_cmds"),
+        "agents",
+        "Agent tokens: each SAMU agent sends `Authorization: Bearer vga_…` bound to its SAMU.",
+    ),
+    "alerts": Entry(
+        _in("alerts_cmds"),
+        "alerts_group",
+        "Alert routing with Alertmanager's configuration and semantics.",
+    ),
+    "backup": Entry(
+        _in("ops_cmds"),
+        "backup_cmd",
+        "Back up the store: through the running instance if any, else directly.",
+    ),
+    "collector": Entry(
+        _in("up_cmds"),
+        "collector_role",
+        "Run only the OTLP receivers (HTTP, gRPC) and the write path; for a server DSN.",
+    ),
+    "config-reference": Entry(
+        _in("ingest_cmds"),
+        "config_reference",
+        "Print the configuration table (every VIGIE_* setting), or write it into README.md.",
+    ),
+    "engine": Entry(
+        _in("up_cmds"),
+        "engine_role",
+        "Run the SLO engine, alerting, on-call and reports with their APIs; for a server DSN.",
+    ),
+    "ingest": Entry(_in("ingest_cmds"), "ingest", "What the collector received."),
+    "metrics-reference": Entry(
+        _in("ingest_cmds"),
+        "reference",
+        "Print the metric reference table (docs/metrics.md).",
+    ),
+    "migrate": Entry(
+        _in("store_cmds"),
+        "migrate_cmd",
+        "Apply pending schema migrations (also done on every start).",
+    ),
+    "report": Entry(
+        _in("report_cmds"),
+        "report_group",
+        "Produce the monthly availability report (PDF, CSV, JSON, signed manifest).",
+    ),
+    "restore": Entry(
+        _in("ops_cmds"),
+        "restore_cmd",
+        "Restore a backup into the store; the instance must be stopped.",
+    ),
+    "samu": Entry(
+        _in("samu_cmds"),
+        "samu",
+        "The SAMU registry: every SAMU Vigie 15 knows, with its backup for entraide.",
+    ),
+    "simulate": Entry(
+        _in("simulate_cmds"),
+        "simulate",
+        "Run simulated SAMU agents (real OTel SDK) against a collector; `backfill` writes history.",
+    ),
+    "slo": Entry(_in("slo_cmds"), "slo_group", "SLO specs, status and backtests."),
+    "ui": Entry(
+        _in("up_cmds"),
+        "ui_role",
+        "Run only the REST API and the UI; for a server DSN.",
+    ),
+    "up": Entry(
+        _in("up_cmds"),
+        "up",
+        "Run the whole platform in one process on the embedded store (Ctrl-C stops it cleanly).",
+    ),
+    "users": Entry(
+        _in("users_cmds"),
+        "users",
+        "People and access: accounts, roles, SAMU scope and API tokens.",
+    ),
+}

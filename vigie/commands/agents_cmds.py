@@ -4,57 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import click
-import httpx
 
-from collector import tables
-from collector.agent_auth import AgentTokenError, AgentTokens
-from store.audit import AuditLog
-from store.client import Store
-from store.clock import SystemClock
-from store.migrations import Migration, check_versions, migrate
-from store.registry import load_registry
-from vigie.remote import token_for, with_state
-from vigie.schema import all_migrations
+from vigie.remote import api_call, token_for, with_state
 from vigie.settings import Settings
+
+if TYPE_CHECKING:
+    from collector.agent_auth import AgentTokens
+    from store.client import Store
 
 CLI_ACTOR = "cli@local"
 T = TypeVar("T")
-
-
-def migrations_with_agents() -> list[Migration]:
-    """Every migration, the agent tokens table included (until vigie.schema lists it)."""
-    found = all_migrations()
-    ours = {m.version for m in tables.MIGRATIONS}
-    if ours & {m.version for m in found}:
-        return found
-    return check_versions([*found, *tables.MIGRATIONS])  # until vigie.schema lists them
-
-
-def _tokens(store: Store) -> AgentTokens:
-    migrate(store, migrations=migrations_with_agents())
-    clock = SystemClock()
-    return AgentTokens(store, clock, AuditLog(store, clock), load_registry())
-
-
-def _call(url: str, method: str, path: str, token: str, body: Any = None) -> Any:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        response = httpx.request(
-            method, f"{url.rstrip('/')}{path}", json=body, headers=headers, timeout=30
-        )
-    except httpx.HTTPError as exc:
-        raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
-    if response.status_code >= 400:
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        raise click.ClickException(f"{path}: {response.status_code} {detail}")
-    return response.json()
 
 
 def _run(
@@ -65,18 +28,29 @@ def _run(
     body: Any,
     via_store: Callable[[AgentTokens], T],
 ) -> T | Any:
+    """Through the running instance's API, else on the store (migrated, audited as the CLI)."""
     settings = Settings()
 
     def on_store(store: Store) -> T:
+        from collector.agent_auth import AgentTokenError, AgentTokens
+        from store.audit import AuditLog
+        from store.clock import SystemClock
+        from store.migrations import migrate
+        from store.registry import load_registry
+        from vigie.schema import all_migrations
+
+        migrate(store, migrations=all_migrations())
+        clock = SystemClock()
+        tokens = AgentTokens(store, clock, AuditLog(store, clock), load_registry())
         try:
-            return via_store(_tokens(store))
+            return via_store(tokens)
         except AgentTokenError as exc:
             raise click.ClickException(str(exc)) from exc
 
     return with_state(
         settings,
         url,
-        lambda u: _call(u, method, path, token or token_for(settings), body),
+        lambda u: api_call(u, method, path, token or token_for(settings), body),
         on_store,
     )
 
@@ -150,6 +124,3 @@ def revoke_cmd(token_id: str, url: str | None, token: str) -> None:
     path = f"/api/v1/agents/{quote(token_id, safe='')}"
     _run(url, token, "DELETE", path, None, lambda t: t.revoke(token_id, CLI_ACTOR, "cli").public())
     click.echo(f"revoked agent token {token_id}")
-
-
-commands: list[click.Command] = [agents]

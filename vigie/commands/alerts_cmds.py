@@ -127,6 +127,3 @@ def route_cmd(
     if group_keys:
         for route in config.route.match(labels):
             click.echo(f"{route.opts.receiver}\t{route.group_key(labels)}")
-
-
-commands: list[click.Command] = [alerts_group]

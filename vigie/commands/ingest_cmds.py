@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from collector.reference import metrics_reference
-from store.client import Store
-from store.counts import CountsReader
-from store.registry import load_registry
-from vigie.api.core import ingest_report
-from vigie.reference import configuration_table, with_configuration
 from vigie.remote import api_get, token_for, with_state
 from vigie.settings import settings_from
+
+if TYPE_CHECKING:
+    from store.client import Store
 
 
 @click.group("ingest")
@@ -35,6 +32,10 @@ def status(minutes: int, data_dir: str | None, url: str | None, as_json: bool) -
     settings = settings_from(data_dir=data_dir)
 
     def via_store(store: Store) -> dict[str, Any]:
+        from store.counts import CountsReader
+        from store.registry import load_registry
+        from vigie.api.core import ingest_report
+
         since = datetime.now(UTC) - timedelta(minutes=minutes)
         return ingest_report(CountsReader(store), load_registry(), since)
 
@@ -67,6 +68,8 @@ def status(minutes: int, data_dir: str | None, url: str | None, as_json: bool) -
 @click.option("--out", type=click.Path(dir_okay=False), help="Write to this file.")
 def reference(out: str | None) -> None:
     """Print the metric reference table (docs/metrics.md)."""
+    from collector.reference import metrics_reference
+
     text = metrics_reference()
     if out:
         Path(out).write_text(text)
@@ -74,18 +77,14 @@ def reference(out: str | None) -> None:
         click.echo(text, nl=False)
 
 
-commands = [ingest, reference]
-
-
 @click.command("config-reference")
 @click.option("--write", is_flag=True, help="Regenerate the table inside README.md.")
 def config_reference(write: bool) -> None:
     """Print the configuration table (every VIGIE_* setting), or write it into README.md."""
+    from vigie.reference import configuration_table, with_configuration
+
     if not write:
         click.echo(configuration_table())
         return
     readme = Path("README.md")
     readme.write_text(with_configuration(readme.read_text()))
-
-
-commands.append(config_reference)

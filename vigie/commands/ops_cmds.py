@@ -6,29 +6,20 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import httpx
 
-from store.audit import AuditLog
-from store.backup import BackupError, Manifest, backup, open_store_for_backup, restore
-from store.backup_policy import Kind
-from store.client import Store
-from store.clock import SystemClock
+from store.backup import NAME_PATTERN, default_name, manifest_out
 from store.errors import StoreError, StoreLocked
-from vigie.api.admin import NAME_PATTERN, default_name, manifest_out
-from vigie.commands.s3_backup_cmds import (
-    is_s3,
-    print_backup,
-    run_backup,
-    run_restore,
-    subcommands,
-)
+from vigie.commands.s3_backup_cmds import is_s3, subcommands
 from vigie.instance import running_instance
-from vigie.remote import token_for
-from vigie.schema import all_migrations
+from vigie.remote import api_call, token_for
 from vigie.settings import Settings
+
+if TYPE_CHECKING:
+    from store.backup_policy import Kind
+    from store.client import Store
 
 
 def _settings(data_dir: str | None, database: str | None = None) -> Settings:
@@ -45,6 +36,8 @@ def backup_dir(settings: Settings) -> Path:
 @contextmanager
 def _opened(settings: Settings) -> Iterator[Store]:
     """The store opened in this process, its embedded engine allowing BACKUP to any path."""
+    from store.backup import open_store_for_backup
+
     try:
         store = open_store_for_backup(settings.dsn, settings.database)
     except StoreLocked as exc:
@@ -58,19 +51,9 @@ def _opened(settings: Settings) -> Iterator[Store]:
 
 
 def _post_backup(url: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    path = "/api/v1/admin/backup"
-    try:
-        response = httpx.post(f"{url.rstrip('/')}{path}", json=body, headers=headers, timeout=3600)
-    except httpx.HTTPError as exc:
-        raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
-    if response.status_code >= 400:
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        raise click.ClickException(f"{path}: {response.status_code} {detail}")
-    result: dict[str, Any] = response.json()
+    result: dict[str, Any] = api_call(
+        url, "POST", "/api/v1/admin/backup", token, body, timeout=3600
+    )
     return result
 
 
@@ -145,8 +128,12 @@ def backup_cmd(
         found = _post_backup(target, token or token_for(settings), {"name": name, "format": fmt})
         click.echo(_summary(found))
         return
+    from store.audit import AuditLog
+    from store.backup import BackupError, Manifest, backup
+    from store.clock import SystemClock
+
     clock = SystemClock()
-    dest = Path(to) if to else backup_dir(settings) / (name or default_name(clock))
+    dest = Path(to) if to else backup_dir(settings) / (name or default_name(clock.now()))
     with _opened(settings) as store:
         try:
             manifest: Manifest = backup(store, dest, clock.now(), fmt)  # type: ignore[arg-type]
@@ -181,11 +168,18 @@ def restore_cmd(
             "stop it before restoring"
         )
     if is_s3(source):
+        from vigie.commands.s3_backup_cmds import run_restore
+
         with _opened(settings) as store:
             run_restore(store, settings, source, force)
         return
     if not Path(source).is_dir():
         raise click.ClickException(f"{source} is not a backup directory")
+    from store.audit import AuditLog
+    from store.backup import BackupError, restore
+    from store.clock import SystemClock
+    from vigie.schema import all_migrations
+
     with _opened(settings) as store:
         try:
             done = restore(store, Path(source), all_migrations(), force)
@@ -214,6 +208,8 @@ def restore_cmd(
 
 def _backup_s3(settings: Settings, to: str, kind: Kind | None, url: str | None, token: str) -> None:
     """A backup to S3: the running instance makes it (its store is locked), else this process."""
+    from vigie.commands.s3_backup_cmds import print_backup, run_backup
+
     if not to:
         raise click.ClickException("no S3 target: --to s3://bucket/prefix or VIGIE_BACKUP_S3_URL")
     target = url or (inst.url if (inst := running_instance(settings.data_dir)) else None)
@@ -221,6 +217,9 @@ def _backup_s3(settings: Settings, to: str, kind: Kind | None, url: str | None, 
         body = {"s3_url": to, "kind": kind}
         print_backup(_post_backup(target, token or token_for(settings), body), to)
         return
+    from store.audit import AuditLog
+    from store.clock import SystemClock
+
     with _opened(settings) as store:
         found = run_backup(store, settings, to, kind)
         AuditLog(store, SystemClock()).record(
@@ -231,5 +230,3 @@ def _backup_s3(settings: Settings, to: str, kind: Kind | None, url: str | None, 
 
 for _sub in subcommands:
     backup_cmd.add_command(_sub)
-
-commands: list[click.Command] = [backup_cmd, restore_cmd]

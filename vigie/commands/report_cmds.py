@@ -4,27 +4,18 @@ and `vigie report verify` to prove report files unaltered."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import httpx
 
-from alerts.events import EventLog
-from alerts.maintenance_store import MaintenanceStore
-from reports.archive import Archive
-from reports.errors import ReportError, VerifyError
-from reports.model import Objectives
-from reports.service import STEPS, ReportService, file_names
-from reports.sign import Signer, load_public_key, verify_path
-from reports.sources import objectives_from
-from slo.errors import SpecError
-from slo.loader import load_specs
-from store.audit import AuditLog
-from store.client import Store
-from store.clock import SystemClock
-from store.registry import load_registry
-from vigie.catalogue import conventions_catalogue
 from vigie.remote import token_for, with_state
 from vigie.settings import Settings
+
+if TYPE_CHECKING:
+    from reports.model import Objectives
+    from reports.service import ReportService
+    from store.client import Store
 
 DEFAULT_SPECS = Path("slos")
 
@@ -36,6 +27,12 @@ def signing_key_path(settings: Settings) -> Path:
 
 def report_objectives(specs: Path = DEFAULT_SPECS) -> Objectives:
     """The objectives of the shipped specs, or the documented defaults without a spec folder."""
+    from reports.model import Objectives
+    from reports.sources import objectives_from
+    from slo.errors import SpecError
+    from slo.loader import load_specs
+    from vigie.catalogue import conventions_catalogue
+
     if not specs.exists():
         return Objectives()
     try:
@@ -46,6 +43,15 @@ def report_objectives(specs: Path = DEFAULT_SPECS) -> Objectives:
 
 def build_service(store: Store, settings: Settings, key: Path | None = None) -> ReportService:
     """A ReportService on the store (maintenance read from it; incidents wired by `vigie up`)."""
+    from alerts.events import EventLog
+    from alerts.maintenance_store import MaintenanceStore
+    from reports.archive import Archive
+    from reports.service import ReportService
+    from reports.sign import Signer
+    from store.audit import AuditLog
+    from store.clock import SystemClock
+    from store.registry import load_registry
+
     clock = SystemClock()
     audit = AuditLog(store, clock)
     signer = Signer(key or signing_key_path(settings), lambda text: click.echo(text, err=True))
@@ -106,6 +112,8 @@ def report_group(
     settings = Settings()
 
     def via_api(base: str) -> tuple[int, dict[str, bytes]]:
+        from reports.service import file_names
+
         names = file_names(month, lang)
         paths = [
             f"/{month}.json",
@@ -137,6 +145,9 @@ def report_group(
         return int(issued.json()["version"]), files
 
     def via_store(store: Store) -> tuple[int, dict[str, bytes]]:
+        from reports.errors import ReportError
+        from reports.service import STEPS
+
         service = build_service(store, settings, key)
         with click.progressbar(length=len(STEPS), label=f"report {month}") as bar:
             try:
@@ -180,6 +191,9 @@ def _call(http: httpx.Client, method: str, url: str, params: dict[str, object]) 
 )
 def verify_cmd(file: Path, public_key: Path | None) -> None:
     """Check FILE and the other files of its manifest against the manifest's signature."""
+    from reports.errors import VerifyError
+    from reports.sign import load_public_key, verify_path
+
     try:
         key = load_public_key(public_key.read_bytes()) if public_key else None
         result = verify_path(file, key)
@@ -197,6 +211,3 @@ def verify_cmd(file: Path, public_key: Path | None) -> None:
             "note: checked with the key embedded in the manifest; compare this "
             "fingerprint with the one the platform publishes, or pass --public-key"
         )
-
-
-commands: list[click.Command] = [report_group]

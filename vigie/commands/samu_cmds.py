@@ -130,6 +130,3 @@ def show_cmd(samu_id: str, fmt: str, registry_file: Path | None) -> None:
     ]
     for label, value in fields:
         click.echo(f"{label + ':':<14}{value}")
-
-
-commands: list[click.Command] = [samu]

@@ -5,34 +5,18 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import click
 
-from collector.simulator.backfill import (
-    BackfillOptions,
-    Progress,
-    backfill_window,
-    run_backfill,
-)
 from collector.simulator.errors import SimulatorError
-from collector.simulator.runner import (
-    SimulationHandle,
-    SimulationOptions,
-    check_reachable,
-    select_samu,
-    start_simulation,
-)
-from collector.simulator.scenario_spec import (
-    check_targets,
-    load_scenarios,
-    parse_duration,
-    parse_scenario,
-)
-from collector.simulator.scenarios import Scenario
-from store.clock import SystemClock
 from store.errors import RegistryError
-from store.registry import Registry, load_registry
+
+if TYPE_CHECKING:
+    from collector.simulator.backfill import Progress
+    from collector.simulator.runner import SimulationHandle
+    from collector.simulator.scenarios import Scenario
+    from store.registry import Registry
 
 DEFAULT_PORTS = {"http": 4318, "grpc": 4317}
 
@@ -40,6 +24,8 @@ DEFAULT_PORTS = {"http": 4318, "grpc": 4317}
 def _seconds(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
     if value is None:
         return None
+    from collector.simulator.scenario_spec import parse_duration
+
     try:
         return parse_duration(value)
     except SimulatorError as exc:
@@ -47,6 +33,8 @@ def _seconds(ctx: click.Context, param: click.Parameter, value: str | None) -> f
 
 
 def _registry() -> Registry:
+    from store.registry import load_registry
+
     try:
         return load_registry()
     except RegistryError as exc:
@@ -54,6 +42,8 @@ def _registry() -> Registry:
 
 
 def _scenarios(specs: tuple[str, ...], files: tuple[str, ...]) -> tuple[Scenario, ...]:
+    from collector.simulator.scenario_spec import load_scenarios, parse_scenario
+
     try:
         found = [parse_scenario(s) for s in specs]
         for path in files:
@@ -142,6 +132,15 @@ def simulate(ctx: click.Context, /, **kw: Any) -> None:
     """Run simulated SAMU agents (real OTel SDK) against a collector; `backfill` writes history."""
     if ctx.invoked_subcommand is not None:
         return
+    from collector.simulator.runner import (
+        SimulationOptions,
+        check_reachable,
+        select_samu,
+        start_simulation,
+    )
+    from collector.simulator.scenario_spec import check_targets
+    from store.clock import SystemClock
+
     protocol: Literal["http", "grpc"] = kw["protocol"]
     endpoint = _endpoint(kw["endpoint"], protocol)
     registry = _registry()
@@ -206,6 +205,11 @@ def _watch(handle: SimulationHandle) -> None:
 @click.option("--concurrency", type=click.IntRange(min=1), default=2, show_default=True)
 def backfill_cmd(**kw: Any) -> None:
     """Write N days of per-minute history through the collector (OTLP/HTTP protobuf)."""
+    from collector.simulator.backfill import BackfillOptions, backfill_window, run_backfill
+    from collector.simulator.runner import SimulationOptions, check_reachable, select_samu
+    from collector.simulator.scenario_spec import check_targets
+    from store.clock import SystemClock
+
     endpoint = _endpoint(kw["endpoint"], "http")
     registry = _registry()
     options = BackfillOptions(
@@ -243,6 +247,3 @@ def backfill_cmd(**kw: Any) -> None:
     )
     for message, count in report.messages.most_common(5):
         click.echo(f"  rejected ×{count}: {message}")
-
-
-commands: list[click.Command] = [simulate]

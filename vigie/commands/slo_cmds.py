@@ -7,22 +7,18 @@ import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import yaml
 
-from slo.api import STATUS_WINDOWS, compute_status, status_dict
-from slo.backtest import Firing, backtest
-from slo.backtest_score import score
 from slo.errors import OpenSLOError, SloError, SpecError
-from slo.loader import LoadResult, check_dir, load_policy, load_specs
-from slo.openslo import import_openslo
-from store.client import Store
-from store.clock import utc
-from store.registry import Registry, load_registry
-from vigie.catalogue import conventions_catalogue
 from vigie.remote import api_get, token_for, with_state
+
+if TYPE_CHECKING:
+    from slo.backtest import Firing
+    from slo.loader import LoadResult
+    from store.client import Store
+    from store.registry import Registry
 
 
 @click.group("slo")
@@ -35,6 +31,9 @@ def slo_group() -> None:
 @click.option("--policy", type=click.Path(exists=True, path_type=Path), help="Alert policy file.")
 def validate_cmd(target: Path, policy: Path | None) -> None:
     """Check every spec in TARGET (a directory or a file; default slos/)."""
+    from slo.loader import check_dir, load_policy
+    from vigie.catalogue import conventions_catalogue
+
     try:
         policies = load_policy(policy)
     except SpecError as exc:
@@ -63,6 +62,12 @@ def validate_cmd(target: Path, policy: Path | None) -> None:
 )
 def import_cmd(file: Path, out: Path | None) -> None:
     """Translate an OpenSLO v1 FILE into vigie/v1 specs (stdout, or one file per SLO in --out)."""
+    import yaml
+
+    from slo.loader import load_policy
+    from slo.openslo import import_openslo
+    from vigie.catalogue import conventions_catalogue
+
     try:
         result = import_openslo(
             file.read_text(encoding="utf-8"), load_policy(), conventions_catalogue()
@@ -83,6 +88,9 @@ def import_cmd(file: Path, out: Path | None) -> None:
 
 
 def _specs(target: Path) -> LoadResult:
+    from slo.loader import load_policy, load_specs
+    from vigie.catalogue import conventions_catalogue
+
     try:
         return load_specs(target, conventions_catalogue(), load_policy())
     except SpecError as exc:
@@ -99,6 +107,8 @@ def _burn(value: Any) -> str:
 
 def print_status(rows: list[dict[str, Any]]) -> None:
     """The status table: SAMU × SLO → SLI, objective, budget left, burns, state."""
+    from slo.api import STATUS_WINDOWS
+
     head = ["SAMU", "SLO", "SLI", "objective", "budget left"]
     head += [f"burn {w}" for w in STATUS_WINDOWS] + ["state"]
     table = [head]
@@ -153,6 +163,9 @@ def status_cmd(
         return rows
 
     def via_store(store: Store) -> list[dict[str, Any]]:
+        from slo.api import compute_status, status_dict
+        from store.registry import load_registry
+
         slos = [s for s in _specs(spec_dir).slos if not slo_ids or s.id in slo_ids]
         try:
             found = compute_status(store, load_registry(), slos, datetime.now(UTC), samu, window)
@@ -204,6 +217,10 @@ def backtest_cmd(
 ) -> None:
     """Replay the alert policy (burn-rate pairs, probe, heartbeat and no-data guards) over
     stored history, or over simulated history with a ground-truth report (UTC dates)."""
+    from slo.backtest import backtest
+    from slo.loader import load_policy
+    from store.clock import utc
+    from store.registry import load_registry
     from vigie.settings import settings_from
 
     policy = load_policy()
@@ -257,6 +274,7 @@ def _simulated_backtest(
 
     from collector.simulator.errors import ScenarioError
     from collector.simulator.scenario_spec import parse_scenario
+    from slo.backtest_score import score
     from store.client import open_store
     from store.migrations import migrate
     from vigie.backtest_history import write_history
@@ -298,6 +316,3 @@ def _simulated_backtest(
         f"precision {precision} ({len(result.false_pages)} false of {result.pages} pages), "
         f"recall {recall}"
     )
-
-
-commands: list[click.Command] = [slo_group]

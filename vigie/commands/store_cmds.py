@@ -42,6 +42,3 @@ def migrate_cmd(data_dir: str | None, dsn: str, cluster: str, print_cluster_ddl:
             click.echo(f"{version:04d} {name}: {mark}")
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-
-
-commands = [migrate_cmd]

@@ -8,13 +8,8 @@ from typing import Any
 
 import click
 
-from collector.simulator.errors import ScenarioError
-from collector.simulator.runner import SimulationOptions
-from collector.simulator.scenario_spec import parse_scenario
 from store.errors import StoreError, StoreLocked
 from vigie.instance import running_instance
-from vigie.platform import open_platform
-from vigie.serve import serve
 from vigie.settings import settings_from
 
 
@@ -82,6 +77,12 @@ def up(
     simulate: bool, scenarios: tuple[str, ...], simulate_count: int | None, **options: Any
 ) -> None:
     """Run the whole platform in one process on the embedded store (Ctrl-C stops it cleanly)."""
+    from collector.simulator.errors import ScenarioError
+    from collector.simulator.runner import SimulationOptions
+    from collector.simulator.scenario_spec import parse_scenario
+    from vigie.platform import open_platform
+    from vigie.serve import serve
+
     settings = settings_from(**options)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     other = running_instance(settings.data_dir)
@@ -107,13 +108,13 @@ def up(
     asyncio.run(serve(platform, simulate=simulation, data_dir=settings.data_dir))
 
 
-commands = [up]
-
-
 def _role(name: str, roles: tuple[str, ...], doc: str) -> click.Command:
     @click.command(name, help=doc)
     @_common
     def command(**options: Any) -> None:
+        from vigie.platform import open_platform
+        from vigie.serve import serve
+
         settings = settings_from(**options)
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
         try:
@@ -136,4 +137,3 @@ engine_role = _role(
     ("engine",),
     "Run the SLO engine, alerting, on-call and reports with their APIs; for a server DSN.",
 )
-commands.extend([collector_role, ui_role, engine_role])

@@ -4,53 +4,38 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import httpx
 
-from people.errors import PeopleError
-from people.local_files import local_cli_token
 from people.model import Principal, Role, parse_roles
-from people.service import PeopleService
-from store.audit import AuditLog
-from store.client import Store
-from store.clock import SystemClock
-from store.migrations import migrate
-from vigie.api.users import person_out
-from vigie.people import build_people
-from vigie.remote import with_state
-from vigie.schema import all_migrations
+from vigie.remote import api_call, with_state
 from vigie.settings import Settings
 
+if TYPE_CHECKING:
+    from people.service import PeopleService
+    from store.client import Store
+
+# Who acts when the CLI works on the store directly: an administrator, audited as the CLI.
 CLI = Principal("", "cli@local", frozenset({Role.ADMIN}), None, "cli")
-
-
-def _call(url: str, method: str, path: str, token: str, body: Any = None) -> Any:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        response = httpx.request(
-            method, f"{url.rstrip('/')}{path}", json=body, headers=headers, timeout=30
-        )
-    except httpx.HTTPError as exc:
-        raise click.ClickException(f"cannot reach the Vigie instance at {url}: {exc}") from exc
-    if response.status_code >= 400:
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        raise click.ClickException(f"{path}: {response.status_code} {detail}")
-    return response.json()
 
 
 def _people(store: Store) -> PeopleService:
     """The people service on the store (migrated first: the first admin may come before `up`)."""
+    from store.audit import AuditLog
+    from store.clock import SystemClock
+    from store.migrations import migrate
+    from vigie.people import build_people
+    from vigie.schema import all_migrations
+
     migrate(store, migrations=all_migrations())
     clock = SystemClock()
     return build_people(store, clock, AuditLog(store, clock))
 
 
 def _token(settings: Settings, given: str) -> str:
+    from people.local_files import local_cli_token
+
     return given or local_cli_token(settings.data_dir)
 
 
@@ -99,6 +84,9 @@ def add_cmd(
     }
 
     def via_store(store: Store) -> dict[str, Any]:
+        from people.errors import PeopleError
+        from vigie.api.users import person_out
+
         try:
             person = _people(store).add_user(
                 CLI, "cli", name, parse_roles(roles), list(samu) or None, password, email=email
@@ -110,7 +98,7 @@ def add_cmd(
     person = with_state(
         settings,
         url,
-        lambda u: _call(u, "POST", "/api/v1/users", _token(settings, token), body),
+        lambda u: api_call(u, "POST", "/api/v1/users", _token(settings, token), body),
         via_store,
     )
     click.echo(f"created {person['name']} ({', '.join(person['roles'])}) id {person['id']}")
@@ -123,11 +111,17 @@ def add_cmd(
 def list_cmd(fmt: str, url: str | None, token: str) -> None:
     """List the accounts."""
     settings = Settings()
+
+    def via_store(store: Store) -> list[dict[str, Any]]:
+        from vigie.api.users import person_out
+
+        return [person_out(p) for p in _people(store).accounts.list()]
+
     found = with_state(
         settings,
         url,
-        lambda u: _call(u, "GET", "/api/v1/users", _token(settings, token)),
-        lambda store: [person_out(p) for p in _people(store).accounts.list()],
+        lambda u: api_call(u, "GET", "/api/v1/users", _token(settings, token)),
+        via_store,
     )
     if fmt == "json":
         click.echo(json.dumps(found, indent=2))
@@ -159,10 +153,7 @@ def token_cmd(name: str, label: str, url: str | None, token: str) -> None:
     issued = with_state(
         settings,
         url,
-        lambda u: _call(u, "POST", path, _token(settings, token), {"label": label}),
+        lambda u: api_call(u, "POST", path, _token(settings, token), {"label": label}),
         via_store,
     )
     click.echo(issued["token"])
-
-
-commands: list[click.Command] = [users]
