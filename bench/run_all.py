@@ -28,6 +28,7 @@ BENCHMARKS: tuple[str, ...] = (
     "bench.wall_memory",
     "bench.report",
     "bench.storage",
+    "bench.cli",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
