@@ -11,8 +11,6 @@ COPY alerts alerts
 COPY dashboards dashboards
 COPY vigie vigie
 COPY reports reports
-COPY slos slos
-COPY config config
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir .
 # Runs as a non-root user; on OpenShift as an arbitrary UID in group 0, so /data belongs to

@@ -62,8 +62,7 @@ GROUPS = (
 )
 WORK = (
     ("samu", "list"),
-    ("slo", "validate", "slos"),
-    ("alerts", "check-config", "config/alertmanager.yml"),
+    ("slo", "validate"),
     ("metrics-reference",),
     ("config-reference",),
 )

@@ -114,6 +114,7 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from store.clock import FakeClock
     from store.migrations import migrate
     from store.registry import load_registry
+    from vigie.defaults import SLO_DIR
     from vigie.schema import all_migrations
 
     store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
@@ -130,7 +131,7 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     built_s = time.monotonic() - began
     clock = FakeClock(end)
     policy = load_policy()
-    specs = load_specs(Path("slos"), catalogue_from(METRICS, COMPONENTS, SAMU_ID_PATTERN), policy)
+    specs = load_specs(SLO_DIR, catalogue_from(METRICS, COMPONENTS, SAMU_ID_PATTERN), policy)
     engine = Engine(store, specs, policy, registry, clock, write_snapshots=False)
     began = time.monotonic()
     engine.tick()

@@ -29,6 +29,7 @@ BENCHMARKS: tuple[str, ...] = (
     "bench.report",
     "bench.storage",
     "bench.cli",
+    "bench.service",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 

@@ -109,6 +109,7 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from store.registry import load_registry
     from vigie.backtest_history import write_history
     from vigie.catalogue import conventions_catalogue
+    from vigie.defaults import SLO_DIR
 
     store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
     migrate(store, migrations=all_migrations())
@@ -122,7 +123,7 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     )
     write_s = time.monotonic() - began
     policy = load_policy()
-    specs = load_specs(Path("slos"), conventions_catalogue(), policy)
+    specs = load_specs(SLO_DIR, conventions_catalogue(), policy)
     labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in samus}
     start, end = FIRST + LOOKBACK, FIRST + timedelta(days=days)
     began = time.monotonic()

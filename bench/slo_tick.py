@@ -117,9 +117,10 @@ def make_engine(
     from store.clock import FakeClock
     from store.registry import load_registry
     from vigie.catalogue import conventions_catalogue
+    from vigie.defaults import SLO_DIR
 
     policy = load_policy()
-    specs = load_specs(Path("slos"), conventions_catalogue(), policy)
+    specs = load_specs(SLO_DIR, conventions_catalogue(), policy)
     if only is not None:
         specs = LoadResult(tuple(s for s in specs.slos if s.id == only))
     clock = FakeClock(now)

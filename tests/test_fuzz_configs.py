@@ -27,16 +27,15 @@ from slo.errors import OpenSLOError, SloError
 from slo.loader import check_text, load_policy
 from slo.openslo import import_openslo
 from store.registry import load_registry
+from vigie import defaults
 from vigie.catalogue import conventions_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-SLO_FILES = sorted([*(ROOT / "slos").glob("*.yaml"), *(DATA / "slo" / "good").glob("*.yaml")])
+SLO_FILES = sorted([*defaults.SLO_DIR.glob("*.yaml"), *(DATA / "slo" / "good").glob("*.yaml")])
 OPENSLO_FILES = sorted((DATA / "slo" / "openslo").glob("*.yaml"))
-ROUTING_FILES = sorted(
-    [ROOT / "config" / "alertmanager.yml", *(DATA / "alertmanager").glob("good_*.yml")]
-)
-ONCALL_FILES = [ROOT / "config" / "oncall.yaml"]
+ROUTING_FILES = sorted([defaults.ALERTING, *(DATA / "alertmanager").glob("good_*.yml")])
+ONCALL_FILES = [defaults.ONCALL]
 POLICIES = load_policy()
 REGISTRY = load_registry()
 HOSTILE_SCALARS = [

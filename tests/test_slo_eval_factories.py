@@ -14,6 +14,7 @@ from slo.policy import PolicySet
 from slo.windows import floor_minute
 from store.client import Store
 from store.registry import Registry, load_registry
+from vigie import defaults
 from vigie.catalogue import conventions_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ def registry() -> Registry:
 
 @functools.cache
 def shipped() -> tuple[tuple[SLO, ...], tuple[PlausibilityGuard, ...]]:
-    result = load_specs(ROOT / "slos", conventions_catalogue(), policies())
+    result = load_specs(defaults.SLO_DIR, conventions_catalogue(), policies())
     return result.slos, result.guards
 
 

@@ -26,11 +26,12 @@ from slo.model import (
 )
 from slo.policy import PolicySet
 from slo.windows import CalendarWindow, RollingWindow
+from vigie import defaults
 from vigie.catalogue import conventions_catalogue
 from vigie.commands.slo_cmds import slo_group
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED = ROOT / "slos"
+SHIPPED = defaults.SLO_DIR
 DATA = Path(__file__).parent / "data" / "slo"
 
 

@@ -135,8 +135,10 @@ def _read(relative: str) -> str:
 LOADERS = [
     Loader("SLO specs", SLO_SPEC, "spec.yaml", _slo_specs, SpecError),
     Loader("the SLO policy", _read("slo/policy.yaml"), "policy.yaml", load_policy, SpecError),
-    Loader("routing", _read("config/alertmanager.yml"), "am.yml", _routing, ConfigError),
-    Loader("on-call", _read("config/oncall.yaml"), "oncall.yaml", _oncall, OnCallConfigError),
+    Loader("routing", _read("vigie/defaults/alertmanager.yml"), "am.yml", _routing, ConfigError),
+    Loader(
+        "on-call", _read("vigie/defaults/oncall.yaml"), "oncall.yaml", _oncall, OnCallConfigError
+    ),
     Loader(
         "the SAMU registry", _read("store/data/samu.yaml"), "samu.yaml", _registry, RegistryError
     ),

@@ -60,8 +60,8 @@ def _channels(platform: Platform) -> Channels:
 
 def load_alerting_files(platform: Platform) -> tuple[AlertingConfig, OnCallConfig]:
     """Both files, validated together (receivers may name escalation policies)."""
-    oncall = load_oncall(platform.settings.oncall_config, platform.registry)
-    config = load_config(platform.settings.alerting_config, escalation_policies=oncall.policies)
+    oncall = load_oncall(platform.settings.oncall_file, platform.registry)
+    config = load_config(platform.settings.alerting_file, escalation_policies=oncall.policies)
     return config, oncall
 
 
@@ -142,7 +142,7 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
         registry=platform.metrics,
         audit=platform.audit,
         regions={samu.id: samu.region for samu in platform.registry},
-        config_text=s.alerting_config.read_text(encoding="utf-8"),
+        config_text=s.alerting_file.read_text(encoding="utf-8"),
         external_url=s.public_url,
         on_reload=(forwarder.use, sink.use),
     )

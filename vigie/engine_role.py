@@ -137,7 +137,7 @@ def build_engine(
     s = platform.settings
     catalogue = conventions_catalogue()
     policy = load_policy()
-    specs = load_specs(s.slo_dir, catalogue, policy)
+    specs = load_specs(s.slo_specs, catalogue, policy)
     maintenance = alerts.maintenance
     engine = Engine(
         platform.store,
@@ -150,7 +150,7 @@ def build_engine(
         metrics_registry=platform.metrics,
         generator_url=s.public_url,
     )
-    reload_slos = reloader(engine, s.slo_dir, catalogue)
+    reload_slos = reloader(engine, s.slo_specs, catalogue)
     signer = Signer(s.data_dir / "keys" / "report-signing.pem", log.warning)
     reports = ReportService(
         platform.store,

@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from store.client import embedded_dsn
+from vigie import defaults
 
 
 class Settings(BaseSettings):
@@ -48,13 +49,16 @@ class Settings(BaseSettings):
     max_point_future_s: int = Field(
         300, description="Points stamped further in the future are rejected (reason future)."
     )
-    slo_dir: Path = Field(Path("slos"), description="SLO specs (YAML) the engine evaluates.")
-    engine_interval_s: float = Field(10.0, description="Seconds between SLO evaluation ticks.")
-    alerting_config: Path = Field(
-        Path("config/alertmanager.yml"), description="Alert routing (Alertmanager syntax)."
+    slo_dir: Path | None = Field(
+        None, description="SLO specs (YAML) the engine evaluates (default: the shipped ones)."
     )
-    oncall_config: Path = Field(
-        Path("config/oncall.yaml"), description="People, rotations, schedules, escalation."
+    engine_interval_s: float = Field(10.0, description="Seconds between SLO evaluation ticks.")
+    alerting_config: Path | None = Field(
+        None, description="Alert routing, Alertmanager syntax (default: the shipped file)."
+    )
+    oncall_config: Path | None = Field(
+        None,
+        description="People, rotations, schedules, escalation (default: the shipped file).",
     )
     engine_url: str = Field(
         "",
@@ -140,6 +144,20 @@ class Settings(BaseSettings):
     url: str = Field(
         "", description="Base URL of a running instance, for CLI commands (default: local one)."
     )
+
+    @property
+    def alerting_file(self) -> Path:
+        """The alert routing file in force: the configured one, else vigie/defaults'."""
+        return self.alerting_config or defaults.ALERTING
+
+    @property
+    def oncall_file(self) -> Path:
+        return self.oncall_config or defaults.ONCALL
+
+    @property
+    def slo_specs(self) -> Path:
+        """The SLO spec folder in force: the configured one, else vigie/defaults/slos."""
+        return self.slo_dir or defaults.SLO_DIR
 
     @property
     def dsn(self) -> str:

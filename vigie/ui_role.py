@@ -26,7 +26,7 @@ def stored_ui(platform: Platform) -> StoredSources:
     """Read-only copies of the engine's state, rebuilt from the store; nothing here pages."""
     s = platform.settings
     regions = {samu.id: samu.region for samu in platform.registry}
-    specs = load_specs(s.slo_dir, conventions_catalogue(), load_policy())
+    specs = load_specs(s.slo_specs, conventions_catalogue(), load_policy())
 
     def build() -> tuple[AlertingService, OnCallService]:
         config, oncall_config = load_alerting_files(platform)  # a reload picks up new files

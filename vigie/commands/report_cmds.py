@@ -17,22 +17,22 @@ if TYPE_CHECKING:
     from reports.service import ReportService
     from store.client import Store
 
-DEFAULT_SPECS = Path("slos")
-
 
 def signing_key_path(settings: Settings) -> Path:
     """Where the report signing key lives by default (VIGIE_DATA_DIR/keys)."""
     return settings.data_dir / "keys" / "report-signing.pem"
 
 
-def report_objectives(specs: Path = DEFAULT_SPECS) -> Objectives:
-    """The objectives of the shipped specs, or the documented defaults without a spec folder."""
+def report_objectives(specs: Path | None = None) -> Objectives:
+    """The objectives of the specs in force (VIGIE_SLO_DIR, else the shipped ones), or the
+    documented defaults when the folder is missing."""
     from reports.model import Objectives
     from reports.sources import objectives_from
     from slo.errors import SpecError
     from slo.loader import load_specs
     from vigie.catalogue import conventions_catalogue
 
+    specs = specs or Settings().slo_specs
     if not specs.exists():
         return Objectives()
     try:

@@ -14,6 +14,8 @@ import click
 from slo.errors import OpenSLOError, SloError, SpecError
 from vigie.remote import api_get, token_for, with_state
 
+SPECS_HELP = "SLO spec folder (default: VIGIE_SLO_DIR, else the shipped specs)."
+
 if TYPE_CHECKING:
     from slo.backtest import Firing
     from slo.loader import LoadResult
@@ -27,10 +29,11 @@ def slo_group() -> None:
 
 
 @slo_group.command("validate")
-@click.argument("target", default="slos", type=click.Path(exists=True, path_type=Path))
+@click.argument("target", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--policy", type=click.Path(exists=True, path_type=Path), help="Alert policy file.")
-def validate_cmd(target: Path, policy: Path | None) -> None:
-    """Check every spec in TARGET (a directory or a file; default slos/)."""
+def validate_cmd(target: Path | None, policy: Path | None) -> None:
+    """Check every spec in TARGET (a directory or a file; default: VIGIE_SLO_DIR, else the
+    shipped specs)."""
     from slo.loader import check_dir, load_policy
     from vigie.catalogue import conventions_catalogue
 
@@ -41,7 +44,7 @@ def validate_cmd(target: Path, policy: Path | None) -> None:
             click.echo(f"error: {issue}", err=True)
         raise SystemExit(1) from exc
     failed = False
-    for report in check_dir(target, conventions_catalogue(), policies):
+    for report in check_dir(_spec_dir(target), conventions_catalogue(), policies):
         for warning in report.warnings:
             click.echo(f"warning: {warning}")
         for error in report.errors:
@@ -87,10 +90,17 @@ def import_cmd(file: Path, out: Path | None) -> None:
         click.echo(f"wrote {path}", err=True)
 
 
-def _specs(target: Path) -> LoadResult:
+def _spec_dir(given: Path | None) -> Path:
+    from vigie.settings import Settings
+
+    return given or Settings().slo_specs
+
+
+def _specs(given: Path | None) -> LoadResult:
     from slo.loader import load_policy, load_specs
     from vigie.catalogue import conventions_catalogue
 
+    target = _spec_dir(given)
     try:
         return load_specs(target, conventions_catalogue(), load_policy())
     except SpecError as exc:
@@ -134,7 +144,7 @@ def print_status(rows: list[dict[str, Any]]) -> None:
 @click.option("--samu", help="One SAMU id (fr.health.samuNNN); default: every SAMU.")
 @click.option("--window", help="A calendar period instead of each SLO's window: 2026-10, 2026-Q4.")
 @click.option("--slo", "slo_ids", multiple=True, help="Only these SLO ids.")
-@click.option("--specs", "spec_dir", default="slos", type=click.Path(path_type=Path))
+@click.option("--specs", "spec_dir", type=click.Path(path_type=Path), help=SPECS_HELP)
 @click.option("--url", help="A running instance (default: the one on the data directory).")
 @click.option("--data-dir", type=click.Path(), help="Data directory.")
 @click.option("--json", "as_json", is_flag=True, help="JSON instead of a table.")
@@ -142,7 +152,7 @@ def status_cmd(
     samu: str | None,
     window: str | None,
     slo_ids: tuple[str, ...],
-    spec_dir: Path,
+    spec_dir: Path | None,
     url: str | None,
     data_dir: str | None,
     as_json: bool,
@@ -184,7 +194,7 @@ def status_cmd(
 @click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--step", default=1, show_default=True, help="Minutes between replayed ticks.")
-@click.option("--specs", "spec_dir", default="slos", type=click.Path(path_type=Path))
+@click.option("--specs", "spec_dir", type=click.Path(path_type=Path), help=SPECS_HELP)
 @click.option("--data-dir", type=click.Path(), help="Data directory.")
 @click.option(
     "--seed",
@@ -209,7 +219,7 @@ def backtest_cmd(
     start: datetime,
     end: datetime,
     step: int,
-    spec_dir: Path,
+    spec_dir: Path | None,
     data_dir: str | None,
     seed: int | None,
     scenario_specs: tuple[str, ...],

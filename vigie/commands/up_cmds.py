@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from store.errors import StoreError, StoreLocked
 from vigie.instance import running_instance
-from vigie.settings import settings_from
+from vigie.settings import Settings, settings_from
+
+if TYPE_CHECKING:
+    from collector.simulator.runner import SimulationOptions
 
 
 def _common(fn: Any) -> Any:
@@ -77,51 +84,71 @@ def up(
     simulate: bool, scenarios: tuple[str, ...], simulate_count: int | None, **options: Any
 ) -> None:
     """Run the whole platform in one process on the embedded store (Ctrl-C stops it cleanly)."""
-    from collector.simulator.errors import ScenarioError
-    from collector.simulator.runner import SimulationOptions
-    from collector.simulator.scenario_spec import parse_scenario
-    from vigie.platform import open_platform
-    from vigie.serve import serve
-
     settings = settings_from(**options)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
     other = running_instance(settings.data_dir)
     if other is not None:
         raise click.ClickException(
             f"another Vigie instance (pid {other.pid}) already runs on {settings.data_dir} "
             f"at {other.url}; stop it or choose another --data-dir"
         )
-    try:
-        platform = open_platform(settings)
-    except StoreLocked as exc:
-        raise click.ClickException(str(exc)) from exc
-    except StoreError as exc:
-        raise click.ClickException(f"cannot open the store: {exc}") from exc
     simulation = None
     if simulate:
+        from collector.simulator.errors import ScenarioError
+        from collector.simulator.runner import SimulationOptions
+        from collector.simulator.scenario_spec import parse_scenario
+
         try:
             simulation = SimulationOptions(
                 count=simulate_count, scenarios=tuple(parse_scenario(s) for s in scenarios)
             )
         except ScenarioError as exc:
             raise click.BadParameter(str(exc), param_hint="--scenario") from exc
-    asyncio.run(serve(platform, simulate=simulation, data_dir=settings.data_dir))
+    _run(settings, None, simulation, settings.data_dir)
+
+
+def _run(
+    settings: Settings,
+    roles: tuple[str, ...] | None,  # None: every role, in one process
+    simulation: SimulationOptions | None,
+    data_dir: Path | None,
+) -> None:
+    """Open (and migrate) the store in a thread while the platform's code is imported, serve
+    until a signal, and end with the line that says what the stop flushed."""
+    from vigie.platform import open_platform
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
+    pool = ThreadPoolExecutor(1, thread_name_prefix="vigie-open")
+    opening = pool.submit(open_platform, settings)
+    try:
+        from vigie.serve import serve  # the web, UI and engine code: imported meanwhile
+
+        platform = opening.result()
+    except StoreLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    except StoreError as exc:
+        raise click.ClickException(f"cannot open the store: {exc}") from exc
+    except KeyboardInterrupt:
+        _exit("stopped during start: nothing was served", 130)
+    finally:
+        pool.shutdown(wait=False)
+    stopped = asyncio.run(serve(platform, simulate=simulation, data_dir=data_dir, roles=roles))
+    if stopped.late:  # a loop still runs in a thread: do not wait for it at exit
+        _exit(stopped.line, 0)
+    click.echo(stopped.line, err=True)
+
+
+def _exit(line: str, code: int) -> NoReturn:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+    sys.stdout.flush()
+    os._exit(code)
 
 
 def _role(name: str, roles: tuple[str, ...], doc: str) -> click.Command:
     @click.command(name, help=doc)
     @_common
     def command(**options: Any) -> None:
-        from vigie.platform import open_platform
-        from vigie.serve import serve
-
-        settings = settings_from(**options)
-        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(message)s")
-        try:
-            platform = open_platform(settings)
-        except StoreError as exc:
-            raise click.ClickException(f"cannot open the store: {exc}") from exc
-        asyncio.run(serve(platform, simulate=None, data_dir=None, roles=roles))
+        _run(settings_from(**options), roles, None, None)
 
     return command
 
