@@ -26,7 +26,7 @@ def token_for(settings: Settings) -> str:
     return os.environ.get("VIGIE_TOKEN", "") or local_cli_token(settings.data_dir)
 
 
-def api_call(
+def api_request(
     url: str,
     method: str,
     path: str,
@@ -34,11 +34,13 @@ def api_call(
     body: Any = None,
     params: dict[str, Any] | None = None,
     timeout: float = 30,
-) -> Any:
-    """Call a running instance and return its JSON answer; errors become click exceptions."""
+    client: httpx.Client | None = None,
+) -> httpx.Response:
+    """Call a running instance (through `client` if given); errors become click exceptions."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
+    send = client.request if client is not None else httpx.request
     try:
-        response = httpx.request(
+        response = send(
             method,
             f"{url.rstrip('/')}{path}",
             json=body,
@@ -54,7 +56,20 @@ def api_call(
         except ValueError:
             detail = response.text
         raise click.ClickException(f"{url}{path}: {response.status_code} {detail}")
-    return response.json()
+    return response
+
+
+def api_call(
+    url: str,
+    method: str,
+    path: str,
+    token: str = "",
+    body: Any = None,
+    params: dict[str, Any] | None = None,
+    timeout: float = 30,
+) -> Any:
+    """Call a running instance and return its JSON answer; errors become click exceptions."""
+    return api_request(url, method, path, token, body, params, timeout).json()
 
 
 def api_get(url: str, path: str, params: dict[str, Any] | None = None, token: str = "") -> Any:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 import httpx
 
-from vigie.remote import token_for, with_state
+from vigie.remote import api_request, token_for, with_state
 from vigie.settings import Settings
 
 if TYPE_CHECKING:
@@ -123,24 +123,23 @@ def report_group(
             f"/{month}/manifest",
         ]
         files: dict[str, bytes] = {}
-        root = f"{base.rstrip('/')}/api/v1/reports"
+        root = "/api/v1/reports"
         token = token_for(settings)
-        auth = {"Authorization": f"Bearer {token}"} if token else {}
         with (
-            httpx.Client(timeout=300, headers=auth) as http,
+            httpx.Client(timeout=300) as http,
             click.progressbar(length=len(paths) + 1, label=f"report {month}") as bar,
         ):
-            issued = _call(
-                http,
-                "POST",
-                f"{root}/{month}/issue",
-                {"lang": lang, "reissue": reissue, "reason": reason},
-            )
+            issue = {"lang": lang, "reissue": reissue, "reason": reason}
+            path = f"{root}/{month}/issue"
+            issued = api_request(base, "POST", path, token, params=issue, timeout=300, client=http)
             bar.update(1)
             for path, name in zip(
                 paths, [*list(names.values())[:4], names["manifest"]], strict=True
             ):
-                files[name] = _call(http, "GET", root + path, {"lang": lang}).content
+                got = api_request(
+                    base, "GET", root + path, token, params={"lang": lang}, timeout=300, client=http
+                )
+                files[name] = got.content
                 bar.update(1)
         return int(issued.json()["version"]), files
 
@@ -166,20 +165,6 @@ def report_group(
     version, files = with_state(settings, url, via_api, via_store)
     _write(out, files)
     click.echo(f"report {month} version {version} ({lang})")
-
-
-def _call(http: httpx.Client, method: str, url: str, params: dict[str, object]) -> httpx.Response:
-    try:
-        response = http.request(method, url, params=params)  # type: ignore[arg-type]
-    except httpx.HTTPError as exc:
-        raise click.ClickException(f"cannot reach {url}: {exc}") from exc
-    if response.status_code >= 400:
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        raise click.ClickException(f"{response.status_code}: {detail}")
-    return response
 
 
 @report_group.command("verify")
