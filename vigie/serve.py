@@ -32,7 +32,7 @@ from vigie.instance import remove_instance, write_instance
 from vigie.platform import Platform
 
 if TYPE_CHECKING:
-    from collector.simulator.runner import SimulationOptions
+    from collector.simulator.runner import SimulationHandle, SimulationOptions
 
 log = logging.getLogger("vigie")
 GRACE_S = 3.0  # longest wait for open HTTP requests and for each loop, at stop
@@ -165,7 +165,7 @@ def _start_loops(built: Assembly, loop: asyncio.AbstractEventLoop, interval_s: f
     engine.start(timedelta(seconds=interval_s))
 
 
-def _simulate(built: Assembly, platform: Platform, options: SimulationOptions) -> object:
+def _simulate(built: Assembly, platform: Platform, options: SimulationOptions) -> SimulationHandle:
     from collector.simulator.runner import start_simulation
 
     settings = platform.settings
@@ -178,13 +178,15 @@ def _simulate(built: Assembly, platform: Platform, options: SimulationOptions) -
 
 
 async def _stop(
-    built: Assembly, servers: list[_Server], tasks: list[asyncio.Task[None]], simulation: object
+    built: Assembly,
+    servers: list[_Server],
+    tasks: list[asyncio.Task[None]],
+    simulation: SimulationHandle | None,
 ) -> tuple[str, ...]:
     """Intake first, then every accepted point flushed, then the loops; each one bounded."""
     late: list[str] = []
-    stop_simulation = getattr(simulation, "stop", None)
-    if stop_simulation is not None:
-        await asyncio.to_thread(stop_simulation)
+    if simulation is not None:
+        await asyncio.to_thread(simulation.stop)
     for server in servers:
         server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
