@@ -9,6 +9,7 @@ health route and the shipped SLOs, and stops on SIGINT with its last line and ex
 from __future__ import annotations
 
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,14 +22,23 @@ import httpx
 from tests.fixtures.platform import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+TOP_LEVEL_ONLY = {".git", ".venv", "build", "data", "test-artifacts"}  # not store/data
+ANYWHERE = shutil.ignore_patterns("*.egg-info", "__pycache__", "node_modules", ".*_cache")
 STOP_LINE = re.compile(r"^stopped: \d+ points flushed, store closed$")
+
+
+def _not_source(directory: str, names: list[str]) -> set[str]:
+    top = TOP_LEVEL_ONLY & set(names) if Path(directory) == ROOT else set()
+    return top | ANYWHERE(directory, names)
 
 
 def _installed(tmp: Path) -> Path:
     """A virtualenv under `tmp` with vigie15 installed from a wheel of this checkout."""
-    dist, venv = tmp / "dist", tmp / "venv"
+    dist, venv, source = tmp / "dist", tmp / "venv", tmp / "source"
+    # A copy: building in the checkout would leave build/ and *.egg-info there.
+    shutil.copytree(ROOT, source, ignore=_not_source)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(dist)],
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(dist)],
         check=True,
         capture_output=True,
         timeout=300,
