@@ -1,6 +1,6 @@
 """Benchmark: the alerts page with 1,000 alerts held, on the server and in the browser.
 
-The real alert pipeline (shipped `config/alertmanager.yml` and `config/oncall.yaml`, a chdb
+The real alert pipeline (the shipped `vigie/defaults/alertmanager.yml` and `oncall.yaml`, a chdb
 store) holds 1,000 firing alerts over 100 SAMU (pages and tickets, each routed to one or more
 receivers; one in ten silenced). Then:
 - server: the alerts page's Dash refresh callback (one row per alert, grouped, sorted, filtered,
@@ -147,6 +147,7 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from store.clock import FakeClock
     from store.migrations import migrate
     from store.registry import load_registry
+    from vigie import defaults
     from vigie.schema import all_migrations
 
     store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
@@ -154,10 +155,8 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     registry = load_registry()
     now = datetime(2030, 10, 1, 12, tzinfo=UTC)
     clock = FakeClock(now)
-    oncall_config = load_oncall(Path("config/oncall.yaml"), registry)
-    config = load_config(
-        Path("config/alertmanager.yml"), escalation_policies=oncall_config.policies
-    )
+    oncall_config = load_oncall(defaults.ONCALL, registry)
+    config = load_config(defaults.ALERTING, escalation_policies=oncall_config.policies)
     oncall = OnCallService(store, clock, oncall_config, RecordingContactSender())
     service = AlertingService(store, config, RecordingSink(), clock, watchdog_interval=None)
     alerts = held(now)

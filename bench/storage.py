@@ -26,9 +26,9 @@ import httpx
 from bench.figure import Figure
 from bench.ingest import _wait_ready, free_ports
 from collector.simulator.backfill import BackfillOptions, run_backfill
+from people.local_files import local_cli_token
 from store.clock import FakeClock, SystemClock
 from store.registry import load_registry
-from vigie.people import local_cli_token
 
 ROOT = Path(__file__).resolve().parent.parent
 VIGIE = str(Path(sys.executable).with_name("vigie"))

@@ -96,6 +96,7 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from store.clock import FakeClock
     from store.migrations import migrate
     from store.registry import load_registry
+    from vigie import defaults
     from vigie.schema import all_migrations
 
     store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
@@ -110,13 +111,12 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     store.command(_INGEST, params)
     clock = FakeClock(end)
     policy = load_policy()
-    specs = load_specs(Path("slos"), catalogue_from(METRICS, COMPONENTS, SAMU_ID_PATTERN), policy)
+    catalogue = catalogue_from(METRICS, COMPONENTS, SAMU_ID_PATTERN)
+    specs = load_specs(defaults.SLO_DIR, catalogue, policy)
     engine = Engine(store, specs, policy, registry, clock, write_snapshots=False)
     engine.tick()
-    oncall_config = load_oncall(Path("config/oncall.yaml"), registry)
-    config = load_config(
-        Path("config/alertmanager.yml"), escalation_policies=oncall_config.policies
-    )
+    oncall_config = load_oncall(defaults.ONCALL, registry)
+    config = load_config(defaults.ALERTING, escalation_policies=oncall_config.policies)
     oncall = OnCallService(store, clock, oncall_config, RecordingContactSender())
     service = AlertingService(store, config, RecordingSink(), clock, watchdog_interval=None)
     service.put(held(end))

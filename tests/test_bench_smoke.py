@@ -39,4 +39,3 @@ def test_percentiles_are_taken_by_nearest_rank() -> None:
         99.0,
         100.0,
     )
-

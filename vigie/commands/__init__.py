@@ -35,7 +35,8 @@ COMMANDS: dict[str, Entry] = {
     "backup": Entry(
         _in("ops_cmds"),
         "backup_cmd",
-        "Back up the store: through the running instance if any, else directly.",
+        "Back up the store: through the running instance if any, else directly; to a directory"
+        " or to S3 (`--to s3://bucket/prefix`, see `vigie backup list|prune|drill`).",
     ),
     "collector": Entry(
         _in("up_cmds"),
