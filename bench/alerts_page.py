@@ -12,6 +12,7 @@ Runs in a child process (chdb allows one data directory per process).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import statistics
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,10 @@ NOTES = (
     "alerts page: 1,000 firing alerts (100 SAMU × 10, pages and tickets, 1 in 10 silenced) in the "
     "real alert pipeline with the shipped routing; server = the page's Dash callback (rows, "
     "groups, filters, first page of 50) through the Flask test client (median of warm runs); "
-    "browser = headless Chromium, navigation start to the table drawn (median of 3 loads)."
+    "browser = headless Chromium, navigation start to the table drawn (median of 3 loads; the "
+    "browser draws the rows from their JSON, see docs/ui.md)."
 )
+PREFIXES = ("alerts page",)  # the rows `bench.run_all --only bench.alerts_page` replaces
 ALERTS = 1000
 TARGET_MS = 1000.0
 DRAWN = """return document.querySelectorAll('tr.alert-row').length >= arguments[0]
@@ -45,7 +49,7 @@ def payload() -> dict[str, Any]:
     from dashboards import ids
 
     outputs = [
-        (ids.GROUPS, "children"),
+        (ids.ALERTS_ROWS, "data"),
         (ids.ALERTS_COUNT, "children"),
         (ids.SILENCES, "children"),
         (ids.ONCALL, "children"),
@@ -131,10 +135,9 @@ def held(now: datetime) -> list[Any]:
     return out[:ALERTS]
 
 
-def child(workdir: Path, quick: bool) -> dict[str, Any]:
-    """Hold the alerts, time the callback and the browser (this process)."""
-    from werkzeug.serving import make_server
-
+def alerts_app(store: Any, now: datetime) -> tuple[Any, int]:
+    """The UI over the real alert pipeline holding `held(now)` (one SAMU in ten silenced), on a
+    migrated `store`: (Dash app, alerts held)."""
     from alerts.config import load_config
     from alerts.matchers import Matcher, MatchType
     from alerts.notify import RecordingContactSender, RecordingSink
@@ -143,17 +146,11 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from alerts.service import AlertingService
     from alerts.silence import Silence
     from dashboards.app import create_ui, platform_services
-    from store.client import open_store
     from store.clock import FakeClock
-    from store.migrations import migrate
     from store.registry import load_registry
     from vigie import defaults
-    from vigie.schema import all_migrations
 
-    store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
-    migrate(store, migrations=all_migrations())
     registry = load_registry()
-    now = datetime(2030, 10, 1, 12, tzinfo=UTC)
     clock = FakeClock(now)
     oncall_config = load_oncall(defaults.ONCALL, registry)
     config = load_config(defaults.ALERTING, escalation_policies=oncall_config.policies)
@@ -166,6 +163,35 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
         silence = Silence("", matcher, now, now + timedelta(hours=2), "bench", "travaux")
         service.silences.upsert(silence, actor="bench", source="bench")
     app = create_ui(platform_services(store, registry, clock, alerting=service, oncall=oncall))
+    return app, len(alerts)
+
+
+@contextlib.contextmanager
+def served(app: Any) -> Iterator[str]:
+    """The app on a local port (in a thread), every request as an admin: its base URL."""
+    from werkzeug.serving import make_server
+
+    def with_admin(environ: dict[str, Any], start_response: Any) -> Any:
+        environ.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in ADMIN.items()})
+        return app.server(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, with_admin, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+def child(workdir: Path, quick: bool) -> dict[str, Any]:
+    """Hold the alerts, time the callback and the browser (this process)."""
+    from store.client import open_store
+    from store.migrations import migrate
+    from vigie.schema import all_migrations
+
+    store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
+    migrate(store, migrations=all_migrations())
+    app, count = alerts_app(store, datetime(2030, 10, 1, 12, tzinfo=UTC))
     client = app.server.test_client()
     timings = []
     for _ in range(3 if quick else 10):
@@ -174,21 +200,12 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
         timings.append((time.perf_counter() - began) * 1000)
         assert answer.status_code == 200, answer.data[-3000:]
     text = answer.data.decode()
-
-    def with_admin(environ: dict[str, Any], start_response: Any) -> Any:
-        environ.update({f"HTTP_{k.upper().replace('-', '_')}": v for k, v in ADMIN.items()})
-        return app.server(environ, start_response)
-
     drawn: list[float] = []
     if shutil.which("chromedriver") and not quick:
-        server = make_server("127.0.0.1", 0, with_admin, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            drawn = _drawn_ms(f"http://127.0.0.1:{server.server_port}/alerts", 50, 3)
-        finally:
-            server.shutdown()
+        with served(app) as url:
+            drawn = _drawn_ms(f"{url}/alerts", 50, 3)
     return {
-        "alerts": len(alerts),
+        "alerts": count,
         "rows_in_page": text.count("alert-row"),
         "first_ms": timings[0],
         "server_ms": statistics.median(timings[1:]),
