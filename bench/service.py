@@ -39,7 +39,8 @@ NOTES = (
     "the process's end (exit code 0 and, now, the `stopped:` line); `vigie agents add` is timed "
     "through the running instance. Fresh: a new data directory (migrations, first admin, "
     f"signing key); restart: the same directory again. Median of the runs. Baseline: the same "
-    f"on commit {BEFORE}, from its own tree. Targets: ready ≤ {READY_TARGET_S:.0f} s, stop ≤ "
+    f"on commit {BEFORE}, from its own tree, its runs taking turns with the runs of now. "
+    f"Targets: ready ≤ {READY_TARGET_S:.0f} s, stop ≤ "
     f"{STOP_TARGET_S:.0f} s on a quiet 2-core machine; the load average at the start of the "
     "run is in the machine column (a loaded machine makes every wall time longer: compare the "
     "CPU times). The profile of ready is in its label: the CPU time, the part of it spent "
@@ -141,14 +142,16 @@ def one_run(tree: Path, data_dir: Path) -> Run:
     )
 
 
-def runs(tree: Path, count: int) -> dict[str, list[Run]]:
-    """`count` fresh starts (each on a new data dir) and as many restarts of the last one."""
-    found: dict[str, list[Run]] = {"fresh": [], "restart": []}
+def runs(trees: list[Path], count: int) -> list[dict[str, list[Run]]]:
+    """Per tree, `count` fresh starts (each on a new data dir) and as many restarts of it; the
+    trees take turns, so that now and before see the same load on a shared machine."""
+    found: list[dict[str, list[Run]]] = [{"fresh": [], "restart": []} for _ in trees]
     with tempfile.TemporaryDirectory(prefix="vigie-bench-up-") as tmp:
         for i in range(count):
-            data = Path(tmp) / f"data{i}"
-            found["fresh"].append(one_run(tree, data))
-            found["restart"].append(one_run(tree, data))
+            for t, tree in enumerate(trees):
+                data = Path(tmp) / f"data{t}-{i}"
+                found[t]["fresh"].append(one_run(tree, data))
+                found[t]["restart"].append(one_run(tree, data))
     return found
 
 
@@ -224,13 +227,10 @@ def base_token(then: dict[str, list[Run]] | None) -> str:
 
 def run(quick: bool) -> list[Figure]:
     count = 1 if quick else 3
-    now = runs(ROOT, count)
-    then = None
-    if not quick:
-        with tempfile.TemporaryDirectory(prefix="vigie-up-before-") as tmp:
-            tree = before_tree(Path(tmp))
-            then = runs(tree, count) if tree is not None else None
-    return figures(now, then, import_cpu_s(ROOT, count))
+    with tempfile.TemporaryDirectory(prefix="vigie-up-before-") as tmp:
+        tree = None if quick else before_tree(Path(tmp))
+        found = runs([ROOT] if tree is None else [ROOT, tree], count)
+    return figures(found[0], found[1] if len(found) > 1 else None, import_cpu_s(ROOT, count))
 
 
 if __name__ == "__main__":
