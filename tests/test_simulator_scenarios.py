@@ -126,10 +126,16 @@ def test_a_yaml_file_gives_the_same_scenarios_and_its_errors_name_the_item(tmp_p
         "version: 1\nscenarios:\n  - {kind: trunk, samu: ['013'], at: +5m, duration: 20m,"
         " params: {fraction: 5}}\n"
     )
-    with pytest.raises(ScenarioError, match=r"bad.yaml: scenarios\[0\]"):
+    with pytest.raises(ScenarioError, match=r"bad.yaml:3: scenarios\[0\]: .*looks like a"):
         load_scenarios(bad)
-    with pytest.raises(ScenarioError, match="extra"):
+    with pytest.raises(ScenarioError, match=r"bad\.yaml:3: colour: unknown key"):
         bad.write_text("version: 1\nscenarios: []\ncolour: red\n")
+        load_scenarios(bad)
+    with pytest.raises(ScenarioError, match=r"bad.yaml:4: scenarios\[1\].duration: "):
+        bad.write_text(
+            "version: 1\nscenarios:\n  - {kind: outage, samu: ['013'], at: +5m, duration: 5m}\n"
+            "  - {kind: outage, samu: ['013'], at: +5m, duration: [5m]}\n"
+        )
         load_scenarios(bad)
 
 

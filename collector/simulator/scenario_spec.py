@@ -16,16 +16,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from collector.conventions import SAMU_ID_PATTERN
 from collector.simulator.errors import ScenarioError
 from collector.simulator.scenarios import ALL_SAMU, PARAMETERS, Scenario, ScenarioKind
 from store import durations
-from store.yamlsafe import GuardedLoader
+from store.yamldoc import YamlDocument, YamlSyntaxError, format_path, load_document
 
 _FRACTIONS = {"fraction"}
 _DURATIONS = {"ramp", "step", "outage"}
@@ -160,18 +159,34 @@ def parse_scenario(text: str) -> Scenario:
 
 
 def load_scenarios(path: Path) -> list[Scenario]:
-    """Scenarios from a YAML file, with the file and item in any error."""
+    """Scenarios from a YAML file (store.yamldoc); every error names the file, line and item."""
     try:
-        data = ScenarioFile.model_validate(yaml.load(path.read_text(), Loader=GuardedLoader))
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise ScenarioError(f"{path}: {exc}") from exc
+        doc = load_document(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read: {exc}") from exc
+    except YamlSyntaxError as exc:
+        where = f"{path}:{exc.line}" if exc.line is not None else str(path)
+        raise ScenarioError(f"{where}: invalid YAML: {exc.problem}") from exc
+    if doc is None:
+        raise ScenarioError(f"{path}: empty file (expected version: 1 and scenarios)")
+    try:
+        data = ScenarioFile.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ScenarioError("\n".join(_problem(path, doc, e) for e in exc.errors())) from exc
     out: list[Scenario] = []
     for i, spec in enumerate(data.scenarios):
         try:
             out.append(to_scenario(spec))
         except ScenarioError as exc:
-            raise ScenarioError(f"{path}: scenarios[{i}]: {exc}") from exc
+            line = doc.line_of(("scenarios", i))
+            raise ScenarioError(f"{path}:{line}: scenarios[{i}]: {exc}") from exc
     return out
+
+
+def _problem(path: Path, doc: YamlDocument, error: Any) -> str:
+    loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
+    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+    return f"{path}:{doc.line_of(loc) or doc.line}: {format_path(loc) or 'document'}: {message}"
 
 
 def check_targets(scenarios: Iterable[Scenario], known: Iterable[str]) -> None:
