@@ -24,20 +24,12 @@ from collector.simulator.tally import rollup
 from collector.simulator.traffic import SamuInfo
 from slo.backtest_score import Incident
 from store.client import Store
+from store.synthetic import regular_points
 
 COUNT_COLUMNS = ("minute", "samu_id", "metric", "component", "outcome", "le", "value")
 POINT_COLUMNS = ("ts", "received_at", "samu_id", "metric", "component", "outcome", "kind", "value")
 CHECK_EVERY_S = 10
 NOT_INCIDENTS = ("surge", "maintenance")  # planned or harmless: nothing should page
-
-# Every 10 s export of a SAMU carries one successful check unless the fleet drew it as failed.
-_OK_CHECKS = """
-INSERT INTO {db}.points (ts, received_at, samu_id, metric, component, outcome, kind, value)
-SELECT t, t + toIntervalMillisecond(300), {samu:String}, {metric:String}, '', 'ok', 'sum', 1
-FROM (SELECT toDateTime64({first:DateTime('UTC')}, 3, 'UTC')
-             + toIntervalMillisecond(number * 10000 + 9999) AS t FROM numbers({n:UInt64}))
-WHERE toUnixTimestamp64Milli(t) NOT IN {failed:Array(Int64)}
-"""
 
 
 @dataclass(frozen=True)
@@ -163,15 +155,8 @@ def write_history(
         store.insert("points", fails, POINT_COLUMNS)
         count_rows += len(rows)
         checks += len(fails)
-    for samu_id in ids:
+    every = timedelta(seconds=CHECK_EVERY_S)
+    for samu_id in ids:  # every 10 s export carries one successful check unless it failed
         n = total * 60 // CHECK_EVERY_S
-        params = {
-            "samu": samu_id,
-            "metric": CHECKS,
-            "first": first,
-            "n": n,
-            "failed": skipped[samu_id],
-        }
-        store.command(_OK_CHECKS, params)
-        checks += n - len(skipped[samu_id])
+        checks += regular_points(store, samu_id, CHECKS, "ok", first, every, n, skipped[samu_id])
     return History(count_rows, checks, setups, incidents(timeline, ids))
