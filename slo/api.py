@@ -9,6 +9,7 @@ POST /api/v1/slos/reload               reload specs and policy (validated first;
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Annotated, Any
@@ -16,14 +17,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from alerts.maintenance import MaintenanceWindow
+from slo import figures
 from slo.errors import SloError, SpecError
-from slo.evaluate import SloStatus, evaluate, plan_for
+from slo.evaluate import SloStatus
 from slo.loader import LoadResult
 from slo.model import SLO
-from slo.reader import SumsReader
 from slo.rollup import burning, composites
-from slo.sql import Span
-from slo.windows import DEFAULT_TIMEZONE, CalendarWindow, format_duration, window_for
+from slo.windows import CalendarWindow, format_duration
 from store.audit import AuditLog, actor_of
 from store.client import Store
 from store.clock import Clock
@@ -52,6 +52,8 @@ def status_dict(st: SloStatus) -> dict[str, Any]:
         "time_to_exhaustion_s": None if st.exhaustion is None else st.exhaustion.total_seconds(),
         "conditions": [c.pair for c in st.conditions],
         "components": {c: {"good": t.good, "bad": t.bad} for c, t in st.components.items()},
+        "window_end": None if st.window_end is None else st.window_end.isoformat(),
+        "minutes": None if st.minutes is None else dataclasses.asdict(st.minutes),
     }
 
 
@@ -91,16 +93,9 @@ def compute_status(
         for s in registry
         if samu is None or s.id == samu
     }
-    custom: dict[str, Span] = {}
-    if window:
-        for slo in slos:
-            tz = slo.window.timezone if isinstance(slo.window, CalendarWindow) else DEFAULT_TIMEZONE
-            period = window_for(window, tz)
-            custom[slo.id] = Span(slo.id, period.start, period.end)
-    plan, where = plan_for(slos, now, custom)
+    window_of = figures.periods(slos, window) if window else None
     regions = {s.id: s.region for s in registry}
-    sums = SumsReader(store).read(plan, now, maintenance, regions)
-    return evaluate(slos, labels, plan, where, sums, now)
+    return figures.statuses(store, slos, labels, now, window_of, maintenance, regions)
 
 
 def create_slo_router(

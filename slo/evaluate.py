@@ -1,27 +1,36 @@
-"""Pure evaluation: tick sums in, per SLO × SAMU status out (SLI, budget, burns, state, conditions).
+"""Pure evaluation: a ledger's tallies in, per SLO × SAMU status out (SLI, budget, burns, state,
+alert conditions). The one computation every reader uses: the engine's tick, `vigie slo status
+[--window]`, the API, the UI and the monthly report.
 
-`plan_for` says which sums a tick needs (each SLO's window plus every window of its alert
-policy, deduplicated); `evaluate` turns the `Sums` a reader returned into `SloStatus` values.
 No data is its own state: a window without valid events has no SLI, no burn and state
-`no_data`, never 100 %.
+`no_data`, never 100 %. For slice SLOs, minutes that were a Vigie gap, had no data, came before
+the SAMU's first data or fell in planned maintenance are out of the SAMU's window: they spend no
+budget and shrink the window the budget is a share of.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
+import numpy as np
+import numpy.typing as npt
+
 from slo.budget import Budget, State, budget_state, occurrence_budget, timeslice_budget
 from slo.budget import time_to_exhaustion as exhaustion_in
+from slo.judge import SETTLE_S
+from slo.layout import count_columns, slice_rule, slice_source
 from slo.model import SLO, FreshnessSLI, Occurrences, RatioSLI, Timeslices
 from slo.policy import AlertCondition, BurnSample, Policy, evaluate_conditions
-from slo.reader import Sums
-from slo.sql import MINUTE, SLICE_SETTLE, CountMeasure, Plan, SliceMeasure, Span
-from slo.windows import RollingWindow, elapsed_interval, floor_minute, window_interval
+from slo.tally import SliceTally, Tallies
+from slo.windows import Interval, RollingWindow, elapsed_interval, floor_minute, window_interval
+
+Floats = npt.NDArray[np.float64]
+MINUTE = timedelta(minutes=1)
+SETTLE = timedelta(seconds=SETTLE_S)
 
 NATIONAL = "national"
 # The burn that decides `burning` and the budget forecast: the shortest long window ≥ 1 h.
@@ -44,15 +53,24 @@ class Totals:
 
 
 @dataclass(frozen=True)
-class SloSpans:
-    """Where one SLO's numbers are in a plan: its window span and one span per policy window."""
+class MinuteTally:
+    """Slices of a window by state: judged (good, bad), not judged (Vigie gap, no data), and
+    excluded from the SAMU's window (before its first data, planned maintenance)."""
 
-    measure: str
-    slices: bool
-    window: str
-    window_minutes: int  # the whole window (a calendar month even when half elapsed)
-    burns: Mapping[timedelta, str]
-    probe: Mapping[int, str] = field(default_factory=dict)  # last N settled minutes → span
+    good: int = 0
+    bad: int = 0
+    gap: int = 0
+    no_data: int = 0
+    excluded: int = 0
+
+    def __add__(self, other: MinuteTally) -> MinuteTally:
+        return MinuteTally(
+            self.good + other.good,
+            self.bad + other.bad,
+            self.gap + other.gap,
+            self.no_data + other.no_data,
+            self.excluded + other.excluded,
+        )
 
 
 @dataclass(frozen=True)
@@ -70,77 +88,12 @@ class SloStatus:
     conditions: tuple[AlertCondition, ...] = ()
     exhaustion: timedelta | None = None
     components: Mapping[str, Totals] = field(default_factory=dict)  # over the SLO window
+    minutes: MinuteTally | None = None  # slice SLOs: the window's slices by state
+    window_end: datetime | None = None  # the end of the window asked for (a past month)
 
     @property
     def sli(self) -> float | None:
         return self.budget.sli
-
-
-def canonical(value: object) -> str:
-    """A text that is equal for equal model values across processes (sets sorted)."""
-    if is_dataclass(value) and not isinstance(value, type):
-        inner = ",".join(f"{f.name}={canonical(getattr(value, f.name))}" for f in fields(value))
-        return f"{type(value).__name__}({inner})"
-    if isinstance(value, frozenset | set):
-        return "{" + ",".join(sorted(canonical(v) for v in value)) + "}"
-    if isinstance(value, tuple | list):
-        return "[" + ",".join(canonical(v) for v in value) + "]"
-    return repr(value)
-
-
-def slice_rule(slo: SLO) -> Timeslices | None:
-    """The slice rule of a slice-budgeted SLO (freshness is always judged per minute)."""
-    if isinstance(slo.budgeting, Timeslices):
-        return slo.budgeting
-    if isinstance(slo.sli, FreshnessSLI):
-        return Timeslices()
-    return None
-
-
-def plan_for(
-    slos: Sequence[SLO], now: datetime, window_of: Mapping[str, Span] | None = None
-) -> tuple[Plan, dict[str, SloSpans]]:
-    """The sums a tick needs at `now`; `window_of` replaces an SLO's own window (e.g. 2026-10)."""
-    spans: dict[tuple[datetime, datetime], str] = {}
-
-    def span(start: datetime, end: datetime) -> str:
-        return spans.setdefault((start, end), f"w{len(spans)}")
-
-    measures: dict[str, tuple[str, SLO, Timeslices | None]] = {}
-    wanted: dict[str, set[str]] = {}
-    where: dict[str, SloSpans] = {}
-    for slo in slos:
-        rule = slice_rule(slo)
-        text = canonical((slo.sli, rule))
-        key = measures.setdefault(text, (f"m{len(measures)}", slo, rule))[0]
-        custom = (window_of or {}).get(slo.id)
-        if custom is not None:
-            window_key = span(custom.start, min(custom.end, now))
-            minutes = int((custom.end - custom.start).total_seconds() // 60)
-        else:
-            elapsed = elapsed_interval(slo.window, now)
-            window_key = span(elapsed.start, elapsed.end)
-            minutes = window_interval(slo.window, now).minutes
-        burns = {w: span(now - w, now) for w in slo.alerting.policy.windows()}
-        probe = {}
-        if is_probe(slo):
-            settled = floor_minute(now - SLICE_SETTLE)
-            probe = {n: span(settled - n * MINUTE, now) for n in probe_minutes(slo)}
-        wanted.setdefault(key, set()).update({window_key, *burns.values(), *probe.values()})
-        where[slo.id] = SloSpans(key, rule is not None, window_key, minutes, burns, probe)
-    ordered = sorted(spans.items(), key=lambda item: int(item[1][1:]))
-    plan_spans = tuple(Span(k, a, b) for (a, b), k in ordered)
-    counts: list[CountMeasure] = []
-    slices: list[SliceMeasure] = []
-    for text, (key, slo, rule) in measures.items():
-        keys = tuple(sorted(wanted[key], key=lambda k: int(k[1:])))
-        if rule is None:
-            assert not isinstance(slo.sli, FreshnessSLI)
-            counts.append(CountMeasure(key, slo.sli, keys))
-        else:
-            hours_key = hashlib.sha256(text.encode()).hexdigest()[:16]
-            slices.append(SliceMeasure(key, slo.sli, rule, keys, hours_key))
-    return Plan(plan_spans, tuple(counts), tuple(slices)), where
 
 
 def is_probe(slo: SLO) -> bool:
@@ -155,57 +108,6 @@ def probe_minutes(slo: SLO) -> list[int]:
     return sorted(n for n in found if n > 0)
 
 
-def samu_totals(
-    sums: Sums, spans: SloSpans, span_key: str, rule: Timeslices | None
-) -> dict[str, Totals]:
-    """Per-SAMU totals of one measure over one span (slices: no-data slices per `rule`).
-
-    For slices, only SAMU that sent data at some point of the SLO window are judged: a SAMU
-    that never reported is "no data", not a spent budget.
-    """
-    if not spans.slices:
-        out: dict[str, Totals] = {}
-        for (samu, _), (good, valid) in sums.counts.get((spans.measure, span_key), {}).items():
-            out[samu] = out.get(samu, Totals()) + Totals(good, valid - good)
-        return out
-    assert rule is not None
-    return {
-        samu: slice_totals(sums, spans.measure, span_key, samu, rule)
-        for samu in reporting(sums, spans)
-    }
-
-
-def reporting(sums: Sums, spans: SloSpans) -> list[str]:
-    """SAMU with at least one slice with data over the SLO window."""
-    window = sums.slices.get((spans.measure, spans.window), {})
-    return [samu for samu, (_, data) in window.items() if data > 0]
-
-
-def slice_totals(sums: Sums, measure: str, span_key: str, samu: str, rule: Timeslices) -> Totals:
-    """Good and bad slices of one SAMU; slices without data count as `rule.no_data` says."""
-    good, data = sums.slices.get((measure, span_key), {}).get(samu, (0.0, 0.0))
-    size = max(1, rule.slice_minutes)
-    minutes = sums.slice_minutes.get(span_key, {}).get(samu, sums.slice_total.get(span_key, 0))
-    missing = max(0.0, minutes // size - data)
-    bad = data - good
-    if rule.no_data == "bad":
-        bad += missing
-    elif rule.no_data == "good":
-        good += missing
-    return Totals(good, bad)
-
-
-def components(sums: Sums, spans: SloSpans, samu: str | None) -> dict[str, Totals]:
-    """Totals by platform component over the SLO window (one SAMU, or all when None)."""
-    out: dict[str, Totals] = {}
-    if spans.slices:
-        return out
-    for (s, comp), (good, valid) in sums.counts.get((spans.measure, spans.window), {}).items():
-        if samu is None or s == samu:
-            out[comp] = out.get(comp, Totals()) + Totals(good, valid - good)
-    return out
-
-
 def status_of(
     slo: SLO,
     samu: str,
@@ -217,6 +119,7 @@ def status_of(
     window_start: datetime,
     now: datetime,
     parts: Mapping[str, Totals] | None = None,
+    minutes: MinuteTally | None = None,
 ) -> SloStatus:
     """The status of `slo` for one SAMU or composite from its window and burn-window totals."""
     rule = slice_rule(slo)
@@ -251,6 +154,7 @@ def status_of(
         conditions=conditions,
         exhaustion=exhaustion_in(budget, current, period),
         components=MappingProxyType(dict(parts or {})),
+        minutes=minutes,
     )
 
 
@@ -289,105 +193,172 @@ def _current_burn(samples: Mapping[timedelta, BurnSample]) -> float | None:
     return samples[longer[0]].burn_rate
 
 
+@dataclass(frozen=True)
+class _Window:
+    """An SLO's window at one instant: [start, end), its full length, and the burn windows."""
+
+    start: datetime
+    end: datetime
+    minutes: int
+    burns: Mapping[timedelta, tuple[datetime, datetime]]
+
+
+def _window(slo: SLO, now: datetime, custom: Interval | None) -> _Window:
+    if custom is not None:
+        end = min(custom.end, now)
+        burns = {w: (end - w, end) for w in slo.alerting.policy.windows()}
+        return _Window(custom.start, end, custom.minutes, burns)
+    burns = {w: (now - w, now) for w in slo.alerting.policy.windows()}
+    elapsed = elapsed_interval(slo.window, now)
+    return _Window(elapsed.start, elapsed.end, window_interval(slo.window, now).minutes, burns)
+
+
+@dataclass(frozen=True)
+class _PerSamu:
+    """Vectors over the ledger's SAMU: window and burn totals, slice tallies, components."""
+
+    good: Floats
+    bad: Floats
+    burns: Mapping[timedelta, tuple[Floats, Floats]]
+    minutes: SliceTally | None
+    parts: Floats | None  # SAMU × component: (good, valid) stacked on axis 0
+
+
+def _vectors(slo: SLO, tallies: Tallies, w: _Window) -> _PerSamu:
+    layout = tallies.ledger.layout
+    source = slice_source(slo)
+    if source is not None:
+        k = layout.slice_index(source)
+        window = tallies.slices(k, w.start, w.end)
+        burns = {}
+        for span, (a, b) in w.burns.items():
+            t = tallies.slices(k, a, b)
+            burns[span] = (t.good, t.bad)
+        return _PerSamu(window.good, window.bad, burns, window, None)
+    assert not isinstance(slo.sli, FreshnessSLI)
+    g, v = (layout.count_index(c) for c in count_columns(slo.sli))
+    good, valid = tallies.counts(g, w.start, w.end), tallies.counts(v, w.start, w.end)
+    burns = {}
+    for span, (a, b) in w.burns.items():
+        bg, bv = tallies.counts(g, a, b), tallies.counts(v, a, b)
+        burns[span] = (bg, bv - bg)
+    parts = None
+    if slo.by_component:
+        parts = np.stack(
+            [tallies.components(g, w.start, w.end), tallies.components(v, w.start, w.end)]
+        )
+    return _PerSamu(good, valid - good, burns, None, parts)
+
+
+def _tally(t: SliceTally | None, i: int) -> MinuteTally | None:
+    if t is None:
+        return None
+    return MinuteTally(
+        int(t.good[i]), int(t.bad[i]), int(t.gap[i]), int(t.no_data[i]), int(t.excluded[i])
+    )
+
+
+def _parts(v: _PerSamu, rows: Sequence[int], names: Sequence[str]) -> dict[str, Totals]:
+    if v.parts is None:
+        return {}
+    good = v.parts[0][list(rows)].sum(axis=0)
+    valid = v.parts[1][list(rows)].sum(axis=0)
+    return {
+        n: Totals(float(g), float(b - g))
+        for n, g, b in zip(names, good, valid, strict=True)
+        if b > 0
+    }
+
+
 def evaluate(
     slos: Sequence[SLO],
     samu_labels: Mapping[str, Mapping[str, object]],
-    plan: Plan,
-    where: Mapping[str, SloSpans],
-    sums: Sums,
+    tallies: Tallies,
     now: datetime,
+    window_of: Mapping[str, Interval] | None = None,
 ) -> list[SloStatus]:
-    """Status of every SLO: per selected SAMU (scope samu) or one composite (national/region)."""
+    """Status of every SLO: per selected SAMU (scope samu) or one composite (national/region).
+
+    `window_of` replaces an SLO's own window by a period (e.g. the calendar month 2026-10).
+    """
+    led = tallies.ledger
     out: list[SloStatus] = []
     for slo in slos:
-        spans = where[slo.id]
-        rule = slice_rule(slo)
-        window_start = plan.span(spans.window).start
-        selected = [s for s, labels in samu_labels.items() if slo.fleet.matches(s, labels)]
-        window = samu_totals(sums, spans, spans.window, rule)
-        burns = {w: samu_totals(sums, spans, k, rule) for w, k in spans.burns.items()}
+        w = _window(slo, now, (window_of or {}).get(slo.id))
+        v = _vectors(slo, tallies, w)
+        rows = {
+            s: led.index[s]
+            for s, labels in samu_labels.items()
+            if s in led.index and slo.fleet.matches(s, labels)
+        }
+        groups: dict[str, list[str]]
         if slo.scope == "samu":
-            for samu in selected:
-                target = slo.target_for(samu, samu_labels[samu])
-                total = _slice_default(window, samu, sums, spans, spans.window, rule)
-                per_burn = {
-                    w: _slice_default(b, samu, sums, spans, spans.burns[w], rule)
-                    for w, b in burns.items()
-                }
-                out.append(
-                    status_of(
-                        slo,
-                        samu,
-                        target.objective,
-                        target.guards.min_bad_events,
-                        total,
-                        per_burn,
-                        spans.window_minutes,
-                        window_start,
-                        now,
-                        components(sums, spans, samu),
-                    )
-                )
-            continue
-        groups = _groups(slo.scope, selected, samu_labels)
+            groups = {s: [s] for s in rows}
+        elif slo.scope == "national":
+            groups = {NATIONAL: list(rows)}
+        else:
+            groups = {}
+            for s in rows:
+                groups.setdefault(f"region:{samu_labels[s].get('region', '')}", []).append(s)
         for name, members in groups.items():
-            total = _sum(window, members, sums, spans, spans.window, rule)
-            per_burn = {
-                w: _sum(b, members, sums, spans, spans.burns[w], rule) for w, b in burns.items()
+            idx = [rows[s] for s in members]
+            window = Totals(float(v.good[idx].sum()), float(v.bad[idx].sum()))
+            burns = {
+                span: Totals(float(g[idx].sum()), float(b[idx].sum()))
+                for span, (g, b) in v.burns.items()
             }
-            minutes = spans.window_minutes * (len(members) if spans.slices else 1)
-            out.append(
-                status_of(
-                    slo,
-                    name,
-                    slo.objective,
-                    slo.alerting.guards.min_bad_events,
-                    total,
-                    per_burn,
-                    minutes,
-                    window_start,
-                    now,
-                    components(sums, spans, None) if slo.scope == "national" else None,
-                )
+            tally = None
+            if v.minutes is not None:
+                tally = MinuteTally()
+                for i in idx:
+                    part = _tally(v.minutes, i)
+                    assert part is not None
+                    tally = tally + part
+            minutes = w.minutes * len(idx) if tally is not None else w.minutes
+            if tally is not None:
+                minutes -= tally.gap + tally.no_data + tally.excluded
+            if slo.scope == "samu":
+                target = slo.target_for(name, samu_labels[name])
+                objective, min_bad = target.objective, target.guards.min_bad_events
+            else:
+                objective, min_bad = slo.objective, slo.alerting.guards.min_bad_events
+            parts = _parts(v, idx, led.components) if slo.scope != "region" else {}
+            status = status_of(
+                slo,
+                name,
+                objective,
+                min_bad,
+                window,
+                burns,
+                max(0, minutes),
+                w.start,
+                now,
+                parts,
+                tally,
             )
+            if (window_of or {}).get(slo.id) is not None:
+                status = replace(status, window_end=w.end)
+            out.append(status)
     return out
 
 
-def _groups(
-    scope: str, selected: Sequence[str], labels: Mapping[str, Mapping[str, object]]
-) -> dict[str, list[str]]:
-    if scope == "national":
-        return {NATIONAL: list(selected)}
-    regions: dict[str, list[str]] = {}
-    for samu in selected:
-        regions.setdefault(f"region:{labels[samu].get('region', '')}", []).append(samu)
-    return regions
+def recent_bad(tallies: Tallies, slo: SLO, minutes: int, now: datetime) -> Floats:
+    """Per SAMU of the ledger, bad slices among the last `minutes` settled minutes."""
+    source = slice_source(slo)
+    assert source is not None
+    k = tallies.ledger.layout.slice_index(source)
+    end = floor_minute(now - SETTLE)
+    return tallies.slices(k, end - minutes * MINUTE, end).bad
 
 
-def _slice_default(
-    totals: Mapping[str, Totals],
-    samu: str,
-    sums: Sums,
-    spans: SloSpans,
-    span_key: str,
-    rule: Timeslices | None,
-) -> Totals:
-    """A SAMU's totals (zero when it has none: no data)."""
-    return totals.get(samu, Totals())
-
-
-def _sum(
-    totals: Mapping[str, Totals],
-    members: Sequence[str],
-    sums: Sums,
-    spans: SloSpans,
-    span_key: str,
-    rule: Timeslices | None,
-) -> Totals:
-    out = Totals()
-    for samu in members:
-        out = out + _slice_default(totals, samu, sums, spans, span_key, rule)
-    return out
+def equipped(tallies: Tallies, slo: SLO, now: datetime) -> list[str]:
+    """SAMU that have sent data of this slice SLO at some point before `now`."""
+    source = slice_source(slo)
+    assert source is not None
+    led = tallies.ledger
+    first = led.first[led.layout.slice_index(source)]
+    stamp = now.timestamp()
+    return [s for s, i in led.index.items() if first[i] <= stamp]
 
 
 def is_occurrences(slo: SLO) -> bool:

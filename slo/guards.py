@@ -21,9 +21,11 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from slo.evaluate import SloStatus
+from slo.judge import fleet_silent
 from slo.model import PlausibilityGuard
 from slo.policy import Guards, Severity
 
+GAP_ALERT = "VigieIngestGap"
 # A collapse must also be this unlikely under the baseline's Poisson law (calibration: ~4 M
 # SAMU × 10-minute tests a year must not page on chance alone).
 COLLAPSE_ALPHA = 1e-7
@@ -77,23 +79,31 @@ def probe_findings(
     return out
 
 
+def gap_finding(why: str) -> Finding:
+    """The one platform alert of a silence that is ours, not the SAMU's."""
+    return Finding(GAP_ALERT, "", "page", {}, {"summary": f"Vigie ingest gap: {why}"})
+
+
 def heartbeat_findings(
     facts: Mapping[str, HeartbeatFacts], now: datetime, guards: Guards
 ) -> list[Finding]:
     """SAMU with K failed checks since the last success, or no success for K intervals.
 
-    When no SAMU at all sent a check for K intervals, the silence is ours (ingest stalled): one
-    `TelemetryStalled` finding replaces a page per SAMU.
+    Silence is judged against the fleet: when a large share of the SAMU that send checks are
+    silent at once (`slo.judge.fleet_silent`), the silence is ours (ingest stalled or behind):
+    one Vigie ingest gap alert replaces a page per silent SAMU. Explicit failed checks still
+    page.
     """
     window = guards.heartbeat_window
-    seen = [f.last_seen for f in facts.values() if f.last_seen is not None]
-    if facts and (not seen or now - max(seen) > window):
-        return [Finding("TelemetryStalled", "", "page", {}, {"summary": "no SAMU sent any check"})]
+    silent = {s for s, f in facts.items() if f.last_seen is None or now - f.last_seen > window}
+    ours = bool(facts) and fleet_silent(len(silent), len(facts))
     out = []
+    if ours:
+        out.append(gap_finding(f"{len(silent)} of {len(facts)} SAMU sent no check for {window}"))
     for samu, f in sorted(facts.items()):
         failed = f.fails_since_ok >= guards.heartbeat_failed_checks
-        silent = f.last_ok is None or now - f.last_ok > window
-        if failed or silent:
+        missing = f.last_ok is None or now - f.last_ok > window
+        if failed or (missing and not (ours and samu in silent)):
             why = "failed" if failed else "failed or missing"
             out.append(
                 Finding(
@@ -110,15 +120,20 @@ def heartbeat_findings(
 def no_data_findings(
     last_minute: Mapping[str, datetime | None], now: datetime, guards: Guards
 ) -> list[Finding]:
-    """SAMU that sent telemetry recently but nothing for `no_data_after` (ours if all stop)."""
+    """SAMU that sent telemetry recently but nothing for `no_data_after`; when a large share of
+    the fleet stops at once the silence is ours (one Vigie ingest gap alert instead)."""
     quiet = [
         samu
         for samu, last in last_minute.items()
         if last is not None and now - (last + timedelta(minutes=1)) >= guards.no_data_after
     ]
     active = [s for s, last in last_minute.items() if last is not None]
-    if active and len(quiet) == len(active) and len(active) > 1:
-        return [Finding("TelemetryStalled", "", "page", {}, {"summary": "no SAMU sends data"})]
+    if fleet_silent(len(quiet), len(active)):
+        return [
+            gap_finding(
+                f"{len(quiet)} of {len(active)} SAMU sent nothing for {guards.no_data_after}"
+            )
+        ]
     return [
         Finding(
             "TelemetryNoData",

@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from slo.evaluate import NATIONAL, SloStatus, Totals, slice_rule, status_of
+from slo.evaluate import NATIONAL, MinuteTally, SloStatus, Totals, status_of
+from slo.layout import slice_rule
 from slo.model import SLO
 
 
@@ -43,7 +44,15 @@ def composite(slo: SLO, name: str, members: Sequence[SloStatus]) -> SloStatus | 
         for key, t in b.items():
             burns[key] = burns.get(key, Totals()) + t
     first = members[0]
-    minutes = first.budget.window_minutes * (len(members) if slice_rule(slo) else 1)
+    sliced = slice_rule(slo) is not None
+    minutes = (
+        sum(st.budget.window_minutes for st in members) if sliced else first.budget.window_minutes
+    )
+    tally = None
+    if sliced:
+        tally = MinuteTally()
+        for st in members:
+            tally = tally + (st.minutes or MinuteTally())
     guards = slo.alerting.guards
     return status_of(
         slo,
@@ -56,6 +65,7 @@ def composite(slo: SLO, name: str, members: Sequence[SloStatus]) -> SloStatus | 
         first.window_start,
         first.at,
         _components(members),
+        tally,
     )
 
 

@@ -135,6 +135,40 @@ SLO_SNAPSHOTS = Table(
     retention=Retained("operations", "time"),
 )
 
+# Which SAMU-minutes changed, and when (the store's clock): the engine re-reads exactly those
+# after each tick, so late data corrects the minutes it belongs to. Written by views of
+# `minute_counts` and `minute_ingest` (every insert path ends there, the collector's and direct
+# ones alike); kept two days (the engine re-reads its whole horizon at start).
+SLO_CHANGES = Table(
+    name="slo_changes",
+    columns="""
+    inserted DateTime64(3, 'UTC'),
+    samu_id LowCardinality(String),
+    minute DateTime('UTC')
+    """,
+    engine="MergeTree",
+    partition_by="toYYYYMMDD(inserted)",
+    order_by="inserted",
+    ttl="toDateTime(inserted) + INTERVAL 2 DAY",
+    shard_key="cityHash64(samu_id)",
+)
+
+SLO_CHANGES_COUNTS_MV = View(
+    name="slo_changes_counts_mv",
+    source="minute_counts",
+    target="slo_changes",
+    select="SELECT now64(3, 'UTC') AS inserted, samu_id, minute FROM {source} "
+    "GROUP BY samu_id, minute",
+)
+
+SLO_CHANGES_INGEST_MV = View(
+    name="slo_changes_ingest_mv",
+    source="minute_ingest",
+    target="slo_changes",
+    select="SELECT now64(3, 'UTC') AS inserted, samu_id, minute FROM {source} "
+    "GROUP BY samu_id, minute",
+)
+
 # Backfills run before their view exists and only into an empty table, so re-running an
 # interrupted migration never counts a row twice (migrations run before ingest starts).
 _BACKFILL_HOURS = """
@@ -185,5 +219,10 @@ MIGRATIONS: list[Migration] = [
         tuple(
             DedupWindow(t) for t in ("slo_hour_counts", "slo_minute_counts", "slo_minute_ingest")
         ),
+    ),
+    Migration(
+        203,
+        "slo_changes",
+        (SLO_CHANGES, DedupWindow("slo_changes"), SLO_CHANGES_COUNTS_MV, SLO_CHANGES_INGEST_MV),
     ),
 ]

@@ -151,6 +151,16 @@ class Store:
             result = self._client().query(self.sql(text), parameters=parameters)
             return [tuple(row) for row in result.result_rows]
 
+    def query_columns(
+        self, text: str, parameters: dict[str, Any] | None, width: int
+    ) -> list[Sequence[Any]]:
+        """A SELECT of `width` columns as one sequence per column (no tuple per row), for large
+        numeric reads; an empty result is `width` empty sequences."""
+        with self._translate():
+            result = self._client().query(self.sql(text), parameters=parameters)
+            columns = list(result.result_columns)
+            return columns if columns else [[] for _ in range(width)]
+
     def query_df(self, text: str, parameters: dict[str, Any] | None = None) -> Any:
         """A SELECT as a pandas DataFrame."""
         with self._translate():

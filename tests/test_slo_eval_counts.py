@@ -8,11 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from alerts.maintenance import MaintenanceWindow
-from slo.evaluate import SloStatus, evaluate, plan_for
+from slo import figures
+from slo.evaluate import SloStatus
 from slo.model import SLO
-from slo.reader import SumsReader
-from slo.sql import Span
-from slo.windows import window_for
+from slo.windows import Interval, window_for
 from store.client import Store
 from tests.test_slo_eval_factories import (
     LATENCY,
@@ -39,13 +38,12 @@ def run(
     now: datetime,
     samu: Sequence[str] = (PARIS, LYON),
     maintenance: Sequence[MaintenanceWindow] = (),
-    window_of: dict[str, Span] | None = None,
+    window_of: dict[str, Interval] | None = None,
 ) -> dict[tuple[str, str], SloStatus]:
     labels = samu_labels(samu)
-    plan, where = plan_for(slos, now, window_of)
     regions = {k: str(v["region"]) for k, v in labels.items()}
-    sums = SumsReader(store).read(plan, now, maintenance, regions)
-    return {(s.slo, s.samu): s for s in evaluate(slos, labels, plan, where, sums, now)}
+    found = figures.statuses(store, slos, labels, now, window_of, maintenance, regions)
+    return {(s.slo, s.samu): s for s in found}
 
 
 def test_a_ratio_sli_is_the_sum_of_good_over_the_sum_of_valid(store: Store) -> None:
@@ -90,6 +88,7 @@ def test_a_latency_sli_reads_the_bucket_at_the_threshold(store: Store) -> None:
 def test_probe_time_slices_judge_each_minute_and_a_silent_minute_is_bad(store: Store) -> None:
     slo = shipped_slo("s3-reachability")
     start = NOW.replace(second=0) - timedelta(minutes=10)
+    put_counts(store, [(NOW - timedelta(hours=2), PARIS, PROBES, "success", 1)])  # equipped since
     put_counts(store, [(m, PARIS, PROBES, "success", 1) for m in minutes(start, 10)])
     put_counts(store, [(start + timedelta(minutes=3), PARIS, PROBES, "failure", 1)])
     put_counts(store, [(start + timedelta(minutes=3), PARIS, PROBES, "success", 1)])
@@ -98,8 +97,24 @@ def test_probe_time_slices_judge_each_minute_and_a_silent_minute_is_bad(store: S
     # The window starts at 12:25:20: 12:26…12:28 are whole and settled; 12:29 ended 20 s ago.
     assert (five.valid_events, five.bad_events) == (3, 0)
     thirty = status.burns[timedelta(minutes=30)]
-    # 12:01 … 12:28: 28 judged minutes; probes in 12:20…12:28, all good but the mixed 12:23.
+    # 12:01 … 12:28: 28 judged minutes; probes in 12:20…12:28, all good but the mixed 12:23;
+    # the silent minutes before are bad: the SAMU has probes, and the fleet is not silent.
     assert (thirty.valid_events, thirty.bad_events) == (28, 28 - 8)
+
+
+def test_minutes_before_a_samus_first_probe_are_not_in_its_window(store: Store) -> None:
+    slo = shipped_slo("s3-reachability")
+    start = NOW.replace(second=0) - timedelta(minutes=10)
+    put_counts(store, [(m, PARIS, PROBES, "success", 1) for m in minutes(start, 10)])
+    status = run(store, [slo], NOW)[(slo.id, PARIS)]
+    thirty = status.burns[timedelta(minutes=30)]
+    assert (thirty.valid_events, thirty.bad_events) == (9, 0)  # 12:20 … 12:28, all good
+    assert status.minutes is not None
+    # 28 days of minutes, of which all but the 9 judged and the unsettled 12:29, 12:30 are
+    # before the first probe: the window is the 9 minutes since, and nothing was spent.
+    assert (status.minutes.good, status.minutes.bad) == (9, 0)
+    assert status.minutes.excluded == 28 * 1440 - 9 - 2
+    assert status.budget.window_minutes == 28 * 1440 - status.minutes.excluded
 
 
 def test_a_slice_sli_with_a_partial_target_and_skipped_empty_slices(store: Store) -> None:
@@ -180,7 +195,7 @@ def test_a_calendar_month_starts_and_ends_at_local_midnight(
     period = window_for(label, zone)
     now = period.end + timedelta(days=2)
     result = run(
-        store, [slo], now, [GUADELOUPE], window_of={slo.id: Span("x", period.start, period.end)}
+        store, [slo], now, [GUADELOUPE], window_of={slo.id: period}
     )
     status = result[(slo.id, GUADELOUPE)]
     assert (status.budget.good, status.budget.valid) == (2, 2)
@@ -209,10 +224,11 @@ def test_planned_maintenance_is_excluded_from_the_budget(store: Store) -> None:
     s3 = shipped_slo("s3-reachability")
     put_counts(store, [(start, PARIS, PROBES, "success", 1)])
     probes = run(store, [s3], NOW, maintenance=[window])[(s3.id, PARIS)]
-    # Whole settled minutes of 28 d (12:31 then … 12:28 now), one with a probe: all bad but
-    # that one and the 20 maintenance minutes.
-    assert probes.budget.valid == 28 * 1440 - 2 - 20
+    # Settled minutes since its first probe (09:00 … 12:28, 209), one with a probe: all bad but
+    # that one, and the 20 maintenance minutes out of the window.
+    assert probes.budget.valid == 209 - 20
     assert probes.budget.good == 1
+    assert probes.minutes is not None and probes.minutes.excluded == 28 * 1440 - 1 - 209 - 1 + 20
     assert run(store, [s3], NOW)[(s3.id, LYON)].state == "no_data"  # never reported
 
 
