@@ -20,7 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from slo.backtest_guards import guard_labels, replay_guards
-from slo.evaluate import is_probe, probe_minutes, slice_rule
+from slo.evaluate import is_probe, probe_minutes
+from slo.guards import GAP_ALERT
+from slo.layout import slice_rule
 from slo.model import SLO, FreshnessSLI, Timeslices
 from slo.policy import Guards
 from slo.sql import CountSLI, SliceMeasure, _conditions, _Params, _slice_inner
@@ -280,7 +282,7 @@ def _guard_firings(
     for name, rows in (("HeartbeatLost", held.heartbeat), ("TelemetryNoData", held.no_data)):
         labels = [guard_labels(name, s, samu_labels) for s in samu]
         out += _intervals(rows, ticks, labels)
-    stalled = [guard_labels("TelemetryStalled", "", samu_labels)]
+    stalled = [guard_labels(GAP_ALERT, "", samu_labels)]
     return out + _intervals(held.stalled[None, :], ticks, stalled)
 
 

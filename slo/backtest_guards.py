@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from slo.judge import fleet_silent_counts
 from slo.policy import Guards
 from store.client import Store
 
@@ -49,7 +50,7 @@ class GuardHeld:
     samu: tuple[str, ...]
     heartbeat: Bools  # SAMU × tick: HeartbeatLost
     no_data: Bools  # SAMU × tick: TelemetryNoData
-    stalled: npt.NDArray[np.bool_]  # tick: TelemetryStalled (from either guard)
+    stalled: npt.NDArray[np.bool_]  # tick: VigieIngestGap (from either guard)
 
 
 def _ms(moments: Sequence[datetime]) -> Ints:
@@ -81,11 +82,13 @@ def _checks(rows: Sequence[tuple[object, ...]]) -> dict[str, _Checks]:
     return out
 
 
-def _heartbeat(checks: _Checks | None, now: Ints, guards: Guards) -> tuple[Bools, Bools, Ints]:
-    """(has facts, HeartbeatLost holds, last seen ms) at each tick for one SAMU."""
+def _heartbeat(
+    checks: _Checks | None, now: Ints, guards: Guards
+) -> tuple[Bools, Bools, Bools, Ints]:
+    """(has facts, checks failed, success missing, last seen ms) at each tick for one SAMU."""
     n = len(now)
     if checks is None:
-        return np.zeros(n, bool), np.zeros(n, bool), np.full(n, _NONE)
+        return np.zeros(n, bool), np.zeros(n, bool), np.zeros(n, bool), np.full(n, _NONE)
     since = now - int(HEARTBEAT_LOOKBACK.total_seconds() * 1000)
     lo = np.searchsorted(checks.seen, since, "left")
     hi = np.searchsorted(checks.seen, now, "left")
@@ -103,8 +106,8 @@ def _heartbeat(checks: _Checks | None, now: Ints, guards: Guards) -> tuple[Bools
     fails = checks.fail_cum[np.maximum(upper, lower)] - checks.fail_cum[lower]
     window = int(guards.heartbeat_window.total_seconds() * 1000)
     failed = fails >= guards.heartbeat_failed_checks
-    silent = ~has_ok | (now - last_ok > window)
-    return has, has & (failed | silent), last_seen
+    missing = ~has_ok | (now - last_ok > window)
+    return has, has & failed, has & missing, last_seen
 
 
 def replay_guards(
@@ -114,7 +117,8 @@ def replay_guards(
     guards: Guards,
     heartbeat_metric: str,
 ) -> GuardHeld:
-    """HeartbeatLost, TelemetryNoData and TelemetryStalled at every tick, as the engine decides."""
+    """HeartbeatLost, TelemetryNoData and VigieIngestGap at every tick, as the engine decides
+    (`slo.guards`: a silence shared by a large share of the fleet is ours)."""
     now = _ms(ticks)
     n = len(ticks)
     first, last = ticks[0], ticks[-1]
@@ -123,15 +127,15 @@ def replay_guards(
     )
     checks = _checks(rows)
     facts = np.zeros((len(samu), n), bool)
-    lost = np.zeros((len(samu), n), bool)
+    failed = np.zeros((len(samu), n), bool)
+    missing = np.zeros((len(samu), n), bool)
     seen = np.full((len(samu), n), _NONE)
     for i, s in enumerate(samu):
-        facts[i], lost[i], seen[i] = _heartbeat(checks.get(s), now, guards)
+        facts[i], failed[i], missing[i], seen[i] = _heartbeat(checks.get(s), now, guards)
     window = int(guards.heartbeat_window.total_seconds() * 1000)
-    any_facts = facts.any(axis=0)
-    newest = seen.max(axis=0) if len(samu) else np.full(n, _NONE)
-    hb_stalled = any_facts & ((newest == _NONE) | (now - newest > window))
-    lost &= ~hb_stalled[None, :]
+    silent = facts & ((seen == _NONE) | (now[None, :] - seen > window))
+    hb_stalled = facts.any(axis=0) & fleet_silent_counts(silent.sum(axis=0), facts.sum(axis=0))
+    lost = failed | (missing & ~(hb_stalled[None, :] & silent))
 
     minutes = _ingest_minutes(store, first - INGEST_LOOKBACK, last)
     quiet_ms = int((guards.no_data_after + timedelta(minutes=1)).total_seconds() * 1000)
@@ -146,8 +150,7 @@ def replay_guards(
         last_minute = at[np.maximum(k, 0)]
         active[i] = (k >= 0) & (last_minute >= now - day)
         quiet[i] = active[i] & (now - last_minute >= quiet_ms)
-    n_active = active.sum(axis=0)
-    nd_stalled = (n_active > 1) & (quiet.sum(axis=0) == n_active)
+    nd_stalled = fleet_silent_counts(quiet.sum(axis=0), active.sum(axis=0))
     quiet &= ~nd_stalled[None, :]
     return GuardHeld(tuple(samu), lost, quiet, hb_stalled | nd_stalled)
 

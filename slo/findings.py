@@ -30,6 +30,7 @@ from slo.guards import (
     probe_findings,
     reference_instants,
 )
+from slo.live import GUARD_LOOKBACK
 from slo.model import SLO, PlausibilityGuard
 from slo.policy import Guards, Severity
 from slo.reader import GuardReader
@@ -91,7 +92,7 @@ class Findings:
             if samu in self._labels
         }
         out += heartbeat_findings(facts, now, defaults)
-        out += no_data_findings(_last_alive(tallies, now), now, defaults)
+        out += no_data_findings(_last_alive(tallies, now, GUARD_LOOKBACK), now, defaults)
         gap_words = tallies.fleet_gap()
         out += _settled_gap(tallies, gap_words, now)
         out += self._collapses(now, guards, tallies, gap_words)
@@ -172,10 +173,11 @@ class Findings:
         return collapse_findings(guard, current, baseline)
 
 
-def _last_alive(tallies: Tallies, now: datetime) -> dict[str, datetime | None]:
-    """Per SAMU, the last minute of the ledger in which it sent any point (None: never)."""
+def _last_alive(tallies: Tallies, now: datetime, lookback: timedelta) -> dict[str, datetime | None]:
+    """Per SAMU, the last minute in which it sent any point, over `lookback` (None: none)."""
     led = tallies.ledger
-    upto = judge.minute_masks(led.t0, led.nh, led.t0, ceil_min(now.timestamp()))
+    since = floor_min((now - lookback).timestamp())
+    upto = judge.minute_masks(led.t0, led.nh, since, ceil_min(now.timestamp()))
     words = led.alive & upto[None, :]
     out: dict[str, datetime | None] = {}
     for samu, row in led.index.items():

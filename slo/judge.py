@@ -8,9 +8,9 @@ of a SAMU's word for an hour is minute k of that hour):
   maintenance. Excluded minutes are not in the SAMU's window at all.
 - good / bad: the minute had data and met / missed its target.
 - silent (no data): a **Vigie gap** when the silence is ours — a large share of the fleet is
-  silent in the same minute (at least FLEET_MIN SAMU and FLEET_SHARE of those monitored), or the
-  collector shed load in it. Otherwise the SAMU is silent while the fleet reports (carrier
-  silence, 2 June 2021) and the spec's `no_data` rule applies: `bad` (default), `good`, or
+  silent in the same minute (at least FLEET_MIN SAMU and FLEET_SHARE of those monitored, or all
+  of a fleet of two or more), or the collector shed load in it. Otherwise the SAMU is silent
+  while the fleet reports (carrier silence, 2 June 2021) and the spec's `no_data` rule applies: `bad` (default), `good`, or
   `skip` (no data, not judged).
 - for freshness (our own O1), a minute whose data arrived late is a gap too when a large share
   of the fleet was late in it: the pipeline was behind, not the SAMU.
@@ -28,6 +28,7 @@ from slo.model import Timeslices
 
 Words = npt.NDArray[np.uint64]
 Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
 ALL = np.uint64((1 << 60) - 1)  # minutes 0–59 of an hour
 FLEET_MIN = 3  # at least this many SAMU silent at once …
 FLEET_SHARE = 0.5  # … and this share of the monitored fleet: the silence is ours
@@ -35,8 +36,17 @@ SETTLE_S = 30  # a minute is judged once it ended this long ago (its last export
 
 
 def fleet_silent(silent: int, monitored: int, share: float = FLEET_SHARE) -> bool:
-    """Whether `silent` SAMU out of `monitored` is a silence of ours (the rule of `fleet_bits`)."""
-    return silent >= FLEET_MIN and silent >= share * monitored
+    """Whether `silent` SAMU out of `monitored` is a silence of ours: a large share of a fleet,
+    or the whole of a fleet of two or more."""
+    return bool(fleet_silent_counts(np.array([silent]), np.array([monitored]), share)[0])
+
+
+def fleet_silent_counts(silent: Ints, monitored: Ints, share: float = FLEET_SHARE) -> Bools:
+    """`fleet_silent` element-wise (counts per minute or per tick)."""
+    out: Bools = ((silent >= FLEET_MIN) & (silent >= share * monitored)) | (
+        (silent == monitored) & (monitored >= 2)
+    )
+    return out
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ def fleet_bits(members: Words, hits: Words, share: float = FLEET_SHARE) -> Words
         .reshape(members.shape[0], -1)
         .sum(axis=0, dtype=np.int32)
     )
-    flags = (h >= FLEET_MIN) & (h >= share * m)  # fleet_silent, vectorised
+    flags = fleet_silent_counts(h, m, share)
     return np.packbits(flags.reshape(-1, 64), axis=1, bitorder="little").view(np.uint64)[:, 0]
 
 

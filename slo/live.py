@@ -23,6 +23,7 @@ from store.client import Store
 
 CHANGE_MARGIN = timedelta(seconds=60)  # re-read changes this far back (inserts committing)
 MINUTE_ZONE = timedelta(days=3, hours=1)  # minutes held for the alert windows (≤ 3 d)
+GUARD_LOOKBACK = timedelta(days=1)  # the no-data guard's: who sent anything in the last day
 BySamu = Mapping[str, Sequence[tuple[datetime, datetime]]]
 
 
@@ -30,6 +31,7 @@ def horizon(slos: Sequence[SLO], now: datetime) -> tuple[int, int, int]:
     """(first hour, end hour, first hour held to the minute) the engine needs at `now`."""
     starts = [elapsed_interval(s.window, now).start for s in slos]
     starts += [now - w for s in slos for w in s.alerting.policy.windows()]
+    starts.append(now - GUARD_LOOKBACK)
     first = floor_hour_s(min(starts, default=now).timestamp())
     end = ceil_hour_s(now.timestamp() + 1)
     recent = floor_hour_s((now - MINUTE_ZONE).timestamp())

@@ -19,7 +19,7 @@ from vigie.backtest_history import POINT_COLUMNS, write_history
 
 T0 = datetime(2030, 10, 14, 1, 0, tzinfo=UTC)  # in the future: `points` keeps 35 days
 PARIS, SMALL, MUTE = "fr.health.samu075", "fr.health.samu048", "fr.health.samu069"
-GUARDS = {"HeartbeatLost", "TelemetryNoData", "TelemetryStalled"}
+GUARDS = {"HeartbeatLost", "TelemetryNoData", "VigieIngestGap"}
 
 
 def sample(store: Store) -> None:
@@ -55,7 +55,7 @@ def test_the_replayed_guards_fire_exactly_what_the_engine_fires(store: Store) ->
         ("HeartbeatLost", SMALL),
         ("HeartbeatLost", MUTE),
         ("TelemetryNoData", MUTE),
-        ("TelemetryStalled", ""),
+        ("VigieIngestGap", ""),
     }
 
 

@@ -135,9 +135,30 @@ def test_checks_failing_or_missing_for_thirty_seconds_page() -> None:
 def test_when_no_samu_sends_anything_the_silence_is_ours() -> None:
     old = NOW - timedelta(minutes=2)
     facts = {s: HeartbeatFacts(old, old, 0) for s in ("a", "b")}
-    assert [f.alertname for f in heartbeat_findings(facts, NOW, Guards())] == ["TelemetryStalled"]
+    assert [f.alertname for f in heartbeat_findings(facts, NOW, Guards())] == ["VigieIngestGap"]
     last = {"a": NOW - timedelta(minutes=10), "b": NOW - timedelta(minutes=10)}
-    assert [f.alertname for f in no_data_findings(last, NOW, Guards())] == ["TelemetryStalled"]
+    assert [f.alertname for f in no_data_findings(last, NOW, Guards())] == ["VigieIngestGap"]
+
+
+def test_a_large_share_of_the_fleet_silent_at_once_is_one_gap_not_a_page_each() -> None:
+    old, fresh = NOW - timedelta(minutes=2), NOW - timedelta(seconds=5)
+    facts = {f"s{i}": HeartbeatFacts(old, old, 0) for i in range(60)}
+    facts |= {f"r{i}": HeartbeatFacts(fresh, fresh, 0) for i in range(40)}
+    facts["failing"] = HeartbeatFacts(old, fresh, 5)  # explicit failures still page
+    found = heartbeat_findings(facts, NOW, Guards())
+    assert [(f.alertname, f.samu) for f in found] == [
+        ("VigieIngestGap", ""),
+        ("HeartbeatLost", "failing"),
+    ]
+
+
+def test_a_few_samu_silent_while_the_fleet_reports_each_page() -> None:
+    old, fresh = NOW - timedelta(minutes=2), NOW - timedelta(seconds=5)
+    facts = {f"s{i}": HeartbeatFacts(old, old, 0) for i in range(3)}
+    facts |= {f"r{i}": HeartbeatFacts(fresh, fresh, 0) for i in range(97)}
+    found = heartbeat_findings(facts, NOW, Guards())
+    assert sorted(f.samu for f in found) == ["s0", "s1", "s2"]
+    assert {f.alertname for f in found} == {"HeartbeatLost"}
 
 
 def test_telemetry_that_stops_raises_no_data_after_five_minutes() -> None:

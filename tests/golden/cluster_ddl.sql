@@ -608,6 +608,30 @@ ALTER TABLE vigie.slo_minute_counts_local ON CLUSTER vigie_cluster MODIFY SETTIN
 
 ALTER TABLE vigie.slo_minute_ingest_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
 
+CREATE TABLE IF NOT EXISTS vigie.slo_changes_local ON CLUSTER vigie_cluster
+(
+inserted DateTime64(3, 'UTC'),
+    samu_id LowCardinality(String),
+    minute DateTime('UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/slo_changes_local', '{replica}')
+PARTITION BY toYYYYMMDD(inserted)
+ORDER BY (inserted)
+TTL toDateTime(inserted) + INTERVAL 2 DAY;
+
+CREATE TABLE IF NOT EXISTS vigie.slo_changes ON CLUSTER vigie_cluster AS vigie.slo_changes_local
+ENGINE = Distributed(vigie_cluster, vigie, slo_changes_local, cityHash64(samu_id));
+
+ALTER TABLE vigie.slo_changes_local ON CLUSTER vigie_cluster MODIFY SETTING replicated_deduplication_window = 1000;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS vigie.slo_changes_counts_mv ON CLUSTER vigie_cluster
+TO vigie.slo_changes_local
+AS SELECT now64(3, 'UTC') AS inserted, samu_id, minute FROM vigie.minute_counts_local GROUP BY samu_id, minute;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS vigie.slo_changes_ingest_mv ON CLUSTER vigie_cluster
+TO vigie.slo_changes_local
+AS SELECT now64(3, 'UTC') AS inserted, samu_id, minute FROM vigie.minute_ingest_local GROUP BY samu_id, minute;
+
 CREATE TABLE IF NOT EXISTS vigie.report_archive_local ON CLUSTER vigie_cluster
 (
 month String,
