@@ -10,8 +10,8 @@ of a SAMU's word for an hour is minute k of that hour):
 - silent (no data): a **Vigie gap** when the silence is ours — a large share of the fleet is
   silent in the same minute (at least FLEET_MIN SAMU and FLEET_SHARE of those monitored, or all
   of a fleet of two or more), or the collector shed load in it. Otherwise the SAMU is silent
-  while the fleet reports (carrier silence, 2 June 2021) and the spec's `no_data` rule applies: `bad` (default), `good`, or
-  `skip` (no data, not judged).
+  while the fleet reports (carrier silence, 2 June 2021) and the spec's `no_data` rule
+  applies: `bad` (default), `good`, or `skip` (no data, not judged).
 - for freshness (our own O1), a minute whose data arrived late is a gap too when a large share
   of the fleet was late in it: the pipeline was behind, not the SAMU.
 Gap and no-data minutes are not judged: they spend no budget and are reported as such.
