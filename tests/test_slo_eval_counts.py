@@ -194,9 +194,7 @@ def test_a_calendar_month_starts_and_ends_at_local_midnight(
     put_counts(store, [(m, GUADELOUPE, SETUPS, "failed", 1) for m in outside])
     period = window_for(label, zone)
     now = period.end + timedelta(days=2)
-    result = run(
-        store, [slo], now, [GUADELOUPE], window_of={slo.id: period}
-    )
+    result = run(store, [slo], now, [GUADELOUPE], window_of={slo.id: period})
     status = result[(slo.id, GUADELOUPE)]
     assert (status.budget.good, status.budget.valid) == (2, 2)
     assert status.budget.window_minutes == hours * 60
