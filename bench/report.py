@@ -60,15 +60,18 @@ SETTINGS optimize_on_insert = 0
 def child(workdir: Path, quick: bool) -> dict[str, Any]:
     """Build the history and time the report, in this process (its own chdb directory)."""
     from reports.archive import Archive
-    from reports.model import Objectives
     from reports.service import ReportService
+    from slo.loader import load_policy, load_specs
     from reports.sign import Signer
     from store.client import open_store
     from store.clock import FakeClock
     from store.migrations import migrate
     from store.registry import load_registry
+    from vigie.commands.slo_cmds import conventions_catalogue
     from vigie.schema import all_migrations
 
+    catalogue = conventions_catalogue()
+    slos = load_specs(Path("slos"), catalogue, load_policy()).slos
     store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
     migrate(store, migrations=all_migrations())
     samus = list(load_registry())[: 10 if quick else None]
@@ -93,7 +96,13 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     rows = store.query("SELECT count() FROM {db}.minute_counts")[0][0]
     clock = FakeClock(end + timedelta(days=1))
     service = ReportService(
-        store, samus, Objectives(), Signer(workdir / "key.pem"), Archive(store, clock), clock
+        store,
+        samus,
+        slos,
+        Signer(workdir / "key.pem"),
+        Archive(store, clock),
+        clock,
+        known_outcomes=catalogue.outcomes(),
     )
     began = time.monotonic()
     report = service.compute(MONTH)

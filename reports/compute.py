@@ -1,29 +1,33 @@
-"""One month's figures recomputed from the stored per-minute counts: the report's only source.
+"""One month's figures, asked of the SLO package: the report lays them out, never computes an SLI.
 
-Planned maintenance is excluded from S1, S2 and S3 (not from calls, QS60 or entraide); a SAMU
-without any data is `no_data` with empty SLO figures, never 100 %.
+S1, S2, S3 and the national S1 are the statuses of the shipped SLO specs over the civil month
+(`slo.figures.period`: the same ledger, judgement and arithmetic as the engine and `vigie slo
+status --window`); the daily annex cuts the same tallies by civil day; K1 and volumes are the
+counters of `slo.kpi`. Planned maintenance is excluded from S1, S2 and S3 (not from volumes, QS60
+or entraide); a SAMU without any data is `no_data` with empty SLO figures, never 100 %. The
+national row is always national, whichever SAMU the report lists.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import fields
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
 
 from alerts.maintenance import MaintenanceWindow
-from reports import queries
-from reports.calendar import civil_days, excluded_minutes
+from reports.calendar import civil_days
 from reports.model import (
     DayPoint,
     DayRow,
     IncidentLike,
     IncidentRow,
     MonthReport,
-    Objectives,
     SamuRow,
     Summary,
 )
+from reports.roles import Roles, roles_of
 from reports.sources import (
     IncidentSource,
     MaintenanceSource,
@@ -32,78 +36,107 @@ from reports.sources import (
     SamuLike,
     maintenance_in,
 )
-from slo.budget import occurrence_budget, sli, timeslice_budget
+from slo import figures
+from slo.budget import sli
+from slo.evaluate import NATIONAL, SloStatus
+from slo.kpi import COUNTERS, qs60
+from slo.layout import count_columns, slice_source
+from slo.model import SLO, FreshnessSLI
+from slo.tally import Tallies
 from slo.windows import DEFAULT_TIMEZONE, Interval, floor_minute, window_for
 from store.client import Store
 
-_SUMS = (
-    "calls",
-    "s1_good",
-    "s1_valid",
-    "s2_good",
-    "s2_valid",
-    "answered",
-    "answered_60",
-    "abandoned_under_15",
-    "abandoned_over_15",
-    "entraide_in",
-    "entraide_out",
-)
-_SLO_SUMS = frozenset({"s1_good", "s1_valid", "s2_good", "s2_valid"})
 _DETECT_LOOKBACK = timedelta(hours=1)
+
+
+def labels_of(samus: Sequence[SamuLike]) -> dict[str, dict[str, object]]:
+    """The registry labels SLO selectors match on (region at least)."""
+    out: dict[str, dict[str, object]] = {}
+    for s in samus:
+        to_dict = getattr(s, "to_dict", None)
+        labels = dict(to_dict()) if callable(to_dict) else {"region": s.region}
+        out[s.id] = {**labels, "overseas": getattr(s, "overseas", False)}
+    return out
+
+
+@dataclass(frozen=True)
+class _Cols:
+    """Ledger column and slice indices of the report's figures."""
+
+    s1: tuple[int, int]
+    s2: tuple[int, int]
+    s3: int | None
+    counters: Mapping[str, int]
+
+
+def _cols(tallies: Tallies, roles: Roles) -> _Cols:
+    layout = tallies.ledger.layout
+
+    def pair(slo: SLO | None) -> tuple[int, int]:
+        if slo is None or isinstance(slo.sli, FreshnessSLI) or slice_source(slo) is not None:
+            return -1, -1
+        g, v = count_columns(slo.sli)
+        return layout.count_index(g), layout.count_index(v)
+
+    s3 = slice_source(roles.s3) if roles.s3 is not None else None
+    return _Cols(
+        pair(roles.s1),
+        pair(roles.s2),
+        None if s3 is None else layout.slice_index(s3),
+        {name: layout.count_index(col) for name, col in COUNTERS.items()},
+    )
 
 
 def compute_month(
     store: Store,
     samus: Sequence[SamuLike],
     month: str,
-    objectives: Objectives,
+    slos: Sequence[SLO],
     incidents: IncidentSource | None = None,
     maintenance: MaintenanceSource | None = None,
     timezone: str = DEFAULT_TIMEZONE,
+    now: datetime | None = None,
+    only: Sequence[str] | None = None,
+    known_outcomes: Mapping[str, frozenset[str]] | None = None,
 ) -> MonthReport:
-    """The report of `month` (YYYY-MM, civil month in `timezone`) for `samus`."""
+    """The report of `month` (YYYY-MM, civil month in `timezone`): rows for the SAMU in `only`
+    (default: all of `samus`), national figures over all of `samus`, figures as of `now`."""
     period = window_for(month, timezone)
-    windows = list((maintenance or NoMaintenance()).list())
-    maint_rows, exclusions = maintenance_in(windows, samus, period)
-    q = queries.Query(
-        period.start, period.end, [s.id for s in samus], exclusions, objectives, timezone
+    at = now or period.end + timedelta(minutes=1)
+    roles = roles_of(slos, known_outcomes)
+    windows = [w for w in (maintenance or NoMaintenance()).list()]
+    listed = [s for s in samus if only is None or s.id in set(only)]
+    maint_rows, _ = maintenance_in(windows, listed, period)
+    labels = labels_of(samus)
+    regions = {s.id: s.region for s in samus}
+    month_figures = figures.period(
+        store, roles.used, labels, period, at, windows, regions, tuple(COUNTERS.values())
     )
+    tallies = month_figures.tallies
+    cols = _cols(tallies, roles)
     days = civil_days(period, timezone)
-    sums: defaultdict[tuple[str, date], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(_SUMS, 0)
+    day_rows = [row for s in listed for row in _day_rows(tallies, cols, s.id, days)]
+    samu_rows = [
+        _samu_row(s, month_figures, roles, cols, period, [d for d in day_rows if d.samu_id == s.id])
+        for s in listed
+    ]
+    incident_rows = [
+        _incident(store, tallies, cols, i, period) for i in _incidents(incidents, period)
+    ]
+    summary = _summary(
+        store,
+        samu_rows,
+        incident_rows,
+        month_figures,
+        roles,
+        cols,
+        labels,
+        regions,
+        month,
+        windows,
+        timezone,
+        at,
     )
-    for row in queries.counts(store, q):
-        values = sums[(row[0], row[1])]
-        for name, value in zip(_SUMS, row[3:], strict=True):
-            if not (row[2] and name in _SLO_SUMS):
-                values[name] += int(value)
-    good_minutes = queries.good_probe_minutes(store, q)
-    with_data = queries.minutes_with_data(store, q)
-    maint = excluded_minutes(exclusions, days)
-    day_rows: list[DayRow] = []
-    samu_rows: list[SamuRow] = []
-    for samu in samus:
-        active = any(with_data.get((samu.id, d), 0) or sums.get((samu.id, d)) for d, _ in days)
-        mine = []
-        for d, interval in days:
-            v = sums.get((samu.id, d)) or dict.fromkeys(_SUMS, 0)
-            judged = interval.minutes - maint.get((samu.id, d), 0)
-            down = judged - good_minutes.get((samu.id, d), 0) if active else 0
-            mine.append(
-                DayRow(
-                    d,
-                    samu.id,
-                    s3_minutes_down=down,
-                    minutes_with_data=with_data.get((samu.id, d), 0),
-                    **v,
-                )
-            )
-        day_rows.extend(mine)
-        samu_rows.append(_samu_row(samu, mine, active, period, maint, objectives))
-    incident_rows = [_incident(store, q, i) for i in _incidents(incidents, period)]
-    national_days = _national_days(day_rows, days, objectives)
-    summary = _summary(samu_rows, incident_rows, objectives, store, samus, month, windows, q)
     return MonthReport(
         month,
         timezone,
@@ -111,74 +144,119 @@ def compute_month(
         period.end,
         period.minutes // 60,
         period.end,
-        objectives,
+        roles.objectives(),
         summary,
         tuple(samu_rows),
         tuple(incident_rows),
         tuple(maint_rows),
         tuple(day_rows),
-        tuple(national_days),
+        tuple(_national_days(tallies, cols, days, roles)),
     )
 
 
-def _total(rows: Iterable[DayRow], name: str) -> int:
-    return sum(int(getattr(r, name)) for r in rows)
+def _day_rows(
+    tallies: Tallies, cols: _Cols, samu: str, days: Sequence[tuple[date, Interval]]
+) -> list[DayRow]:
+    row = tallies.ledger.index[samu]
 
+    def count(col: int, iv: Interval, maintenance: bool = True) -> int:
+        if col < 0:
+            return 0
+        return round(float(tallies.counts(col, iv.start, iv.end, maintenance)[row]))
 
-def _ratio(num: int, den: int) -> float | None:
-    return num / den if den > 0 else None
+    out = []
+    for day, iv in days:
+        k = {n: count(c, iv, False) for n, c in cols.counters.items()}
+        down = 0 if cols.s3 is None else int(tallies.slices(cols.s3, iv.start, iv.end).bad[row])
+        out.append(
+            DayRow(
+                day,
+                samu,
+                k["calls"],
+                count(cols.s1[0], iv),
+                count(cols.s1[1], iv),
+                count(cols.s2[0], iv),
+                count(cols.s2[1], iv),
+                down,
+                k["answered"],
+                k["answered_60"],
+                k["abandoned_under_15"],
+                k["abandoned_over_15"],
+                k["entraide_in"],
+                k["entraide_out"],
+                int(tallies.alive_minutes(iv.start, iv.end)[row]),
+            )
+        )
+    return out
 
 
 def _samu_row(
     samu: SamuLike,
-    days: list[DayRow],
-    active: bool,
+    month: figures.Period,
+    roles: Roles,
+    cols: _Cols,
     period: Interval,
-    maint: dict[tuple[str, date], int],
-    o: Objectives,
+    days: Sequence[DayRow],
 ) -> SamuRow:
-    t = {f.name: _total(days, f.name) for f in fields(DayRow) if f.name not in ("day", "samu_id")}
-    minutes = period.minutes
-    maintenance = sum(v for (s, _), v in maint.items() if s == samu.id)
-    judged = minutes - maintenance
-    s1, s2 = sli(t["s1_good"], t["s1_valid"]), sli(t["s2_good"], t["s2_valid"])
-    down = t["s3_minutes_down"]
-    s3 = timeslice_budget(judged - down, down, o.s3, minutes).sli if active and judged else None
-    budget = occurrence_budget(t["s1_good"], t["s1_valid"], o.s1, minutes)
-    checks = [(s1, o.s1), (s2, o.s2), (s3, o.s3)]
-    judged_slis = [value >= objective for value, objective in checks if value is not None]
-    offered = t["answered"] + t["abandoned_under_15"] + t["abandoned_over_15"]
+    def status(slo: SLO | None) -> SloStatus | None:
+        return None if slo is None else month.status(slo.id, samu.id)
+
+    s1, s2, s3 = status(roles.s1), status(roles.s2), status(roles.s3)
+    total = {name: sum(getattr(d, name) for d in days) for name in (*COUNTERS, "minutes_with_data")}
+    active = total["minutes_with_data"] > 0 or total["calls"] > 0
+    tally = s3.minutes if s3 is not None else None
+    judged = None if tally is None else tally.good + tally.bad
+    checks = [(st.sli, st.objective) for st in (s1, s2, s3) if st is not None]
+    met = [value >= objective for value, objective in checks if value is not None]
+    raw, adjusted, abandonment = qs60(
+        total["answered_60"],
+        total["answered"],
+        total["abandoned_under_15"],
+        total["abandoned_over_15"],
+    )
+    maintenance = _maintenance_minutes(month.tallies, samu.id, period)
     return SamuRow(
         samu.id,
         samu.name,
         samu.region,
         "ok" if active else "no_data",
-        t["calls"],
-        t["s1_good"],
-        t["s1_valid"],
-        s1,
-        t["s2_good"],
-        t["s2_valid"],
-        s2,
-        down if active else None,
-        judged,
-        s3,
-        budget.remaining,
-        all(judged_slis) if judged_slis else None,
-        t["answered"],
-        t["answered_60"],
-        t["abandoned_under_15"],
-        t["abandoned_over_15"],
-        _ratio(t["answered_60"], offered),
-        _ratio(t["answered_60"], offered - t["abandoned_under_15"]),
-        _ratio(t["abandoned_under_15"] + t["abandoned_over_15"], offered),
-        t["entraide_in"],
-        t["entraide_out"],
-        t["minutes_with_data"],
-        minutes,
-        t["minutes_with_data"] / minutes,
+        total["calls"],
+        int(s1.budget.good) if s1 else 0,
+        int(s1.budget.valid) if s1 else 0,
+        s1.sli if s1 and active else None,
+        int(s2.budget.good) if s2 else 0,
+        int(s2.budget.valid) if s2 else 0,
+        s2.sli if s2 and active else None,
+        tally.bad if tally is not None and active and judged else None,
+        judged or 0,
+        s3.sli if s3 and active else None,
+        s1.budget.remaining if s1 and active else None,
+        all(met) if met and active else None,
+        total["answered"],
+        total["answered_60"],
+        total["abandoned_under_15"],
+        total["abandoned_over_15"],
+        raw,
+        adjusted,
+        abandonment,
+        total["entraide_in"],
+        total["entraide_out"],
+        total["minutes_with_data"],
+        period.minutes,
+        total["minutes_with_data"] / period.minutes,
         maintenance,
+        s3_minutes_gap=tally.gap if tally is not None and active else None,
+        s3_minutes_no_data=tally.no_data if tally is not None and active else None,
     )
+
+
+def _maintenance_minutes(tallies: Tallies, samu: str, period: Interval) -> int:
+    row = tallies.ledger.index[samu]
+    a, b = period.start.timestamp(), period.end.timestamp()
+    total = 0.0
+    for x, y in tallies.maintenance.get(row, ()):
+        total += max(0.0, min(y, b) - max(x, a))
+    return int(total // 60)
 
 
 def _incidents(source: IncidentSource | None, period: Interval) -> list[IncidentLike]:
@@ -190,20 +268,27 @@ def _seconds(delta: timedelta | None) -> int | None:
     return None if delta is None else int(delta.total_seconds())
 
 
-def _incident(store: Store, q: queries.Query, i: IncidentLike) -> IncidentRow:
-    ids = [s for s in i.samu if s in set(q.ids)] or list(q.ids)
-    lo = max(floor_minute(i.opened_at), q.start)
-    hi = min(floor_minute(i.resolved_at) if i.resolved_at else q.end, q.end)
-    scoped = queries.Query(lo, max(lo, hi), ids, (), q.objectives, q.timezone)
+def _incident(
+    store: Store, tallies: Tallies, cols: _Cols, i: IncidentLike, period: Interval
+) -> IncidentRow:
+    led = tallies.ledger
+    rows = [led.index[s] for s in i.samu if s in led.index] or list(range(len(led.samus)))
+    lo = max(floor_minute(i.opened_at), period.start)
+    hi = min(floor_minute(i.resolved_at) if i.resolved_at else period.end, period.end)
+    hi = max(lo, hi)
     opened = floor_minute(i.opened_at)
-    lookback = queries.Query(
-        opened - _DETECT_LOOKBACK, opened + timedelta(minutes=1), ids, (), q.objectives, q.timezone
-    )
-    bad = set(queries.bad_minutes(store, lookback))
-    first = None
-    cursor = opened if opened in bad else opened - timedelta(minutes=1)
-    while cursor in bad:
-        first, cursor = cursor, cursor - timedelta(minutes=1)
+    look_from = max(opened - _DETECT_LOOKBACK, datetime.fromtimestamp(led.t0, opened.tzinfo))
+    edges = set(tallies.edge_hours(lo, hi)) if hi > lo else set()
+    first_hour = int(look_from.timestamp()) // 3600 * 3600
+    last_hour = int(opened.timestamp()) // 3600 * 3600
+    edges.update(range(first_hour, last_hour + 3600, 3600))
+    led.ensure_blocks(store, sorted(h for h in edges if led.t0 <= h < led.end))
+    failed = 0
+    if cols.s1[0] >= 0 and hi > lo:
+        good = tallies.counts(cols.s1[0], lo, hi, maintenance=False)
+        valid = tallies.counts(cols.s1[1], lo, hi, maintenance=False)
+        failed = round(float((valid - good)[rows].sum()))
+    first = _first_bad(tallies, cols, rows, look_from, opened + timedelta(minutes=1))
     end = i.resolved_at
     return IncidentRow(
         i.id,
@@ -215,48 +300,97 @@ def _incident(store: Store, q: queries.Query, i: IncidentLike) -> IncidentRow:
         i.opened_at,
         end,
         _seconds(end - i.opened_at) if end else None,
-        queries.failed_setups(store, scoped),
+        failed,
         _seconds(i.opened_at - first) if first else None,
         _seconds(i.acked_at - i.opened_at) if i.acked_at else None,
         _seconds(end - i.opened_at) if end else None,
     )
 
 
+def _first_bad(
+    tallies: Tallies, cols: _Cols, rows: Sequence[int], start: datetime, end: datetime
+) -> datetime | None:
+    """The first minute of the run of bad minutes (failed setups or bad probe minutes) that
+    ends with the incident's opening minute, or None when that minute was not bad."""
+    led = tallies.ledger
+    a = int(start.timestamp()) // 3600 * 3600
+    b = -(-int(end.timestamp()) // 3600) * 3600
+    bad = np.zeros((len(rows), (b - a) // 60), dtype=bool)
+    if cols.s1[0] >= 0:
+        good = led.minute_matrix(cols.s1[0], a, b)[rows]
+        valid = led.minute_matrix(cols.s1[1], a, b)[rows]
+        bad |= (valid - good) > 0
+    if cols.s3 is not None:
+        bad |= tallies.state_matrix(cols.s3, a, b)["bad"][rows]
+    any_bad = np.asarray(bad.any(axis=0), dtype=bool)
+    j = (int(end.timestamp()) - 60 - a) // 60
+    first = None
+    while j >= (int(start.timestamp()) - a) // 60 and j >= 0 and any_bad[j]:
+        first, j = j, j - 1
+    return None if first is None else datetime.fromtimestamp(a + first * 60, start.tzinfo)
+
+
 def _national_days(
-    rows: Sequence[DayRow], days: Sequence[tuple[date, Interval]], o: Objectives
+    tallies: Tallies, cols: _Cols, days: Sequence[tuple[date, Interval]], roles: Roles
 ) -> list[DayPoint]:
-    allowed = _total(rows, "s1_valid") * (1 - o.s1_national)
-    out, spent = [], 0
-    for d, _ in days:
-        today = [r for r in rows if r.day == d]
-        good, valid = _total(today, "s1_good"), _total(today, "s1_valid")
+    national = roles.national or roles.s1
+    if national is None or cols.s1[0] < 0:
+        return [DayPoint(d, None, None) for d, _ in days]
+    g, v = cols.s1
+    totals = [
+        (
+            float(tallies.counts(g, iv.start, iv.end).sum()),
+            float(tallies.counts(v, iv.start, iv.end).sum()),
+        )
+        for _, iv in days
+    ]
+    allowed = sum(valid for _, valid in totals) * (1 - national.objective)
+    out, spent = [], 0.0
+    for (d, _), (good, valid) in zip(days, totals, strict=True):
         spent += valid - good
         out.append(DayPoint(d, sli(good, valid), 1 - spent / allowed if allowed > 0 else None))
     return out
 
 
 def _summary(
+    store: Store,
     rows: Sequence[SamuRow],
     incidents: Sequence[IncidentRow],
-    o: Objectives,
-    store: Store,
-    samus: Sequence[SamuLike],
-    month: str,
+    month: figures.Period,
+    roles: Roles,
+    cols: _Cols,
+    labels: Mapping[str, Mapping[str, object]],
+    regions: Mapping[str, str],
+    label: str,
     windows: Sequence[MaintenanceWindow],
-    q: queries.Query,
+    timezone: str,
+    now: datetime,
 ) -> Summary:
-    good, valid = sum(r.s1_good for r in rows), sum(r.s1_valid for r in rows)
-    national = sli(good, valid)
-    budget = occurrence_budget(good, valid, o.s1_national, 1)
-    s2 = sli(sum(r.s2_good for r in rows), sum(r.s2_valid for r in rows))
-    trend = [_national_s1(store, samus, label, windows, q) for label in _earlier(month)]
+    national = roles.national
+    st = month.status(national.id, NATIONAL) if national is not None else None
+    period = window_for(label, timezone)
+    s2 = None
+    if cols.s2[0] >= 0:
+        t = month.tallies
+        s2 = sli(
+            float(t.counts(cols.s2[0], period.start, period.end).sum()),
+            float(t.counts(cols.s2[1], period.start, period.end).sum()),
+        )
+    trend = [
+        _national_s1(store, roles, labels, regions, earlier, windows, timezone, now)
+        for earlier in _earlier(label)
+    ]
+    good = int(st.budget.good) if st else 0
+    valid = int(st.budget.valid) if st else 0
+    objective = st.objective if st else (national.objective if national else 0.0)
+    value = st.sli if st else None
     return Summary(
         good,
         valid,
-        national,
-        o.s1_national,
-        None if national is None else national >= o.s1_national,
-        budget.consumed,
+        value,
+        objective,
+        None if value is None else value >= objective,
+        st.budget.consumed if st else None,
         s2,
         sum(r.s3_minutes_down or 0 for r in rows),
         len(incidents),
@@ -276,12 +410,17 @@ def _earlier(month: str) -> tuple[str, str]:
 
 def _national_s1(
     store: Store,
-    samus: Sequence[SamuLike],
+    roles: Roles,
+    labels: Mapping[str, Mapping[str, object]],
+    regions: Mapping[str, str],
     label: str,
     windows: Sequence[MaintenanceWindow],
-    q: queries.Query,
+    timezone: str,
+    now: datetime,
 ) -> float | None:
-    period = window_for(label, q.timezone)
-    _, exclusions = maintenance_in(windows, samus, period)
-    scoped = queries.Query(period.start, period.end, q.ids, exclusions, q.objectives, q.timezone)
-    return sli(*queries.national_s1(store, scoped))
+    if roles.national is None:
+        return None
+    period = window_for(label, timezone)
+    found = figures.period(store, [roles.national], labels, period, now, windows, regions)
+    st = found.status(roles.national.id, NATIONAL)
+    return None if st is None else st.sli

@@ -67,7 +67,7 @@ class SamuRow:
     s2_valid: int
     s2: float | None
     s3_minutes_down: int | None  # judged minutes whose probes failed or were missing
-    s3_minutes_judged: int  # minutes of the month outside planned maintenance
+    s3_minutes_judged: int  # good + bad minutes: after the first probe, outside maintenance
     s3: float | None
     budget_left: float | None  # fraction of the S1 error budget left (negative: overspent)
     met: bool | None
@@ -84,6 +84,9 @@ class SamuRow:
     minutes_in_month: int
     completeness: float
     maintenance_minutes: int
+    # S3 minutes not judged: the silence was ours (Vigie gap), or no data under `no_data: skip`
+    s3_minutes_gap: int | None = None
+    s3_minutes_no_data: int | None = None
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from reports.archive import Archive, Bundle
 from reports.compute import compute_month
 from reports.document import digest
 from reports.errors import MonthError, NotArchived
 from reports.i18n import formatter
-from reports.model import MonthReport, Objectives
+from reports.model import MonthReport
 from reports.render_csv import render_csv, render_daily_csv
 from reports.render_json import render_json
 from reports.render_pdf import render_pdf
@@ -23,6 +23,7 @@ from reports.sign import (
 )
 from reports.sources import IncidentSource, MaintenanceSource, SamuLike
 from slo.errors import WindowError
+from slo.model import SLO
 from slo.windows import DEFAULT_TIMEZONE, window_for
 from store.client import Store
 from store.clock import Clock
@@ -51,20 +52,24 @@ class ReportService:
         self,
         store: Store,
         samus: Sequence[SamuLike],
-        objectives: Objectives,
+        slos: Sequence[SLO] | Callable[[], Sequence[SLO]],
         signer: Signer,
         archive: Archive,
         clock: Clock,
         incidents: IncidentSource | None = None,
         maintenance: MaintenanceSource | None = None,
         timezone: str = DEFAULT_TIMEZONE,
+        known_outcomes: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
-        self.store, self.samus, self.objectives = store, list(samus), objectives
+        self.store, self.samus = store, list(samus)
+        self._slos = slos if callable(slos) else (lambda fixed=list(slos): fixed)
+        self._known = dict(known_outcomes or {})
         self.signer, self.archive, self.clock = signer, archive, clock
         self.incidents, self.maintenance, self.timezone = incidents, maintenance, timezone
 
-    def compute(self, month: str) -> MonthReport:
-        """The figures of a month that is over (MonthError otherwise)."""
+    def compute(self, month: str, only: Sequence[str] | None = None) -> MonthReport:
+        """The figures of a month that is over (MonthError otherwise), with a row for each
+        SAMU of `only` (default: all); the national figures are always national."""
         try:
             period = window_for(month, self.timezone)
         except WindowError as exc:
@@ -79,10 +84,13 @@ class ReportService:
             self.store,
             self.samus,
             month,
-            self.objectives,
+            self._slos(),
             self.incidents,
             self.maintenance,
             self.timezone,
+            now=self.clock.now(),
+            only=only,
+            known_outcomes=self._known,
         )
 
     def issue(

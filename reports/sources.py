@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from alerts.maintenance import MaintenanceWindow
-from reports.model import IncidentLike, MaintenanceRow, Objectives
-from reports.queries import Exclusion
-from slo.model import SLO, LatencySLI, RatioSLI
+from reports.model import IncidentLike, MaintenanceRow
 from slo.windows import Interval, floor_minute
+
+Exclusion = tuple[str, datetime, datetime]  # (samu_id, start, end) in UTC, whole minutes
 
 
 class IncidentSource(Protocol):
@@ -87,29 +87,3 @@ def maintenance_in(
             exclusions.extend((samu_id, lo, hi) for samu_id in covered)
     rows.sort(key=lambda r: (r.start, r.id))
     return rows, sorted(exclusions)
-
-
-def objectives_from(slos: Sequence[SLO]) -> Objectives:
-    """The report's objectives from the shipped specs (S1 monthly, S1 national, S2 < 1 s, S3)."""
-    by_id = {slo.id: slo for slo in slos}
-    base = Objectives()
-    s1 = by_id.get("s1-call-setup-monthly")
-    national = by_id.get("s1-call-setup-national")
-    s2 = by_id.get("s2-setup-latency-under-1s")
-    s3 = by_id.get("s3-reachability")
-    good, excluded = base.s1_good, base.s1_excluded
-    if s1 is not None and isinstance(s1.sli, RatioSLI):
-        good = tuple(sorted(s1.sli.good.outcomes or ()))
-        excluded = tuple(sorted(s1.sli.valid.not_outcomes))
-    threshold = s2.sli.threshold_s if s2 is not None and isinstance(s2.sli, LatencySLI) else 1.0
-    used = [slo for slo in (s1, national, s2, s3) if slo is not None]
-    return Objectives(
-        s1=s1.objective if s1 else base.s1,
-        s1_national=national.objective if national else base.s1_national,
-        s2=s2.objective if s2 else base.s2,
-        s2_threshold_s=threshold,
-        s3=s3.objective if s3 else base.s3,
-        s1_good=good,
-        s1_excluded=excluded,
-        versions=tuple((slo.id, slo.source.rsplit("/", 1)[-1]) for slo in used),
-    )

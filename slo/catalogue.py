@@ -32,6 +32,10 @@ class Catalogue:
     components: frozenset[str]
     samu_id: re.Pattern[str]
 
+    def outcomes(self) -> dict[str, frozenset[str]]:
+        """Every stored outcome, per metric that has a closed set of them."""
+        return {n: m.outcomes for n, m in self.metrics.items() if m.outcomes is not None}
+
 
 def catalogue_from(
     metrics: Mapping[str, Any], components: Iterable[str], samu_id: re.Pattern[str]

@@ -10,11 +10,12 @@ independent recomputation from raw events). Late data that arrived since is coun
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerts.maintenance import MaintenanceWindow
 from slo.evaluate import SloStatus, evaluate
-from slo.layout import layout_for
+from slo.layout import CountColumn, layout_for
 from slo.ledger import Ledger, empty
 from slo.live import maintenance_rows
 from slo.model import SLO
@@ -57,12 +58,43 @@ def load(
     samus: Sequence[str],
     now: datetime,
     window_of: Mapping[str, Interval] | None = None,
+    extra: Sequence[CountColumn] = (),
 ) -> Ledger:
-    """A ledger holding what `slos` need at `now` (their windows, or `window_of`'s periods)."""
+    """A ledger holding what `slos` need at `now` (their windows, or `window_of`'s periods),
+    and the `extra` columns."""
     start, end = _span(slos, now, window_of or {})
-    ledger = empty(layout_for(slos), samus, int(start.timestamp()), int(end.timestamp()) + 1)
+    layout = layout_for(slos, extra)
+    ledger = empty(layout, samus, int(start.timestamp()), int(end.timestamp()) + 1)
     ledger.load(store, ledger.t0, ledger.end, None)
     return ledger
+
+
+@dataclass(frozen=True)
+class Period:
+    """One period's statuses, and the tallies they came from (for finer cuts: days, hours)."""
+
+    statuses: list[SloStatus]
+    tallies: Tallies
+
+    def status(self, slo: str, samu: str) -> SloStatus | None:
+        return next((s for s in self.statuses if s.slo == slo and s.samu == samu), None)
+
+
+def period(
+    store: Store,
+    slos: Sequence[SLO],
+    labels: Labels,
+    interval: Interval,
+    now: datetime,
+    maintenance: Sequence[MaintenanceWindow] = (),
+    regions: Mapping[str, str] | None = None,
+    extra: Sequence[CountColumn] = (),
+) -> Period:
+    """Every SLO over `interval` (a calendar month…) for the SAMU of `labels`, at `now`."""
+    window_of = {slo.id: interval for slo in slos}
+    ledger = load(store, slos, list(labels), now, window_of, extra)
+    tallies = tallies_for(store, ledger, slos, now, window_of, maintenance, regions or {})
+    return Period(evaluate(slos, labels, tallies, now, window_of), tallies)
 
 
 def statuses(

@@ -75,9 +75,9 @@ def slice_source(slo: SLO) -> SliceSource | None:
     return None if rule is None else SliceSource(slo.sli, rule)
 
 
-def layout_for(slos: Sequence[SLO]) -> Layout:
-    """Every column and slice source `slos` need, each once."""
-    counts: list[CountColumn] = []
+def layout_for(slos: Sequence[SLO], extra: Sequence[CountColumn] = ()) -> Layout:
+    """Every column and slice source `slos` need (and `extra` columns), each once."""
+    counts: list[CountColumn] = [c for i, c in enumerate(extra) if c not in extra[:i]]
     slices: list[SliceSource] = []
     for slo in slos:
         source = slice_source(slo)

@@ -104,6 +104,7 @@ class Tallies:
         self._monitored = judge.since_masks(ledger.t0, nh, ledger.first_alive)
         self._slices: dict[int, tuple[_Counted, ...]] = {}
         self._gap: Words | None = None
+        self._alive: _Counted | None = None
         self._words: dict[int, judge.SliceWords] = {}
 
     def _words_of(self, ranges: Ranges) -> Words:
@@ -180,10 +181,13 @@ class Tallies:
 
     # -- event columns ------------------------------------------------------------------------
 
-    def counts(self, col: int, start: datetime, end: datetime) -> Floats:
-        """Per SAMU, Σ of event column `col` over [start, end), maintenance excluded."""
+    def counts(self, col: int, start: datetime, end: datetime, maintenance: bool = True) -> Floats:
+        """Per SAMU, Σ of event column `col` over [start, end), planned maintenance excluded
+        (unless `maintenance` is False: volumes, which maintenance does not erase)."""
         lo, hi = seconds(start), seconds(end)
         total = self._span(col, lo, hi)
+        if not maintenance:
+            return total
         for row, spans in self.maintenance.items():
             for a, b in spans:
                 x, y = max(a, lo), min(b, hi)
@@ -224,6 +228,12 @@ class Tallies:
                 if y > x:
                     out.update({floor_hour_s(x), floor_hour_s(y - 1)})
         return sorted(out)
+
+    def alive_minutes(self, start: datetime, end: datetime) -> Floats:
+        """Per SAMU, the minutes of [start, end) in which it sent any point."""
+        if self._alive is None:
+            self._alive = _Counted(self.ledger.alive, self.ledger.t0)
+        return self._alive.count(floor_min(seconds(start)), ceil_min(seconds(end)))
 
     def components(self, col: int, start: datetime, end: datetime) -> Floats:
         """SAMU × component Σ of column `col` over the hours overlapping [start, end)."""

@@ -22,10 +22,11 @@ from collector.simulator.scenarios import Scenario, Timeline
 from collector.simulator.tally import CountKey, Tally
 from collector.simulator.traffic import SamuInfo
 from reports.compute import compute_month
-from reports.model import MonthReport, Objectives
+from reports.model import MonthReport
 from slo.windows import window_for
 from store.client import Store
 from store.registry import Samu, load_registry
+from tests.test_slo_eval_factories import shipped
 
 COUNT_COLUMNS = ["minute", "samu_id", "metric", "component", "outcome", "le", "value"]
 
@@ -253,5 +254,5 @@ def report_samus() -> list[Samu]:
 def report_of(store: Store) -> MonthReport:
     """The test month's report, computed from the store."""
     return compute_month(
-        store, report_samus(), MONTH, Objectives(), Incidents([INCIDENT]), Windows(MAINTENANCE)
+        store, report_samus(), MONTH, shipped()[0], Incidents([INCIDENT]), Windows(MAINTENANCE)
     )

@@ -17,13 +17,13 @@ from dashboards.pages import reports, shell
 from dashboards.ports import ReportCheck, ReportSummary, UiServices
 from people.model import ROLES_HEADER, USER_HEADER, Role
 from reports.archive import Archive
-from reports.model import Objectives
 from reports.service import ReportService
 from reports.sign import Signer
 from store.client import Store
 from store.clock import FakeClock
 from tests.dash_factory import NOW, REGISTRY, services, who
 from tests.test_dash_callbacks import text_of
+from tests.test_slo_eval_factories import shipped
 
 OCTOBER = ReportSummary(
     "2030-09",
@@ -195,7 +195,7 @@ def test_the_adapter_over_the_real_service_says_no_data_issues_and_verifies(
     clock = FakeClock(NOW)
     samus = [REGISTRY.require("fr.health.samu075")]
     service = ReportService(
-        store, samus, Objectives(), Signer(tmp_path / "key.pem"), Archive(store, clock), clock
+        store, samus, shipped()[0], Signer(tmp_path / "key.pem"), Archive(store, clock), clock
     )
     port = ReportsAdapter(service)
     empty = port.summary("2030-09")

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from reports.api import create_reports_router
 from reports.archive import Archive, Bundle
 from reports.errors import ArchiveConflict, MonthError, VerifyError
-from reports.model import Objectives
 from reports.service import ReportService
 from reports.sign import Signer, load_public_key, public_pem, verify_path
 from store.audit import AuditLog
@@ -22,6 +21,7 @@ from store.clock import FakeClock
 from store.registry import load_registry
 from tests.fixtures.otlp.peers import serving
 from tests.report_data import COUNT_COLUMNS
+from tests.test_slo_eval_factories import shipped
 from vigie.commands.report_cmds import report_group
 
 SAMU = "fr.health.samu075"
@@ -38,7 +38,7 @@ def make_service(store: Store, tmp_path: Path, messages: list[str] | None = None
     signer = Signer(tmp_path / "keys" / "report.pem", (messages or []).append)
     samus = [load_registry().require(SAMU)]
     archive = Archive(store, clock, AuditLog(store, clock))
-    return ReportService(store, samus, Objectives(), signer, archive, clock)
+    return ReportService(store, samus, shipped()[0], signer, archive, clock)
 
 
 @pytest.fixture

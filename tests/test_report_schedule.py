@@ -8,11 +8,11 @@ import pytest
 
 from reports.calendar import civil_days
 from reports.compute import compute_month
-from reports.model import Objectives
 from reports.schedule import due_month, next_check, previous_month
 from slo.windows import window_for
 from store.client import Store
 from store.registry import load_registry
+from tests.test_slo_eval_factories import shipped
 
 
 @pytest.mark.parametrize(
@@ -52,7 +52,7 @@ def test_civil_months_and_days_follow_dst(month: str, hours: int, short_or_long_
 
 def test_a_month_without_any_data_says_no_data_everywhere(store: Store) -> None:
     samus = [load_registry().require(i) for i in ("fr.health.samu971", "fr.health.samu075")]
-    report = compute_month(store, samus, "2026-03", Objectives())
+    report = compute_month(store, samus, "2026-03", shipped()[0])
     assert report.hours == 743 and report.summary.s1 is None and report.summary.met is None
     assert all(r.status == "no_data" and r.s3 is None and r.met is None for r in report.samu)
     assert report.summary.samu_no_data == 2 and report.summary.minutes_down == 0
@@ -82,7 +82,7 @@ def test_the_trend_compares_with_last_month_and_last_year(store: Store) -> None:
             ]
         )
     store.insert("minute_counts", rows, columns)
-    report = compute_month(store, [load_registry().require(samu)], "2026-10", Objectives())
+    report = compute_month(store, [load_registry().require(samu)], "2026-10", shipped()[0])
     assert report.summary.s1 == pytest.approx(0.998)
     assert report.summary.previous_month == pytest.approx(0.999)
     assert report.summary.previous_year == pytest.approx(0.99)

@@ -20,7 +20,6 @@ from reports.archive import Archive
 from reports.schedule import due_month
 from reports.service import ReportService
 from reports.sign import Signer
-from reports.sources import objectives_from
 from slo.api import create_slo_router
 from slo.engine import Engine, reloader
 from slo.errors import SpecError
@@ -155,12 +154,13 @@ def build_engine(
     reports = ReportService(
         platform.store,
         list(platform.registry),
-        objectives_from(specs.slos),
+        lambda: engine.specs.slos,
         signer,
         Archive(platform.store, platform.clock, platform.audit),
         platform.clock,
         incidents=incidents,
         maintenance=maintenance,
+        known_outcomes=catalogue.outcomes(),
     )
     routers = [
         create_slo_router(

@@ -13,8 +13,8 @@ from vigie.remote import api_request, token_for, with_state
 from vigie.settings import Settings
 
 if TYPE_CHECKING:
-    from reports.model import Objectives
     from reports.service import ReportService
+    from slo.model import SLO
     from store.client import Store
 
 
@@ -23,20 +23,16 @@ def signing_key_path(settings: Settings) -> Path:
     return settings.data_dir / "keys" / "report-signing.pem"
 
 
-def report_objectives(specs: Path | None = None) -> Objectives:
-    """The objectives of the specs in force (VIGIE_SLO_DIR, else the shipped ones), or the
-    documented defaults when the folder is missing."""
-    from reports.model import Objectives
-    from reports.sources import objectives_from
+def report_slos(specs: Path | None = None) -> list[SLO]:
+    """The SLO specs in force (VIGIE_SLO_DIR, else the shipped ones): the report states S1,
+    S2, S3 and the national S1 from them, as the engine judges them."""
     from slo.errors import SpecError
     from slo.loader import load_specs
     from vigie.catalogue import conventions_catalogue
 
     specs = specs or Settings().slo_specs
-    if not specs.exists():
-        return Objectives()
     try:
-        return objectives_from(load_specs(specs, conventions_catalogue()).slos)
+        return list(load_specs(specs, conventions_catalogue()).slos)
     except SpecError as exc:
         raise click.ClickException(f"cannot load the SLO specs in {specs}: {exc}") from exc
 
@@ -51,6 +47,7 @@ def build_service(store: Store, settings: Settings, key: Path | None = None) -> 
     from store.audit import AuditLog
     from store.clock import SystemClock
     from store.registry import load_registry
+    from vigie.catalogue import conventions_catalogue
 
     clock = SystemClock()
     audit = AuditLog(store, clock)
@@ -59,11 +56,12 @@ def build_service(store: Store, settings: Settings, key: Path | None = None) -> 
     return ReportService(
         store,
         list(load_registry()),
-        report_objectives(),
+        report_slos(settings.slo_specs),
         signer,
         Archive(store, clock, audit),
         clock,
         maintenance=maintenance,
+        known_outcomes=conventions_catalogue().outcomes(),
     )
 
 
