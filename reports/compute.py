@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from alerts.maintenance import MaintenanceWindow
 from reports.calendar import civil_days
@@ -106,6 +107,7 @@ def compute_month(
     roles = roles_of(slos, known_outcomes)
     windows = [w for w in (maintenance or NoMaintenance()).list()]
     listed = [s for s in samus if only is None or s.id in set(only)]
+    listed_order = {s.id: i for i, s in enumerate(listed)}
     maint_rows, _ = maintenance_in(windows, listed, period)
     labels = labels_of(samus)
     regions = {s.id: s.region for s in samus}
@@ -115,7 +117,8 @@ def compute_month(
     tallies = month_figures.tallies
     cols = _cols(tallies, roles)
     days = civil_days(period, timezone)
-    day_rows = [row for s in listed for row in _day_rows(tallies, cols, s.id, days)]
+    by_day = _day_rows(tallies, cols, [s.id for s in listed], days)
+    day_rows = sorted(by_day, key=lambda d: (listed_order[d.samu_id], d.day))
     samu_rows = [
         _samu_row(s, month_figures, roles, cols, period, [d for d in day_rows if d.samu_id == s.id])
         for s in listed
@@ -155,38 +158,50 @@ def compute_month(
 
 
 def _day_rows(
-    tallies: Tallies, cols: _Cols, samu: str, days: Sequence[tuple[date, Interval]]
+    tallies: Tallies, cols: _Cols, samus: Sequence[str], days: Sequence[tuple[date, Interval]]
 ) -> list[DayRow]:
-    row = tallies.ledger.index[samu]
+    """The daily annex: each civil day's sums for every listed SAMU (one vector per figure)."""
+    rows = [tallies.ledger.index[s] for s in samus]
+    zero = np.zeros(len(tallies.ledger.samus))
 
-    def count(col: int, iv: Interval, maintenance: bool = True) -> int:
-        if col < 0:
-            return 0
-        return round(float(tallies.counts(col, iv.start, iv.end, maintenance)[row]))
+    def count(col: int, iv: Interval, maintenance: bool = True) -> npt.NDArray[np.float64]:
+        return zero if col < 0 else tallies.counts(col, iv.start, iv.end, maintenance)
 
     out = []
     for day, iv in days:
         k = {n: count(c, iv, False) for n, c in cols.counters.items()}
-        down = 0 if cols.s3 is None else int(tallies.slices(cols.s3, iv.start, iv.end).bad[row])
-        out.append(
-            DayRow(
-                day,
-                samu,
-                k["calls"],
-                count(cols.s1[0], iv),
-                count(cols.s1[1], iv),
-                count(cols.s2[0], iv),
-                count(cols.s2[1], iv),
-                down,
-                k["answered"],
-                k["answered_60"],
-                k["abandoned_under_15"],
-                k["abandoned_over_15"],
-                k["entraide_in"],
-                k["entraide_out"],
-                int(tallies.alive_minutes(iv.start, iv.end)[row]),
+        slo = [
+            count(cols.s1[0], iv),
+            count(cols.s1[1], iv),
+            count(cols.s2[0], iv),
+            count(cols.s2[1], iv),
+        ]
+        down = zero if cols.s3 is None else tallies.slices(cols.s3, iv.start, iv.end).bad
+        alive = tallies.alive_minutes(iv.start, iv.end)
+        for samu, r in zip(samus, rows, strict=True):
+
+            def n(v: npt.NDArray[np.float64], r: int = r) -> int:
+                return round(float(v[r]))
+
+            out.append(
+                DayRow(
+                    day=day,
+                    samu_id=samu,
+                    calls=n(k["calls"]),
+                    s1_good=n(slo[0]),
+                    s1_valid=n(slo[1]),
+                    s2_good=n(slo[2]),
+                    s2_valid=n(slo[3]),
+                    s3_minutes_down=int(down[r]),
+                    answered=n(k["answered"]),
+                    answered_60=n(k["answered_60"]),
+                    abandoned_under_15=n(k["abandoned_under_15"]),
+                    abandoned_over_15=n(k["abandoned_over_15"]),
+                    entraide_in=n(k["entraide_in"]),
+                    entraide_out=n(k["entraide_out"]),
+                    minutes_with_data=int(alive[r]),
+                )
             )
-        )
     return out
 
 
