@@ -256,12 +256,18 @@ class Ledger:
                 block[:, rows, (m % HOUR_S) // MINUTE_S] = 0.0
 
     def _put_minutes(self, rows: sql.CountRows, samus: Sequence[str] | None) -> None:
-        for i, samu in enumerate(rows.samu):
-            s = self.index.get(samu)
-            block = self.blocks.get(floor_hour_s(int(rows.at[i])))
-            if s is None or block is None:
+        if not len(rows.at):
+            return
+        si = np.array([self.index.get(s, -1) for s in rows.samu], dtype=np.int64)
+        hours = rows.at // HOUR_S * HOUR_S
+        col = (rows.at % HOUR_S) // MINUTE_S
+        for h in np.unique(hours):
+            block = self.blocks.get(int(h))
+            if block is None:
                 continue
-            block[:, s, (int(rows.at[i]) % HOUR_S) // MINUTE_S] += rows.values[:, i]
+            sel = (hours == h) & (si >= 0)
+            for c in range(block.shape[0]):
+                np.add.at(block[c], (si[sel], col[sel]), rows.values[c][sel])
 
     def _put_words(
         self,
