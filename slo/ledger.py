@@ -89,9 +89,12 @@ class Ledger:
 
     # -- reading from the store ---------------------------------------------------------------
 
-    def load(self, store: Store, start: int, end: int, blocks_from: int | None) -> None:
+    def load(
+        self, store: Store, start: int, end: int, blocks_from: int | None, first: bool = True
+    ) -> None:
         """Read hours [start, end) (whole hours inside the ledger) from the store, replacing
-        what was held; minutes too for the hours from `blocks_from` on."""
+        what was held; minutes too for the hours from `blocks_from` on; each SAMU's first data
+        from the whole history (`first`), or lowered to what these hours hold."""
         if end <= start:
             return
         self._put_hours(sql.hour_sums(store, self.layout, at(start), at(end)), start, end, None)
@@ -103,7 +106,10 @@ class Ledger:
             first_block = max(start, blocks_from)
             if first_block < end:
                 self.read_blocks(store, range(first_block, end, HOUR_S))
-        self.read_first(store)
+        if first:
+            self.read_first(store)
+        else:
+            self._lower_first(start, end, None)
 
     def read_first(self, store: Store, samus: Sequence[str] | None = None) -> None:
         """Each SAMU's first minute of data, per slice source and for any telemetry."""
@@ -142,13 +148,15 @@ class Ledger:
         if not keep:
             return 0
         cells = {(samus[i], int(minutes[i])) for i in keep}
+        older = sorted({s for s, m in cells if m < self.t0 and self._may_move_first(s, m)})
+        if older:  # data older than the horizon may move a first minute (rare: ask the store)
+            self.read_first(store, older)
         cells = {(s, m) for s, m in cells if self.t0 <= m < self.end}
         if not cells:
             return 0
         by_hour: dict[int, set[str]] = {}
         for samu, minute in cells:
             by_hour.setdefault(floor_hour_s(minute), set()).add(samu)
-        dirty_samus = sorted({s for s, _ in cells})
         for first, last in _runs(sorted(by_hour)):
             who = sorted(
                 set().union(*(by_hour[h] for h in range(first, last + 1, HOUR_S) if h in by_hour))
@@ -157,6 +165,7 @@ class Ledger:
             self._put_hours(sql.hour_sums(store, self.layout, a, b, who), first, last + HOUR_S, who)
             words = sql.bit_words(store, self.layout.slices, a, b, who)
             self._put_words_of(words, first, last + HOUR_S, who)
+            self._lower_first(first, last + HOUR_S, who)
         in_blocks = sorted({m for s, m in cells if floor_hour_s(m) in self.blocks})
         if in_blocks:
             who = sorted({s for s, m in cells if floor_hour_s(m) in self.blocks})
@@ -170,15 +179,21 @@ class Ledger:
             )
             self._zero_minutes(who, in_blocks)
             self._put_minutes(rows, None)
-        earliest = min(m for _, m in cells)
-        stale = [s for s in dirty_samus if self._may_move_first(s, earliest)]
-        if stale:
-            self.read_first(store, stale)
         return len(cells)
 
     def _may_move_first(self, samu: str, earliest: int) -> bool:
         i = self.index[samu]
         return bool(self.first_alive[i] > earliest or (self.first[:, i] > earliest).any())
+
+    def _lower_first(self, start: int, end: int, samus: Sequence[str] | None) -> None:
+        """First minutes moved earlier to the first data the hours [start, end) hold."""
+        rows = self._rows_of(samus)
+        a, b = self.hour_index(start), self.hour_index(end)
+        for k in range(len(self.layout.slices)):
+            found = _first_set(self.data[k][rows, a:b], start)
+            self.first[k, rows] = np.minimum(self.first[k, rows], found)
+        found = _first_set(self.alive[rows, a:b], start)
+        self.first_alive[rows] = np.minimum(self.first_alive[rows], found)
 
     # -- moving the horizon -------------------------------------------------------------------
 
@@ -216,9 +231,9 @@ class Ledger:
             self.load(store, start, end, blocks_from)
             return
         if start < lo:
-            self.load(store, start, lo, blocks_from)
+            self.load(store, start, lo, blocks_from, first=False)
         if hi < end:
-            self.load(store, hi, end, blocks_from)
+            self.load(store, hi, end, blocks_from, first=False)
 
     # -- writing what was read ----------------------------------------------------------------
 
@@ -344,6 +359,17 @@ class Ledger:
             return np.zeros((len(self.samus), len(self.components)))
         out: Floats = self.hours[col, :, :, a:b].sum(axis=2)
         return out
+
+
+def _first_set(words: Words, start: int) -> Ints:
+    """Per row, Unix seconds of the first set bit of hour words starting at `start` (NEVER)."""
+    nonzero = words != 0
+    hour = np.argmax(nonzero, axis=1)
+    word = words[np.arange(words.shape[0]), hour]
+    low = word & (~word + np.uint64(1))
+    bit = np.log2(np.maximum(low, np.uint64(1)).astype(np.float64)).astype(np.int64)
+    out: Ints = np.where(nonzero.any(axis=1), start + hour * HOUR_S + bit * MINUTE_S, NEVER)
+    return out
 
 
 def _runs(hours: Sequence[int]) -> list[tuple[int, int]]:
