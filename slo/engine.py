@@ -103,6 +103,7 @@ class Engine:
         *,
         generator_url: str = "",
         write_snapshots: bool = True,
+        snapshot_every: timedelta = timedelta(minutes=1),
         resend_every: timedelta = timedelta(minutes=1),
         heartbeat_metric: str = HEARTBEAT_METRIC,
     ) -> None:
@@ -112,6 +113,8 @@ class Engine:
         self._maintenance = maintenance or NoMaintenance()
         self._gauges = SloGauges(metrics_registry or CollectorRegistry())
         self._write_snapshots = write_snapshots
+        self._snapshot_every = snapshot_every
+        self._last_snapshot: datetime | None = None
         self._labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in registry}
         self._regions = {s.id: s.region for s in registry}
         self._lock = threading.Lock()
@@ -173,8 +176,10 @@ class Engine:
         )
         firing, sent = self._alerts.update(now, statuses, findings)
         self._gauges.export([*statuses, *comps])
-        if self._write_snapshots:
+        due = self._last_snapshot is None or now - self._last_snapshot >= self._snapshot_every
+        if self._write_snapshots and due:  # what the engine saw, kept for the audit
             self._snapshot(now, [*statuses, *comps])
+            self._last_snapshot = now
         result = TickResult(
             now,
             tuple(statuses),

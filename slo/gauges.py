@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge
 
@@ -35,6 +36,7 @@ class SloGauges:
         )
         self._seen: set[tuple[str, ...]] = set()
         self._seen_burn: set[tuple[str, ...]] = set()
+        self._children: dict[tuple[str, ...], tuple[Any, ...]] = {}  # labels() looked up once
 
     def export(self, statuses: Sequence[SloStatus]) -> None:
         seen: set[tuple[str, ...]] = set()
@@ -42,17 +44,26 @@ class SloGauges:
         for st in statuses:
             key: tuple[str, ...] = (st.slo, st.samu)
             if st.sli is not None and st.budget.remaining is not None:
-                self.sli.labels(*key).set(st.sli)
-                self.remaining.labels(*key).set(st.budget.remaining)
+                sli, remaining = self._child(key, self.sli, self.remaining)
+                sli.set(st.sli)
+                remaining.set(st.budget.remaining)
                 seen.add(key)
             for window, sample in st.burns.items():
                 if sample.burn_rate is not None:
                     bkey: tuple[str, ...] = (*key, format_duration(window))
-                    self.burn.labels(*bkey).set(sample.burn_rate)
+                    self._child(bkey, self.burn)[0].set(sample.burn_rate)
                     seen_burn.add(bkey)
         for key in self._seen - seen:
             self.sli.remove(*key)
             self.remaining.remove(*key)
+            self._children.pop(key, None)
         for bkey in self._seen_burn - seen_burn:
             self.burn.remove(*bkey)
+            self._children.pop(bkey, None)
         self._seen, self._seen_burn = seen, seen_burn
+
+    def _child(self, key: tuple[str, ...], *gauges: Gauge) -> tuple[Any, ...]:
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = tuple(g.labels(*key) for g in gauges)
+        return found

@@ -222,17 +222,19 @@ def test_gauges_follow_the_status_and_no_data_has_no_sample(store: Store) -> Non
     assert metrics.get_sample_value("vigie_slo_sli", {**labels, "samu": SMALL}) is None
 
 
-def test_each_tick_writes_a_snapshot_per_slo_and_samu(store: Store) -> None:
+def test_the_engine_writes_a_snapshot_per_slo_and_samu_every_minute(store: Store) -> None:
     steady(store, T0 - timedelta(minutes=30), 30)
-    engine = Engine(
-        store, LoadResult(slos_from(WORKBOOK_SPEC)), policies(), registry(), FakeClock(T0)
-    )
-    engine.tick()
+    clock = FakeClock(T0)
+    engine = Engine(store, LoadResult(slos_from(WORKBOOK_SPEC)), policies(), registry(), clock)
+    for _ in range(7):  # 60 s of ticks every 10 s: the first and the last write
+        engine.tick()
+        clock.advance(timedelta(seconds=10))
     rows = store.query(
-        "SELECT samu_id, sli, state, burns['1h'] FROM {db}.slo_snapshots ORDER BY samu_id"
+        "SELECT time, samu_id, sli, state, burns['1h'] FROM {db}.slo_snapshots ORDER BY samu_id"
     )
-    assert (PARIS, 1.0, "ok", 0.0) in rows
-    assert ("national", 1.0, "ok", 0.0) in rows
+    assert {r[0].replace(tzinfo=UTC) for r in rows} == {T0, T0 + timedelta(minutes=1)}
+    assert (T0, PARIS, 1.0, "ok", 0.0) in [(r[0].replace(tzinfo=UTC), *r[1:]) for r in rows]
+    assert ("national", 1.0, "ok", 0.0) in [r[1:] for r in rows]
 
 
 def test_calls_collapsing_below_the_same_weekday_baseline_page_once_improbable(
