@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -115,12 +115,17 @@ def _burn(value: Any) -> str:
     return "—" if value is None else f"{float(value):.2f}"
 
 
+def _minutes(tally: dict[str, int] | None) -> str:
+    """A slice SLO's bad and Vigie-gap minutes over its window ("—" for event SLOs)."""
+    return "—" if not tally else f"{tally['bad']}/{tally['gap']}"
+
+
 def print_status(rows: list[dict[str, Any]]) -> None:
     """The status table: SAMU × SLO → SLI, objective, budget left, burns, state."""
     from slo.api import STATUS_WINDOWS
 
     head = ["SAMU", "SLO", "SLI", "objective", "budget left"]
-    head += [f"burn {w}" for w in STATUS_WINDOWS] + ["state"]
+    head += [f"burn {w}" for w in STATUS_WINDOWS] + ["bad/gap min", "state"]
     table = [head]
     for r in sorted(rows, key=lambda r: (r["samu"], r["slo"])):
         burns = r.get("burns", {})
@@ -132,6 +137,7 @@ def print_status(rows: list[dict[str, Any]]) -> None:
                 _pct(r["objective"], 2),
                 _pct(r["budget_remaining"], 1),
                 *(_burn(burns.get(w)) for w in STATUS_WINDOWS),
+                _minutes(r.get("minutes")),
                 r["state"],
             ]
         )
@@ -173,12 +179,17 @@ def status_cmd(
         return rows
 
     def via_store(store: Store) -> list[dict[str, Any]]:
+        from alerts.events import EventLog
+        from alerts.maintenance_store import MaintenanceStore
         from slo.api import compute_status, status_dict
+        from store.clock import SystemClock
         from store.registry import load_registry
 
         slos = [s for s in _specs(spec_dir).slos if not slo_ids or s.id in slo_ids]
+        clock = SystemClock()
+        planned = MaintenanceStore(store, clock, EventLog(store, clock)).list()
         try:
-            found = compute_status(store, load_registry(), slos, datetime.now(UTC), samu, window)
+            found = compute_status(store, load_registry(), slos, clock.now(), samu, window, planned)
         except SloError as exc:
             raise click.ClickException(str(exc)) from exc
         return [status_dict(st) for st in found]
