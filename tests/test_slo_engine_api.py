@@ -113,6 +113,8 @@ def test_the_status_table_shows_no_data_as_a_dash(store: Store) -> None:
         "6h",
         "burn",
         "3d",
+        "bad/gap",
+        "min",
         "state",
     ]
     assert lines[1].split() == [
@@ -124,9 +126,19 @@ def test_the_status_table_shows_no_data_as_a_dash(store: Store) -> None:
         "—",
         "—",
         "—",
+        "—",
         "no_data",
     ]
-    assert lines[2].split()[2:] == ["100.000%", "99.95%", "100.0%", "0.00", "0.00", "0.00", "ok"]
+    assert lines[2].split()[2:] == [
+        "100.000%",
+        "99.95%",
+        "100.0%",
+        "0.00",
+        "0.00",
+        "0.00",
+        "—",
+        "ok",
+    ]
 
 
 import click  # noqa: E402  (a tiny command to capture the table through click)
