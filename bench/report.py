@@ -61,8 +61,8 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     """Build the history and time the report, in this process (its own chdb directory)."""
     from reports.archive import Archive
     from reports.service import ReportService
-    from slo.loader import load_policy, load_specs
     from reports.sign import Signer
+    from slo.loader import load_policy, load_specs
     from store.client import open_store
     from store.clock import FakeClock
     from store.migrations import migrate
