@@ -34,10 +34,8 @@ NOTES = (
     "incident), seed 2031, replayed at every minute by the vectorised backtest."
 )
 TICK_TARGET_MS = 100.0
-DETECT_TARGET_S = 45.0
-
-
 START_TARGET_S = 5.0
+DETECT_TARGET_S = 45.0
 
 
 def _child(module: str, quick: bool) -> dict[str, Any]:
