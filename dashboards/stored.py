@@ -4,8 +4,9 @@ read back from the store, where the engine process writes it, instead of from in
 - `StoredState` rebuilds a read-only copy of the alerting and on-call services from the store
   (alerts, silences, maintenance, open incidents: what they reload after a restart) at most
   every `ttl_s`; the same adapters as `vigie up` then present it, so both forms show the same.
-- `StoredStatuses` asks the SLO package for every SAMU's status over the store (the engine's
-  own code path, `slo.api.compute_status`) at most every `ttl_s`.
+- `stored_statuses` asks the SLO package for every SAMU's status over the store (the engine's
+  own code path, `slo.live.LiveStatuses`: a ledger kept current the engine's way) at most every
+  `ttl_s`.
 - Actions (acknowledge, silence, expire) change the engine's state, so they go to the engine's
   API (`EngineApi`) with the person's own session cookie: the engine checks the person's rights
   and scope and audits the action exactly as for a call to its API.

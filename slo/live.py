@@ -10,16 +10,22 @@ give equal figures (tests/test_slo_incremental.py).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+from alerts.maintenance import MaintenanceWindow
 from slo import ledger_sql
+from slo.evaluate import SloStatus, evaluate
 from slo.layout import Layout, layout_for
 from slo.ledger import HOUR_S, Ledger, ceil_hour_s, empty, floor_hour_s
 from slo.model import SLO
+from slo.reader import maintenance_ranges
+from slo.rollup import composites
 from slo.tally import Tallies
 from slo.windows import elapsed_interval
 from store.client import Store
+from store.errors import StoreError
 
 CHANGE_MARGIN = timedelta(seconds=60)  # re-read changes this far back (inserts committing)
 MINUTE_ZONE = timedelta(days=3, hours=1)  # minutes held for the alert windows (≤ 3 d)
@@ -104,4 +110,34 @@ def maintenance_rows(ranges: BySamu, index: Mapping[str, int]) -> dict[int, list
     return out
 
 
-__all__ = ["HOUR_S", "BySamu", "LiveLedger", "horizon", "maintenance_rows"]
+__all__ = ["HOUR_S", "BySamu", "LiveLedger", "LiveStatuses", "horizon", "maintenance_rows"]
+
+
+class LiveStatuses:
+    """The engine's figures without its alerts: every SLO's status (and the national and
+    regional composites) from a ledger kept current the engine's way, for a process that shows
+    them without running the engine (`vigie ui` beside a server DSN)."""
+
+    def __init__(
+        self, store: Store, labels: Mapping[str, Mapping[str, object]], regions: Mapping[str, str]
+    ) -> None:
+        self._labels = labels
+        self._regions = regions
+        self._ledger = LiveLedger(store, list(labels))
+        self._lock = threading.Lock()
+
+    def statuses(
+        self, slos: Sequence[SLO], now: datetime, maintenance: Sequence[MaintenanceWindow]
+    ) -> list[SloStatus]:
+        first, _, _ = horizon(slos, now)
+        ranges = maintenance_ranges(
+            maintenance, datetime.fromtimestamp(first, now.tzinfo), now, self._regions
+        )
+        with self._lock:
+            try:
+                tallies = self._ledger.sync(slos, now, ranges)
+            except StoreError:
+                self._ledger.reset()
+                raise
+            found = evaluate(slos, self._labels, tallies, now)
+        return [*found, *composites(slos, found, self._regions)]

@@ -10,11 +10,10 @@ from alerts.notify import RecordingContactSender, RecordingSink
 from alerts.oncall.service import OnCallService
 from alerts.service import AlertingService
 from dashboards.stored import EngineApi, StoredSources, StoredState, stored_statuses
-from slo.api import compute_status
 from slo.evaluate import SloStatus
+from slo.live import LiveStatuses
 from slo.loader import load_policy, load_specs
 from slo.model import SLO
-from slo.rollup import composites
 from vigie.alerting import load_alerting_files
 from vigie.catalogue import conventions_catalogue
 from vigie.platform import Platform
@@ -41,13 +40,12 @@ def stored_ui(platform: Platform) -> StoredSources:
 
     state = StoredState(build, STATE_TTL_S)
 
+    labels = {samu.id: {**samu.to_dict(), "overseas": samu.overseas} for samu in platform.registry}
+    live = LiveStatuses(platform.store, labels, regions)  # kept current like the engine's
+
     def statuses() -> Sequence[SloStatus]:
-        now = platform.clock.now()
         windows = state.alerting().maintenance.list()
-        found = compute_status(
-            platform.store, platform.registry, specs.slos, now, maintenance=windows
-        )
-        return (*found, *composites(specs.slos, found, regions))
+        return live.statuses(specs.slos, platform.clock.now(), windows)
 
     def slos() -> Sequence[SLO]:
         return tuple(specs.slos)
