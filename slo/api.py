@@ -22,7 +22,7 @@ from slo.errors import SloError, SpecError
 from slo.evaluate import SloStatus
 from slo.loader import LoadResult
 from slo.model import SLO
-from slo.rollup import burning, composites
+from slo.rollup import burning
 from slo.windows import CalendarWindow, format_duration
 from store.audit import AuditLog, actor_of
 from store.client import Store
@@ -128,9 +128,10 @@ def create_slo_router(
     def national() -> dict[str, Any]:
         loaded = [s for s in specs().slos]
         now = clock.now()
-        statuses = compute_status(store, registry, loaded, now, None, None, _mw(maintenance))
         regions = {s.id: s.region for s in registry}
-        comps = composites(loaded, statuses, regions)
+        labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in registry}
+        found = figures.evaluation(store, loaded, labels, now, None, _mw(maintenance), regions)
+        statuses, comps = found.statuses, found.composites
         direct = [st for st in statuses if st.samu not in regions]
         return {
             "at": now.isoformat(),

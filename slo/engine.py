@@ -28,7 +28,7 @@ from alerts.model import Alert
 from slo.alert_state import AlertSink, AlertState, CollectingSink
 from slo.catalogue import Catalogue
 from slo.errors import SloError, SpecError
-from slo.evaluate import SloStatus, evaluate
+from slo.evaluate import SloStatus, evaluate_all
 from slo.findings import Findings
 from slo.gauges import SloGauges
 from slo.guards import Finding
@@ -36,7 +36,7 @@ from slo.live import LiveLedger, horizon
 from slo.loader import LoadResult, load_policy, load_specs
 from slo.policy import PolicySet
 from slo.reader import GuardReader, maintenance_ranges
-from slo.rollup import BurningView, burning, composites
+from slo.rollup import BurningView, burning
 from slo.windows import format_duration
 from store.client import Store
 from store.clock import Clock
@@ -169,8 +169,8 @@ class Engine:
         except StoreError:
             self._live.reset()  # the next tick reloads what it may have missed
             raise
-        statuses = evaluate(slos, self._labels, tallies, now)
-        comps = composites(slos, statuses, self._regions)
+        found = evaluate_all(slos, self._labels, tallies, now, composites=True)
+        statuses, comps = found.statuses, found.composites
         findings = self._findings.evaluate(
             now, slos, specs.guards, policy.guards, tallies, statuses
         )

@@ -187,10 +187,10 @@ def fired_pairs(
 
 
 def _current_burn(samples: Mapping[timedelta, BurnSample]) -> float | None:
-    longer = sorted(w for w in samples if w >= STATE_WINDOW)
+    longer = [w for w in samples if w >= STATE_WINDOW]
     if not longer:
         return None
-    return samples[longer[0]].burn_rate
+    return samples[min(longer)].burn_rate
 
 
 @dataclass(frozen=True)
@@ -250,14 +250,6 @@ def _vectors(slo: SLO, tallies: Tallies, w: _Window) -> _PerSamu:
     return _PerSamu(good, valid - good, burns, None, parts)
 
 
-def _tally(t: SliceTally | None, i: int) -> MinuteTally | None:
-    if t is None:
-        return None
-    return MinuteTally(
-        int(t.good[i]), int(t.bad[i]), int(t.gap[i]), int(t.no_data[i]), int(t.excluded[i])
-    )
-
-
 def _parts(v: _PerSamu, rows: Sequence[int], names: Sequence[str]) -> dict[str, Totals]:
     if v.parts is None:
         return {}
@@ -270,6 +262,61 @@ def _parts(v: _PerSamu, rows: Sequence[int], names: Sequence[str]) -> dict[str, 
     }
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """Per-SAMU statuses (and national/regional-scope SLOs), and the composites of the per-SAMU
+    SLOs (national and per region: event-weighted sums, never an average of ratios)."""
+
+    statuses: list[SloStatus]
+    composites: list[SloStatus]
+
+
+def _groups(
+    slo: SLO, rows: Mapping[str, int], labels: Mapping[str, Mapping[str, object]], scope: str
+) -> dict[str, list[int]]:
+    if scope == "samu":
+        return {s: [i] for s, i in rows.items()}
+    groups: dict[str, list[int]] = {NATIONAL: list(rows.values())} if scope != "region" else {}
+    if scope in ("region", "composite"):
+        for s, i in rows.items():
+            groups.setdefault(f"region:{labels[s].get('region', '')}", []).append(i)
+    return groups
+
+
+def evaluate_all(
+    slos: Sequence[SLO],
+    samu_labels: Mapping[str, Mapping[str, object]],
+    tallies: Tallies,
+    now: datetime,
+    window_of: Mapping[str, Interval] | None = None,
+    composites: bool = False,
+) -> Evaluation:
+    """Status of every SLO: per selected SAMU (scope samu) or one per group (national/region);
+    with `composites`, the national and regional composites of the per-SAMU SLOs too.
+
+    `window_of` replaces an SLO's own window by a period (e.g. the calendar month 2026-10).
+    """
+    led = tallies.ledger
+    out = Evaluation([], [])
+    for slo in slos:
+        custom = (window_of or {}).get(slo.id)
+        w = _window(slo, now, custom)
+        v = _vectors(slo, tallies, w)
+        rows = {
+            s: led.index[s]
+            for s, labels in samu_labels.items()
+            if s in led.index and slo.fleet.matches(s, labels)
+        }
+        scopes: list[tuple[str, list[SloStatus]]] = [(slo.scope, out.statuses)]
+        if composites and slo.scope == "samu" and rows:
+            scopes.append(("composite", out.composites))
+        for scope, into in scopes:
+            for name, idx in _groups(slo, rows, samu_labels, scope).items():
+                status = _status(slo, name, scope, idx, v, w, now, samu_labels, led.components)
+                into.append(status if custom is None else replace(status, window_end=w.end))
+    return out
+
+
 def evaluate(
     slos: Sequence[SLO],
     samu_labels: Mapping[str, Mapping[str, object]],
@@ -277,69 +324,46 @@ def evaluate(
     now: datetime,
     window_of: Mapping[str, Interval] | None = None,
 ) -> list[SloStatus]:
-    """Status of every SLO: per selected SAMU (scope samu) or one composite (national/region).
+    """`evaluate_all` without composites: the status of every SLO per SAMU (or scope group)."""
+    return evaluate_all(slos, samu_labels, tallies, now, window_of).statuses
 
-    `window_of` replaces an SLO's own window by a period (e.g. the calendar month 2026-10).
-    """
-    led = tallies.ledger
-    out: list[SloStatus] = []
-    for slo in slos:
-        w = _window(slo, now, (window_of or {}).get(slo.id))
-        v = _vectors(slo, tallies, w)
-        rows = {
-            s: led.index[s]
-            for s, labels in samu_labels.items()
-            if s in led.index and slo.fleet.matches(s, labels)
-        }
-        groups: dict[str, list[str]]
-        if slo.scope == "samu":
-            groups = {s: [s] for s in rows}
-        elif slo.scope == "national":
-            groups = {NATIONAL: list(rows)}
-        else:
-            groups = {}
-            for s in rows:
-                groups.setdefault(f"region:{samu_labels[s].get('region', '')}", []).append(s)
-        for name, members in groups.items():
-            idx = [rows[s] for s in members]
-            window = Totals(float(v.good[idx].sum()), float(v.bad[idx].sum()))
-            burns = {
-                span: Totals(float(g[idx].sum()), float(b[idx].sum()))
-                for span, (g, b) in v.burns.items()
-            }
-            tally = None
-            if v.minutes is not None:
-                tally = MinuteTally()
-                for i in idx:
-                    part = _tally(v.minutes, i)
-                    assert part is not None
-                    tally = tally + part
-            minutes = w.minutes * len(idx) if tally is not None else w.minutes
-            if tally is not None:
-                minutes -= tally.gap + tally.no_data + tally.excluded
-            if slo.scope == "samu":
-                target = slo.target_for(name, samu_labels[name])
-                objective, min_bad = target.objective, target.guards.min_bad_events
-            else:
-                objective, min_bad = slo.objective, slo.alerting.guards.min_bad_events
-            parts = _parts(v, idx, led.components) if slo.scope != "region" else {}
-            status = status_of(
-                slo,
-                name,
-                objective,
-                min_bad,
-                window,
-                burns,
-                max(0, minutes),
-                w.start,
-                now,
-                parts,
-                tally,
-            )
-            if (window_of or {}).get(slo.id) is not None:
-                status = replace(status, window_end=w.end)
-            out.append(status)
-    return out
+
+def _status(
+    slo: SLO,
+    name: str,
+    scope: str,
+    idx: list[int],
+    v: _PerSamu,
+    w: _Window,
+    now: datetime,
+    labels: Mapping[str, Mapping[str, object]],
+    components: Sequence[str],
+) -> SloStatus:
+    window = Totals(float(v.good[idx].sum()), float(v.bad[idx].sum()))
+    burns = {
+        span: Totals(float(g[idx].sum()), float(b[idx].sum())) for span, (g, b) in v.burns.items()
+    }
+    tally = None
+    minutes = w.minutes
+    if v.minutes is not None:
+        t = v.minutes
+        tally = MinuteTally(
+            int(t.good[idx].sum()),
+            int(t.bad[idx].sum()),
+            int(t.gap[idx].sum()),
+            int(t.no_data[idx].sum()),
+            int(t.excluded[idx].sum()),
+        )
+        minutes = w.minutes * len(idx) - tally.gap - tally.no_data - tally.excluded
+    if scope == "samu":
+        target = slo.target_for(name, labels[name])
+        objective, min_bad = target.objective, target.guards.min_bad_events
+    else:
+        objective, min_bad = slo.objective, slo.alerting.guards.min_bad_events
+    parts = _parts(v, idx, components) if scope != "region" else {}
+    return status_of(
+        slo, name, objective, min_bad, window, burns, max(0, minutes), w.start, now, parts, tally
+    )
 
 
 def recent_bad(tallies: Tallies, slo: SLO, minutes: int, now: datetime) -> Floats:

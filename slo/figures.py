@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerts.maintenance import MaintenanceWindow
-from slo.evaluate import SloStatus, evaluate
+from slo.evaluate import Evaluation, SloStatus, evaluate, evaluate_all
 from slo.layout import CountColumn, layout_for
 from slo.ledger import Ledger, empty
 from slo.live import maintenance_rows
@@ -110,10 +110,23 @@ def statuses(
 
     Burn rates are taken at the end of the period asked for (now, or the end of a past month).
     """
+    return evaluation(store, slos, labels, now, window_of, maintenance, regions).statuses
+
+
+def evaluation(
+    store: Store,
+    slos: Sequence[SLO],
+    labels: Labels,
+    now: datetime,
+    window_of: Mapping[str, Interval] | None = None,
+    maintenance: Sequence[MaintenanceWindow] = (),
+    regions: Mapping[str, str] | None = None,
+) -> Evaluation:
+    """`statuses` with the national and regional composites of the per-SAMU SLOs."""
     window_of = window_of or {}
     ledger = load(store, slos, list(labels), now, window_of)
     tallies = tallies_for(store, ledger, slos, now, window_of, maintenance, regions or {})
-    return evaluate(slos, labels, tallies, now, window_of)
+    return evaluate_all(slos, labels, tallies, now, window_of, composites=True)
 
 
 def tallies_for(

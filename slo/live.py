@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 
 from alerts.maintenance import MaintenanceWindow
 from slo import ledger_sql
-from slo.evaluate import SloStatus, evaluate
+from slo.evaluate import SloStatus, evaluate_all
 from slo.layout import Layout, layout_for
 from slo.ledger import HOUR_S, Ledger, ceil_hour_s, empty, floor_hour_s
 from slo.model import SLO
 from slo.reader import maintenance_ranges
-from slo.rollup import composites
 from slo.tally import Tallies
 from slo.windows import elapsed_interval
 from store.client import Store
@@ -139,5 +138,5 @@ class LiveStatuses:
             except StoreError:
                 self._ledger.reset()
                 raise
-            found = evaluate(slos, self._labels, tallies, now)
-        return [*found, *composites(slos, found, self._regions)]
+            found = evaluate_all(slos, self._labels, tallies, now, composites=True)
+        return [*found.statuses, *found.composites]
