@@ -9,12 +9,11 @@ our own reasons) and the Vigie ingest gap itself (the last settled minutes silen
 
 from __future__ import annotations
 
-import bisect
-import itertools
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from slo import judge
 from slo.evaluate import SloStatus, equipped, is_probe, recent_bad
@@ -158,10 +157,10 @@ class Findings:
         )
         current: dict[str, list[float]] = {}
         baseline: dict[str, list[list[float]]] = {}
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0))
         for samu_id, rs in refs.items():
-            per_minute = sorted(counts.get(samu_id, {}).items())
-            stamps = [m for m, _ in per_minute]
-            cumulative = list(itertools.accumulate((v for _, v in per_minute), initial=0.0))
+            stamps, values = counts.get(samu_id, empty)
+            cumulative = np.concatenate(([0.0], np.cumsum(values)))
             # a span not judged reads as its own baseline: never below it
             current[samu_id] = [
                 _window_total(stamps, cumulative, minute, s) if ok else float("inf")
@@ -217,9 +216,12 @@ def _one_gap(findings: list[Finding]) -> list[Finding]:
 
 
 def _window_total(
-    stamps: Sequence[datetime], cumulative: Sequence[float], end: datetime, span: timedelta
+    stamps: npt.NDArray[np.int64],
+    cumulative: npt.NDArray[np.float64],
+    end: datetime,
+    span: timedelta,
 ) -> float:
     """Σ of the per-minute counts in [end − span, end), from their prefix sums."""
-    hi = bisect.bisect_left(stamps, end)
-    lo = bisect.bisect_left(stamps, end - span)
-    return cumulative[hi] - cumulative[lo]
+    hi = int(np.searchsorted(stamps, end.timestamp(), "left"))
+    lo = int(np.searchsorted(stamps, (end - span).timestamp(), "left"))
+    return float(cumulative[hi] - cumulative[lo])

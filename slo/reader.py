@@ -7,9 +7,15 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import numpy.typing as npt
+
 from alerts.maintenance import MaintenanceWindow
 from slo.windows import floor_minute
 from store.client import Store
+
+Ints = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
 
 
 def ceil_minute(instant: datetime) -> datetime:
@@ -91,8 +97,9 @@ class GuardReader:
         outcomes: frozenset[str] | None,
         not_outcomes: frozenset[str],
         ranges: Sequence[tuple[datetime, datetime]],
-    ) -> dict[str, dict[datetime, float]]:
-        """Per SAMU and minute, Σ of a counter's rows (le = inf) over the given minute ranges."""
+    ) -> dict[str, tuple[Ints, Floats]]:
+        """Per SAMU, the minutes (Unix seconds, sorted) with Σ of a counter's rows (le = inf) over
+        the given minute ranges, and those sums."""
         if not ranges:
             return {}
         params: dict[str, object] = {
@@ -108,15 +115,20 @@ class GuardReader:
                 f"minute >= {{a{i}:DateTime('UTC')}} AND minute < {{b{i}:DateTime('UTC')}}"
             )
         sql = (
-            "SELECT samu_id, minute, sum(value) FROM {db}.slo_minute_counts\n"  # noqa: S608
+            "SELECT samu_id, toUnixTimestamp(minute) AS m, sum(value) FROM {db}.slo_minute_counts\n"  # noqa: S608
             "WHERE metric = {metric:String} AND le = inf\n"
             "  AND ({any:Bool} OR outcome IN {outcomes:Array(String)})\n"
             "  AND outcome NOT IN {not_outcomes:Array(String)}\n"
-            "  AND (" + " OR ".join(conds) + ")\nGROUP BY samu_id, minute"
+            "  AND (" + " OR ".join(conds) + ")\nGROUP BY samu_id, m ORDER BY samu_id, m"
         )
-        out: dict[str, dict[datetime, float]] = {}
-        for samu, minute, value in self._store.query(sql, params):
-            out.setdefault(str(samu), {})[_utc(minute)] = float(value)
+        samus, minutes, values = self._store.query_columns(sql, params, 3)
+        names = np.asarray(samus, dtype=object)
+        at = np.asarray(minutes, dtype=np.int64)
+        sums = np.asarray(values, dtype=np.float64)
+        out: dict[str, tuple[Ints, Floats]] = {}
+        for samu in np.unique(names):
+            sel = names == samu
+            out[str(samu)] = (at[sel], sums[sel])
         return out
 
 
