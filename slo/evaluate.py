@@ -25,7 +25,7 @@ from slo.judge import SETTLE_S
 from slo.layout import count_columns, slice_rule, slice_source
 from slo.model import SLO, FreshnessSLI, Occurrences, RatioSLI, Timeslices
 from slo.policy import AlertCondition, BurnSample, Policy, evaluate_conditions
-from slo.tally import SliceTally, Tallies
+from slo.tally import Tallies
 from slo.windows import Interval, RollingWindow, elapsed_interval, floor_minute, window_interval
 
 Floats = npt.NDArray[np.float64]
@@ -213,15 +213,18 @@ def _window(slo: SLO, now: datetime, custom: Interval | None) -> _Window:
     return _Window(elapsed.start, elapsed.end, window_interval(slo.window, now).minutes, burns)
 
 
+Column = list[float]  # one value per SAMU of the ledger (plain floats: summed per status)
+
+
 @dataclass(frozen=True)
 class _PerSamu:
-    """Vectors over the ledger's SAMU: window and burn totals, slice tallies, components."""
+    """Per SAMU of the ledger: window and burn totals, slice tallies, components."""
 
-    good: Floats
-    bad: Floats
-    burns: Mapping[timedelta, tuple[Floats, Floats]]
-    minutes: SliceTally | None
-    parts: Floats | None  # SAMU × component: (good, valid) stacked on axis 0
+    good: Column
+    bad: Column
+    burns: Mapping[timedelta, tuple[Column, Column]]
+    minutes: tuple[Column, Column, Column, Column, Column] | None  # good, bad, gap, no data, excl.
+    parts: tuple[list[Column], list[Column]] | None  # per SAMU: good, valid per component
 
 
 def _vectors(slo: SLO, tallies: Tallies, w: _Window) -> _PerSamu:
@@ -229,37 +232,49 @@ def _vectors(slo: SLO, tallies: Tallies, w: _Window) -> _PerSamu:
     source = slice_source(slo)
     if source is not None:
         k = layout.slice_index(source)
-        window = tallies.slices(k, w.start, w.end)
+        t = tallies.slices(k, w.start, w.end)
         burns = {}
         for span, (a, b) in w.burns.items():
-            t = tallies.slices(k, a, b)
-            burns[span] = (t.good, t.bad)
-        return _PerSamu(window.good, window.bad, burns, window, None)
+            x = tallies.slices(k, a, b)
+            burns[span] = (x.good.tolist(), x.bad.tolist())
+        minutes = (
+            t.good.tolist(),
+            t.bad.tolist(),
+            t.gap.tolist(),
+            t.no_data.tolist(),
+            t.excluded.tolist(),
+        )
+        return _PerSamu(minutes[0], minutes[1], burns, minutes, None)
     assert not isinstance(slo.sli, FreshnessSLI)
     g, v = (layout.count_index(c) for c in count_columns(slo.sli))
     good, valid = tallies.counts(g, w.start, w.end), tallies.counts(v, w.start, w.end)
     burns = {}
     for span, (a, b) in w.burns.items():
         bg, bv = tallies.counts(g, a, b), tallies.counts(v, a, b)
-        burns[span] = (bg, bv - bg)
+        burns[span] = (bg.tolist(), (bv - bg).tolist())
     parts = None
     if slo.by_component:
-        parts = np.stack(
-            [tallies.components(g, w.start, w.end), tallies.components(v, w.start, w.end)]
+        parts = (
+            tallies.components(g, w.start, w.end).tolist(),
+            tallies.components(v, w.start, w.end).tolist(),
         )
-    return _PerSamu(good, valid - good, burns, None, parts)
+    return _PerSamu(good.tolist(), (valid - good).tolist(), burns, None, parts)
+
+
+def _sum(column: Column, idx: Sequence[int]) -> float:
+    return column[idx[0]] if len(idx) == 1 else sum(column[i] for i in idx)
 
 
 def _parts(v: _PerSamu, rows: Sequence[int], names: Sequence[str]) -> dict[str, Totals]:
     if v.parts is None:
         return {}
-    good = v.parts[0][list(rows)].sum(axis=0)
-    valid = v.parts[1][list(rows)].sum(axis=0)
-    return {
-        n: Totals(float(g), float(b - g))
-        for n, g, b in zip(names, good, valid, strict=True)
-        if b > 0
-    }
+    out = {}
+    for c, name in enumerate(names):
+        good = sum(v.parts[0][i][c] for i in rows)
+        valid = sum(v.parts[1][i][c] for i in rows)
+        if valid > 0:
+            out[name] = Totals(good, valid - good)
+    return out
 
 
 @dataclass(frozen=True)
@@ -339,21 +354,12 @@ def _status(
     labels: Mapping[str, Mapping[str, object]],
     components: Sequence[str],
 ) -> SloStatus:
-    window = Totals(float(v.good[idx].sum()), float(v.bad[idx].sum()))
-    burns = {
-        span: Totals(float(g[idx].sum()), float(b[idx].sum())) for span, (g, b) in v.burns.items()
-    }
+    window = Totals(_sum(v.good, idx), _sum(v.bad, idx))
+    burns = {span: Totals(_sum(g, idx), _sum(b, idx)) for span, (g, b) in v.burns.items()}
     tally = None
     minutes = w.minutes
     if v.minutes is not None:
-        t = v.minutes
-        tally = MinuteTally(
-            int(t.good[idx].sum()),
-            int(t.bad[idx].sum()),
-            int(t.gap[idx].sum()),
-            int(t.no_data[idx].sum()),
-            int(t.excluded[idx].sum()),
-        )
+        tally = MinuteTally(*(int(_sum(column, idx)) for column in v.minutes))
         minutes = w.minutes * len(idx) - tally.gap - tally.no_data - tally.excluded
     if scope == "samu":
         target = slo.target_for(name, labels[name])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -9,6 +10,9 @@ from prometheus_client import CollectorRegistry, Gauge
 
 from slo.evaluate import SloStatus
 from slo.windows import format_duration
+
+
+_label = functools.cache(format_duration)  # "1h", "5m": a handful of windows, asked every tick
 
 
 class SloGauges:
@@ -50,7 +54,7 @@ class SloGauges:
                 seen.add(key)
             for window, sample in st.burns.items():
                 if sample.burn_rate is not None:
-                    bkey: tuple[str, ...] = (*key, format_duration(window))
+                    bkey: tuple[str, ...] = (*key, _label(window))
                     self._child(bkey, self.burn)[0].set(sample.burn_rate)
                     seen_burn.add(bkey)
         for key in self._seen - seen:
