@@ -11,7 +11,6 @@ from prometheus_client import CollectorRegistry, Gauge
 from slo.evaluate import SloStatus
 from slo.windows import format_duration
 
-
 _label = functools.cache(format_duration)  # "1h", "5m": a handful of windows, asked every tick
 
 

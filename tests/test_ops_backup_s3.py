@@ -27,7 +27,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from reports.model import Objectives
 from reports.schedule import previous_month
 from slo.windows import window_for
 from store.audit import AuditLog
@@ -39,6 +38,7 @@ from store.migrations import migrate
 from store.registry import load_registry
 from store.s3 import BotoObjects, S3AccessDenied, S3Target
 from tests.s3_peer import BUCKET, S3Server, StallingRelay, s3_server
+from tests.test_slo_eval_factories import shipped
 from vigie.api.admin import create_admin_router
 from vigie.commands.ops_cmds import backup_cmd
 from vigie.s3_backups import S3Backups, drill, s3_config
@@ -182,7 +182,7 @@ def _backups(server: S3Server, store: Store, url: str, **env: str) -> S3Backups:
             "backup_s3_secret_access_key": SecretStr(env.get("secret", server.secret_access_key)),
         }
     )
-    return S3Backups(store, settings, FakeClock(datetime.now(UTC)), Objectives())
+    return S3Backups(store, settings, FakeClock(datetime.now(UTC)), shipped()[0])
 
 
 def test_the_drill_fails_when_the_restored_figures_differ_from_the_backup(

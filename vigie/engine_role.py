@@ -179,5 +179,5 @@ def build_engine(
         from vigie.s3_backups import S3Backups, backup_policy
 
         backup_policy(s)  # a wrong schedule or retention stops the start, with the reason
-        backups = S3Backups(platform.store, s, platform.clock, objectives_from(specs.slos))
+        backups = S3Backups(platform.store, s, platform.clock, specs.slos)
     return EngineRuntime(engine, reports, routers, reload_slos, alerts, platform.counts, backups)

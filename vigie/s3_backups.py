@@ -4,7 +4,7 @@ backup restorable (row counts and that month's figures, recomputed from the rest
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -13,8 +13,8 @@ from alerts.events import EventLog
 from alerts.maintenance_store import MaintenanceStore
 from reports.compute import compute_month
 from reports.document import digest as figures_digest
-from reports.model import Objectives
 from reports.schedule import previous_month
+from slo.model import SLO
 from slo.windows import window_for
 from store.backup import BackupError, digest
 from store.backup_policy import BackupPolicy, Held, Kind, Plan, expired, is_due, next_backup
@@ -71,14 +71,14 @@ def backup_policy(settings: Settings) -> BackupPolicy:
         ) from exc
 
 
-def month_figures(month: str, objectives: Objectives) -> Figures:
+def month_figures(month: str, slos: Sequence[SLO]) -> Figures:
     """The figures of `month`'s report read from a store (a backup, a restored copy): the
     digest of every figure (reports.document.digest) and the national summary for people."""
 
     def read(store: Store) -> dict[str, Any]:
         clock = FakeClock(window_for(month, "Europe/Paris").end)  # only reads; never writes
         maintenance = MaintenanceStore(store, clock, EventLog(store, clock))
-        report = compute_month(store, list(load_registry()), month, objectives, None, maintenance)
+        report = compute_month(store, list(load_registry()), month, slos, None, maintenance)
         s = report.summary
         return {
             "month": month,
@@ -110,7 +110,7 @@ class S3Backups:
     store: Store | None  # listing and pruning need none
     settings: Settings
     clock: Clock
-    objectives: Objectives
+    slos: Sequence[SLO]  # the SLO specs the month's report states
     objects_factory: ObjectsFactory = BotoObjects
 
     def _store(self) -> Store:
@@ -139,7 +139,7 @@ class S3Backups:
                 raise BackupError(f"no full backup under {root} to base an incremental one on")
             plan = Plan("incremental", [h for h in held if h.kind == "full"][-1].name)
         base = next((m for m in listing.complete if m.name == plan.base), None)
-        figures = month_figures(previous_month(now), self.objectives)
+        figures = month_figures(previous_month(now), self.slos)
         manifest = backup_to_s3(
             self._store(), objects, s3_config(self.settings), root, now, base, figures
         )
@@ -207,7 +207,7 @@ def drill(backups: S3Backups, url: str | None) -> Drill:
     figures: dict[str, Any] = {}
     month = manifest.figures.get("month")
     if month:
-        figures = month_figures(str(month), backups.objectives)(store)
+        figures = month_figures(str(month), backups.slos)(store)
         for key, want in manifest.figures.items():
             if figures.get(key) != want:
                 problems.append(

@@ -17,7 +17,7 @@ from store.backup_s3 import S3Manifest
 from store.client import Store, embedded_dsn, open_store
 from store.clock import SystemClock
 from store.errors import StoreError
-from vigie.commands.report_cmds import report_objectives
+from vigie.commands.report_cmds import report_slos
 from vigie.s3_backups import Drill, S3Backups, drill
 from vigie.settings import Settings
 
@@ -27,7 +27,7 @@ def is_s3(location: str | None) -> bool:
 
 
 def backups_on(store: Store | None, settings: Settings) -> S3Backups:
-    return S3Backups(store, settings, SystemClock(), report_objectives(settings.slo_dir))
+    return S3Backups(store, settings, SystemClock(), report_slos(settings.slo_dir))
 
 
 def manifest_line(m: S3Manifest) -> str:
