@@ -201,7 +201,12 @@ def _settled_gap(tallies: Tallies, words: judge.Words, now: datetime) -> list[Fi
     end = floor_minute(now - timedelta(seconds=judge.SETTLE_S))
     n = _gap_minutes(tallies, words, end - GAP_MINUTES * MINUTE, end)
     if n >= GAP_MINUTES:
-        return [gap_finding(f"the fleet was silent for the last {n} settled minutes")]
+        return [
+            gap_finding(
+                f"the fleet was silent, or the collector shed exports or was down, for the "
+                f"last {n} settled minutes"
+            )
+        ]
     return []
 
 

@@ -10,7 +10,9 @@ Held, for hours [t0, t0 + nh·3600) (UTC, Unix seconds):
 - event columns per SAMU, component and hour (`hours`), and per minute for the hours that
   need minute precision (`blocks`: the recent ones, window edges, maintenance hours);
 - per slice source and SAMU, one 64-bit word per hour: minutes with data, minutes that passed;
-- per SAMU, minutes with any telemetry (`alive`); per source, each SAMU's first minute of data.
+- per SAMU, minutes with any telemetry (`alive`); per source, each SAMU's first minute of data;
+- per hour, the minutes some collector was up (`up`) and shed exports (`shed`), from its own
+  heartbeat (`store.ingest_health`), and the first minute it ever wrote one (`first_up`).
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ import numpy as np
 import numpy.typing as npt
 
 from slo import ledger_sql as sql
+from slo.judge import minute_masks
 from slo.layout import Layout
+from store import ingest_health
 from store.client import Store
 
 HOUR_S = 3600
@@ -62,6 +66,9 @@ class Ledger:
     alive: Words = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint64))
     first: Ints = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     first_alive: Ints = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    up: Words = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    shed: Words = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    first_up: int = NEVER
 
     def __post_init__(self) -> None:
         self.index = {s: i for i, s in enumerate(self.samus)}
@@ -78,6 +85,9 @@ class Ledger:
         if self.first.shape != (nsl, ns):
             self.first = np.full((nsl, ns), NEVER, dtype=np.int64)
             self.first_alive = np.full(ns, NEVER, dtype=np.int64)
+        if self.up.shape != (self.nh,):
+            self.up = np.zeros(self.nh, dtype=np.uint64)
+            self.shed = np.zeros(self.nh, dtype=np.uint64)
 
     @property
     def end(self) -> int:
@@ -106,10 +116,39 @@ class Ledger:
             first_block = max(start, blocks_from)
             if first_block < end:
                 self.read_blocks(store, range(first_block, end, HOUR_S))
+        self.read_collector(store, start, end)
         if first:
             self.read_first(store)
+            found = ingest_health.first_minute(store)
+            self.first_up = int(found.timestamp()) if found else NEVER
         else:
             self._lower_first(start, end, None)
+
+    def read_collector(self, store: Store, start: int, end: int) -> None:
+        """The collector's heartbeat words for hours [start, end) (inside the ledger)."""
+        start, end = max(start, self.t0), min(end, self.end)
+        if end <= start:
+            return
+        a, b = self.hour_index(start), self.hour_index(end)
+        self.up[a:b] = 0
+        self.shed[a:b] = 0
+        for hour, up, shed in ingest_health.hour_words(store, at(start), at(end)):
+            if start <= hour < end:
+                self.up[self.hour_index(hour)] = np.uint64(up)
+                self.shed[self.hour_index(hour)] = np.uint64(shed)
+        found = _first_set(self.up[None, a:b], start)[0]
+        self.first_up = min(self.first_up, int(found))
+
+    def ours(self) -> Words:
+        """Per hour, the minutes whose silence is Vigie's own: the collector shed exports, or no
+        collector was up between two minutes it was (it had run before and ran again after)."""
+        held = np.flatnonzero(self.up)
+        if self.first_up == NEVER or not len(held):
+            return self.shed.copy()
+        h = int(held[-1])
+        last = self.t0 + h * HOUR_S + MINUTE_S * (int(self.up[h]).bit_length() - 1)
+        down: Words = ~self.up & minute_masks(self.t0, self.nh, self.first_up, last)
+        return self.shed | down
 
     def read_first(self, store: Store, samus: Sequence[str] | None = None) -> None:
         """Each SAMU's first minute of data, per slice source and for any telemetry."""
@@ -216,6 +255,7 @@ class Ledger:
         data = np.zeros((*self.data.shape[:2], nh), dtype=np.uint64)
         passed = np.zeros_like(data)
         alive = np.zeros((len(self.samus), nh), dtype=np.uint64)
+        up, shed = np.zeros(nh, dtype=np.uint64), np.zeros(nh, dtype=np.uint64)
         if hi > lo:
             keep = slice((lo - old_t0) // HOUR_S, (hi - old_t0) // HOUR_S)
             put = slice((lo - start) // HOUR_S, (hi - start) // HOUR_S)
@@ -223,7 +263,9 @@ class Ledger:
             data[..., put] = self.data[..., keep]
             passed[..., put] = self.passed[..., keep]
             alive[..., put] = self.alive[..., keep]
+            up[put], shed[put] = self.up[keep], self.shed[keep]
         self.t0, self.nh = start, nh
+        self.up, self.shed = up, shed
         self.hours, self.data, self.passed, self.alive = hours, data, passed, alive
         self.blocks = {h: b for h, b in self.blocks.items() if start <= h < end}
         self.pinned = {h for h in self.pinned if start <= h < end}

@@ -29,6 +29,7 @@ from store.errors import StoreError
 CHANGE_MARGIN = timedelta(seconds=60)  # re-read changes this far back (inserts committing)
 MINUTE_ZONE = timedelta(days=3, hours=1)  # minutes held for the alert windows (≤ 3 d)
 GUARD_LOOKBACK = timedelta(days=1)  # the no-data guard's: who sent anything in the last day
+COLLECTOR_HOURS = 2  # the collector's heartbeat re-read each tick (its rows come within 15 s)
 BySamu = Mapping[str, Sequence[tuple[datetime, datetime]]]
 
 
@@ -74,6 +75,7 @@ class LiveLedger:
             server, samus, minutes = ledger_sql.changes(self._store, self._cursor)
             led.shift(self._store, first, end, recent)
             self.cells_read = led.refresh(self._store, samus, minutes)
+            led.read_collector(self._store, end - COLLECTOR_HOURS * HOUR_S, end)
         self._cursor = server - CHANGE_MARGIN
         tallies = Tallies(led, now, maintenance_rows(maintenance, led.index))
         edges: set[int] = set()

@@ -97,7 +97,7 @@ class Tallies:
         self.now = seconds(now)
         self.maintenance = maintenance
         nh = ledger.nh
-        self._shed = shed if shed is not None else np.zeros(nh, dtype=np.uint64)
+        self._shed = shed if shed is not None else ledger.ours()
         self._maint_words = self._words_of(maintenance)
         settled_end = floor_min(self.now - judge.SETTLE_S)
         self._settled = judge.minute_masks(ledger.t0, nh, ledger.t0, settled_end)

@@ -13,6 +13,11 @@ only about minutes that ended at least that long ago. Rows are summed per minute
 (an instance may write a minute in several parts, e.g. its last partial minute at shutdown).
 
     minutes(store, start, end) -> dict[datetime, MinuteHealth]   # every minute of [start, end)
+    hour_words(store, start, end) -> list[(hour, up, shed)]        # the same as bit words
+    first_minute(store) -> datetime | None                         # since when Vigie heard itself
+
+`slo.judge` reads the words: a minute the collector shed load in, or in which no collector was
+up while it is known to have run before and after, is a Vigie gap, not the SAMUs' silence.
 """
 
 from __future__ import annotations
@@ -109,6 +114,30 @@ def minutes(store: Reader, start: datetime, end: datetime) -> dict[datetime, Min
         out[at] = found.get(at, DOWN)
         at += timedelta(minutes=1)
     return out
+
+
+_WORDS_SQL = """
+SELECT toUnixTimestamp(toStartOfHour(minute)) AS hour,
+       groupBitOr(bitShiftLeft(toUInt64(1), toMinute(minute))),
+       groupBitOrIf(bitShiftLeft(toUInt64(1), toMinute(minute)), shed_503 > 0)
+FROM {db}.collector_minutes
+WHERE minute >= {start:DateTime('UTC')} AND minute < {end:DateTime('UTC')}
+GROUP BY hour ORDER BY hour
+"""
+
+
+def hour_words(store: Reader, start: datetime, end: datetime) -> list[tuple[int, int, int]]:
+    """Per hour of [start, end) with any row: (hour start in Unix seconds, minutes some collector
+    was up, minutes some collector shed exports), bit k of a word being minute k of the hour."""
+    rows = store.query(_WORDS_SQL, {"start": _minute(start), "end": _minute(end)})
+    return [(int(h), int(up), int(shed)) for h, up, shed in rows]
+
+
+def first_minute(store: Reader) -> datetime | None:
+    """The first minute any collector wrote its heartbeat (None: never, e.g. a store filled by
+    other means): before it, a minute without a row says nothing about Vigie."""
+    rows = store.query("SELECT min(minute), count() FROM {db}.collector_minutes")
+    return _aware(rows[0][0]) if rows and rows[0][1] else None
 
 
 def _minute(at: datetime) -> datetime:

@@ -12,6 +12,7 @@ from slo import figures
 from slo.evaluate import SloStatus
 from slo.model import SLO
 from slo.windows import Interval, window_for
+from store import ingest_health
 from store.client import Store
 from tests.test_slo_eval_factories import (
     LATENCY,
@@ -239,3 +240,43 @@ def test_a_window_starting_mid_minute_weights_its_oldest_minute(store: Store) ->
     five = status.burns[timedelta(minutes=5)]
     assert five.bad_events == pytest.approx(15)  # 15 s of the 12:25 minute are in the window
     assert status.burns[timedelta(hours=1)].bad_events == 60
+
+
+def heartbeat(
+    store: Store, start: datetime, count: int, shed: Sequence[int], down: Sequence[int]
+) -> None:
+    """The collector's own rows (`collector_minutes`): up every minute but `down`, shedding
+    exports in `shed` (minute offsets from `start`)."""
+    rows = [
+        (m, "receiver-1", 10, 100, 0, 3 if i in shed else 0, 0.0)
+        for i, m in enumerate(minutes(start, count))
+        if i not in down
+    ]
+    store.insert("collector_minutes", rows, ingest_health.COLUMNS)
+
+
+@pytest.mark.parametrize("collector_rows", [False, True])
+def test_a_probe_minute_lost_while_the_collector_shed_or_was_down_is_a_vigie_gap(
+    store: Store, collector_rows: bool
+) -> None:
+    slo = shipped_slo("s3-reachability")
+    start = NOW.replace(second=0, minute=0)  # 12:00; 12:10–12:14 of Paris never arrive
+    put_counts(store, [(m, LYON, PROBES, "success", 1) for m in minutes(start, 29)])
+    lost = {10, 11, 12, 13, 14}
+    put_counts(
+        store,
+        [
+            (m, PARIS, PROBES, "success", 1)
+            for i, m in enumerate(minutes(start, 29))
+            if i not in lost
+        ],
+    )
+    if collector_rows:  # it shed exports in 12:10 and 12:11 and was down in 12:12 and 12:13
+        heartbeat(store, start - timedelta(hours=1), 60 + 29, shed=[70, 71], down=[72, 73])
+    status = run(store, [slo], NOW)[(slo.id, PARIS)]
+    assert status.minutes is not None
+    # 12:00 … 12:28 are settled. Without the collector's word, Paris is silent alone while Lyon
+    # reports: five bad minutes. With it, four were Vigie's own and only 12:14 is the SAMU's.
+    gap, bad = (4, 1) if collector_rows else (0, 5)
+    assert (status.minutes.good, status.minutes.bad, status.minutes.gap) == (24, bad, gap)
+    assert status.budget.window_minutes == 28 * 1440 - status.minutes.excluded - gap
