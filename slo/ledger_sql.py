@@ -21,6 +21,7 @@ import numpy.typing as npt
 from slo.layout import CountColumn, Layout, SliceSource, count_columns
 from slo.model import CountFilter, FreshnessSLI
 from store.client import Store
+from store.clock import utc
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -252,6 +253,4 @@ def changes(store: Store, since: datetime | None) -> tuple[datetime, list[str], 
         {"since": since or datetime(1970, 1, 1, tzinfo=UTC), "ask": since is not None},
     )
     now, samus, minutes = rows[0]
-    assert isinstance(now, datetime)
-    stamp = now if now.tzinfo else now.replace(tzinfo=UTC)
-    return stamp, [str(s) for s in samus], np.asarray(minutes, dtype=np.int64)
+    return utc(now), [str(s) for s in samus], np.asarray(minutes, dtype=np.int64)

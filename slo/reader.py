@@ -13,6 +13,7 @@ import numpy.typing as npt
 from alerts.maintenance import MaintenanceWindow
 from slo.windows import floor_minute
 from store.client import Store
+from store.clock import utc
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -51,12 +52,6 @@ def _merge(ranges: list[tuple[datetime, datetime]]) -> list[tuple[datetime, date
         else:
             out.append((a, b))
     return out
-
-
-def _utc(value: object) -> datetime:
-    if not isinstance(value, datetime):
-        raise TypeError(f"expected a datetime, got {value!r}")
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 _HEARTBEAT_SQL = """
@@ -135,5 +130,5 @@ class GuardReader:
 def _opt(value: object) -> datetime | None:
     if value is None:
         return None
-    moment = _utc(value)
+    moment = utc(value)
     return None if moment.year < 1971 else moment

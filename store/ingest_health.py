@@ -137,7 +137,7 @@ def first_minute(store: Reader) -> datetime | None:
     """The first minute any collector wrote its heartbeat (None: never, e.g. a store filled by
     other means): before it, a minute without a row says nothing about Vigie."""
     rows = store.query("SELECT min(minute), count() FROM {db}.collector_minutes")
-    return _aware(rows[0][0]) if rows and rows[0][1] else None
+    return utc(rows[0][0]) if rows and rows[0][1] else None
 
 
 def _minute(at: datetime) -> datetime:
