@@ -67,7 +67,7 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from store.clock import FakeClock
     from store.migrations import migrate
     from store.registry import load_registry
-    from vigie.commands.slo_cmds import conventions_catalogue
+    from vigie.catalogue import conventions_catalogue
     from vigie.schema import all_migrations
 
     catalogue = conventions_catalogue()

@@ -23,7 +23,7 @@ from slo.loader import LoadResult
 from store.client import Store
 from store.clock import FakeClock
 from tests.test_slo_eval_factories import policies, registry, shipped
-from vigie.commands.slo_history import POINT_COLUMNS
+from vigie.backtest_history import POINT_COLUMNS
 
 START = datetime(2030, 10, 9, 13, 0, tzinfo=UTC)  # in the future: `points` keeps 35 days
 EXPORT = timedelta(seconds=10)

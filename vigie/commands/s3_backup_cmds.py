@@ -27,7 +27,7 @@ def is_s3(location: str | None) -> bool:
 
 
 def backups_on(store: Store | None, settings: Settings) -> S3Backups:
-    return S3Backups(store, settings, SystemClock(), report_slos(settings.slo_dir))
+    return S3Backups(store, settings, SystemClock(), report_slos(settings.slo_specs))
 
 
 def manifest_line(m: S3Manifest) -> str:
