@@ -11,8 +11,6 @@ from typing import Any
 
 from alerts.events import EventLog
 from alerts.maintenance_store import MaintenanceStore
-from reports.compute import compute_month
-from reports.document import digest as figures_digest
 from reports.schedule import previous_month
 from slo.model import SLO
 from slo.windows import window_for
@@ -76,6 +74,9 @@ def month_figures(month: str, slos: Sequence[SLO]) -> Figures:
     digest of every figure (reports.document.digest) and the national summary for people."""
 
     def read(store: Store) -> dict[str, Any]:
+        from reports.compute import compute_month  # the SLO ledger (numpy): only when it runs
+        from reports.document import digest as figures_digest
+
         clock = FakeClock(window_for(month, "Europe/Paris").end)  # only reads; never writes
         maintenance = MaintenanceStore(store, clock, EventLog(store, clock))
         report = compute_month(store, list(load_registry()), month, slos, None, maintenance)
