@@ -1,1 +1,3 @@
-"""Monthly availability reports to ANS: exact figures, PDF/CSV/JSON, signed and archived."""
+"""Monthly availability reports to ANS: the SLO package's figures laid out as PDF/CSV/JSON,
+signed and archived.
+"""
