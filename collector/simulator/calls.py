@@ -126,6 +126,7 @@ def draw_calls(plan: SlotPlan, params: CallParams, rng: np.random.Generator) -> 
     cond = plan.cond_index[slot]
     setup = (rng.random(n)[:, None] >= cum[cond][:, : len(keys) - 1]).sum(axis=1)
     delay_factor = np.array([c.delay_factor for c in plan.conditions])[cond]
+    delay_shift = np.array([c.delay_shift_s for c in plan.conditions])[cond]
     z = rng.standard_normal(n)
     tail = rng.random(n) < params.tail_fraction
     delay = np.where(
@@ -149,7 +150,7 @@ def draw_calls(plan: SlotPlan, params: CallParams, rng: np.random.Generator) -> 
         slot=slot,
         setup=setup.astype(np.int64),
         keys=keys,
-        delay=delay * delay_factor,
+        delay=delay * delay_factor + delay_shift,
         fate=fate.astype(np.int64),
         wait=wait,
     )

@@ -27,6 +27,7 @@ class Condition:
     setup_fail: float = 0.0  # fraction of setup attempts failing as `failure`
     failure: FailureMode = FailureMode()
     delay_factor: float = 1.0  # multiplier on setup delay
+    delay_shift_s: float = 0.0  # seconds added to setup delay (a farther platform)
     wait_factor: float = 1.0  # multiplier on time to answer
     probe_fail: float = 0.0  # probability that a synthetic call fails (as `probe_component`)
     probe_component: str = "telephony"
@@ -34,6 +35,9 @@ class Condition:
     check_component: str = "telephony"
     down: frozenset[str] = frozenset()  # components whose up-gauge reads 0
     latency_factor: float = 1.0  # multiplier on network latency
+    latency_shift_s: float = 0.0  # seconds added to network latency
+    flap: float = 0.0  # share of slots in which the `flap_component` up-gauge reads 0
+    flap_component: str = "database"
     labels: tuple[str, ...] = ()  # the scenarios in force, for logs and marks
 
 

@@ -175,8 +175,15 @@ class Fleet:
         for component in WATCHED_COMPONENTS:
             up = np.array([float(component not in c.down) for c in plan.conditions])
             batch.gauges[(COMPONENT_UP, attrs(component=component))] = up[plan.cond_index]
+        if any(c.flap > 0 for c in plan.conditions):  # drawn only then: other streams unchanged
+            flap = _per_condition(plan, lambda c: c.flap)
+            down = rng.random(n) < flap
+            for component in {c.flap_component for c in plan.conditions if c.flap > 0}:
+                series = (COMPONENT_UP, attrs(component=component))
+                batch.gauges[series] = np.where(down, 0.0, batch.gauges[series])
         factor = _per_condition(plan, lambda c: c.latency_factor)
-        latency = rng.uniform(cfg.calls.latency_low_s, cfg.calls.latency_high_s, n) * factor
+        shift = _per_condition(plan, lambda c: c.latency_shift_s)
+        latency = rng.uniform(cfg.calls.latency_low_s, cfg.calls.latency_high_s, n) * factor + shift
         batch.gauges[(LATENCY, attrs(component="network"))] = latency
         return batch
 

@@ -26,8 +26,8 @@ from collector.simulator.scenarios import ALL_SAMU, PARAMETERS, Scenario, Scenar
 from store import durations
 from store.yamldoc import YamlDocument, YamlSyntaxError, format_path, load_document
 
-_FRACTIONS = {"fraction"}
-_DURATIONS = {"ramp", "step", "outage"}
+_FRACTIONS = {"fraction", "flap"}
+_DURATIONS = {"ramp", "step", "outage", "shift", "delay"}
 
 
 class ScenarioSpec(BaseModel):

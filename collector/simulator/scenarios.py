@@ -13,6 +13,11 @@ Kinds (parameters in brackets, with defaults):
 - `migration`: the listed SAMU fail one after another (outage for `outage` (5m) each, every
   `step` (duration / number of SAMU)), as during a migration night.
 - `surge`: arrivals ×`factor` (3): an epidemic (1.3–1.6) or COVID March 2020 (3).
+- `cutover`: the SAMU runs on its new platform (after a migration night): `shift` (15 ms) is
+  added to its network latency (the site is farther from the platform), `delay` (0) to setup
+  delay; a move that went wrong also has `fraction` (0) of setups and probes failing 503
+  (telephony), setup delay ×`factor` (1) and the database up-gauge reading 0 in `flap` (0) of
+  the minutes.
 """
 
 from __future__ import annotations
@@ -27,7 +32,15 @@ from numpy.typing import NDArray
 from collector.simulator.condition import NORMAL, Condition, FailureMode
 
 ScenarioKind = Literal[
-    "outage", "carrier", "latency", "trunk", "slowdb", "maintenance", "migration", "surge"
+    "outage",
+    "carrier",
+    "latency",
+    "trunk",
+    "slowdb",
+    "maintenance",
+    "migration",
+    "surge",
+    "cutover",
 ]
 ALL_SAMU = "*"
 
@@ -41,6 +54,7 @@ PARAMETERS: dict[str, dict[str, float | None]] = {
     "maintenance": {},
     "migration": {"step": None, "outage": 300.0},
     "surge": {"factor": 3.0},
+    "cutover": {"shift": 0.015, "delay": 0.0, "fraction": 0.0, "factor": 1.0, "flap": 0.0},
 }
 
 
@@ -142,6 +156,23 @@ def _effect(window: Window, at: float) -> Callable[[Condition], Condition]:
                 wait_factor=cond.wait_factor * 1.5,
                 setup_fail=max(cond.setup_fail, s.param("fraction")),
                 failure=FailureMode("timeout", "504", "database"),
+            )
+        if s.kind == "cutover":
+            fraction = s.param("fraction")
+            moved = replace(
+                cond,
+                delay_factor=cond.delay_factor * s.param("factor"),
+                delay_shift_s=cond.delay_shift_s + s.param("delay"),
+                latency_shift_s=cond.latency_shift_s + s.param("shift"),
+                flap=max(cond.flap, s.param("flap")),
+            )
+            if fraction <= 0:
+                return moved
+            return replace(
+                moved,
+                setup_fail=max(cond.setup_fail, fraction),
+                failure=telephony_503,
+                probe_fail=max(cond.probe_fail, fraction),
             )
         if s.kind == "maintenance":
             outage = _outage(cond, telephony_503)
