@@ -15,6 +15,7 @@ _PACKAGE_TABLES = (
     "slo.tables",  # 200–299: evaluation snapshots
     "reports.tables",  # 300–399
     "people.tables",  # 400–499: accounts, API tokens, sessions
+    "waves.tables",  # 500–519: migration waves (plans and their history)
 )
 
 
