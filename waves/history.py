@@ -20,7 +20,7 @@ from alerts.maintenance import MaintenanceWindow
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import Clock
-from waves.errors import WaveNotFound
+from waves.errors import PlanError, WaveNotFound
 from waves.model import Wave
 
 Kind = Literal["wave.planned", "wave.replanned", "wave.cancelled"]
@@ -132,8 +132,12 @@ class WaveBook:
     def plan(
         self, waves: Sequence[Wave], *, actor: str, source: str = ""
     ) -> list[tuple[Wave, Outcome]]:
-        """Record each wave of a plan; its night becomes (or stays) a maintenance window."""
+        """Record each wave of a plan; its night becomes (or stays) a maintenance window.
+        PlanError when a SAMU of it is moved by another planned wave in an overlapping night."""
         known = {w.wave.id: w for w in self.current()}
+        clashes = _clashes(waves, [w.wave for w in known.values() if not w.cancelled])
+        if clashes:
+            raise PlanError(f"{len(clashes)} problem(s)\n" + "\n".join(clashes), tuple(clashes))
         out: list[tuple[Wave, Outcome]] = []
         for wave in waves:
             stored = known.get(wave.id)
@@ -165,6 +169,19 @@ class WaveBook:
         if self._audit is not None:
             details = {**plan, "maintenance_id": window}
             self._audit.record(actor, kind, target=wave.id, source=source, details=details)
+
+
+def _clashes(new: Sequence[Wave], planned: Sequence[Wave]) -> list[str]:
+    """A SAMU moved by a new wave and by another planned one in overlapping nights."""
+    ids = {w.id for w in new}
+    out = []
+    for w in new:
+        for other in planned:
+            if other.id in ids or not (w.starts_at < other.ends_at and other.starts_at < w.ends_at):
+                continue
+            for samu in sorted(set(w.samu_ids) & set(other.samu_ids)):
+                out.append(f"wave {w.id}: {samu} is already moved by wave {other.id} that night")
+    return out
 
 
 def _current(events: Sequence[WaveEvent]) -> StoredWave:

@@ -50,9 +50,9 @@ class _Doc:
                 return self.lines[path[:end]]
         return 1
 
-    def fail(self, path: YamlPath, message: str) -> None:
+    def fail(self, path: YamlPath, message: str, line: int | None = None) -> None:
         where = f"{format_path(path)}: " if path else ""
-        self.problems.append(f"{self.file}:{self.line(path)}: {where}{message}")
+        self.problems.append(f"{self.file}:{line or self.line(path)}: {where}{message}")
 
 
 def _resolve(loc: Sequence[str | int], data: Any) -> YamlPath:
@@ -122,9 +122,9 @@ def _csv(text: str, file: str) -> _Doc:
             target = wave.setdefault("night", {}) if len(key) == 2 else wave
             known = target.get(key[-1])
             if known is not None and known != value:
+                seen = doc.lines[("waves", i, *key)]
                 doc.fail(
-                    ("waves", i, *key),
-                    f"{value!r} differs from {known!r} on line {doc.lines[('waves', i, *key)]}",
+                    ("waves", i, *key), f"{value!r} differs from {known!r} on line {seen}", line
                 )
                 continue
             target[key[-1]] = value
@@ -137,16 +137,14 @@ def _csv(text: str, file: str) -> _Doc:
 
 def read_plan(path: Path) -> _Doc:
     """The plan file's data and lines (by extension: .yaml/.yml or .csv)."""
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".csv"):
+        raise PlanError(f"{path}: a plan is a .yaml, .yml or .csv file")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(f"{path}: cannot read the plan: {exc}") from None
-    suffix = path.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        return _yaml(text, str(path))
-    if suffix == ".csv":
-        return _csv(text, str(path))
-    raise PlanError(f"{path}: a plan is a .yaml, .yml or .csv file")
+    return _csv(text, str(path)) if suffix == ".csv" else _yaml(text, str(path))
 
 
 def _suggest(text: str, known: Collection[str]) -> str:
@@ -156,12 +154,15 @@ def _suggest(text: str, known: Collection[str]) -> str:
 
 
 def _moves(doc: _Doc, i: int, spec: WaveSpec, known: Collection[str]) -> list[Move]:
-    moves = []
+    moves: list[Move] = []
+    seen: set[str] = set()
     for j, item in enumerate(spec.samu):
         entry = item if isinstance(item, MoveSpec) else MoveSpec(id=item)
         where: YamlPath = ("waves", i, "samu", j)
         source, target = entry.source or spec.source, entry.target or spec.target
-        if entry.id not in known:
+        if entry.id in seen:
+            doc.fail(where, f"{entry.id} is already in this wave")
+        elif entry.id not in known:
             doc.fail(where, f"unknown SAMU id {entry.id!r}{_suggest(entry.id, known)}")
         elif source is None or target is None:
             doc.fail(where, "the platform it moves from and to (from, to) is required")
@@ -169,6 +170,7 @@ def _moves(doc: _Doc, i: int, spec: WaveSpec, known: Collection[str]) -> list[Mo
             doc.fail(where, f"moves from {source!r} to the same platform")
         else:
             moves.append(Move(entry.id, source, target))
+        seen.add(entry.id)
     return moves
 
 
@@ -182,10 +184,6 @@ def _wave(doc: _Doc, i: int, spec: WaveSpec, known: Collection[str]) -> Wave | N
     elif (end - start).total_seconds() > 86400:
         doc.fail(("waves", i, "night", "end"), "a migration night lasts at most 24 h")
     moves = _moves(doc, i, spec, known)
-    ids = [m.samu_id for m in moves]
-    for j, m in enumerate(moves):
-        if ids.index(m.samu_id) != j:
-            doc.fail(("waves", i, "samu", j), f"{m.samu_id} is already in this wave")
     if len(doc.problems) > before:
         return None
     title = spec.title or f"Migration {spec.id}"
