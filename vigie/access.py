@@ -96,6 +96,12 @@ POLICY: Mapping[tuple[str, str], Requirement] = {
     ("GET", "/api/v1/slos/national"): VIEWER,
     ("GET", "/api/v1/slos/{slo_id}/status"): VIEWER,
     ("POST", "/api/v1/slos/reload"): ADMIN,
+    # migration waves (rows filtered by SAMU scope in the router; plans and cancels audited)
+    ("GET", "/api/v1/waves"): VIEWER,
+    ("POST", "/api/v1/waves"): ADMIN,
+    ("GET", "/api/v1/waves/{wave_id}"): VIEWER,
+    ("DELETE", "/api/v1/waves/{wave_id}"): ADMIN,
+    ("GET", "/api/v1/waves/{wave_id}/compare"): VIEWER,
     # monthly availability reports (views and exports are audited by the reports API)
     ("GET", "/api/v1/reports/public-key"): Open.PUBLIC,  # anyone may check a report's signature
     ("GET", "/api/v1/reports/{month}/manifest"): REPORTER,

@@ -28,6 +28,9 @@ from slo.windows import window_for
 from store.counts import CountsReader
 from vigie.catalogue import conventions_catalogue
 from vigie.platform import Platform
+from vigie.waves_role import PrincipalScope, build_waves
+from waves.api import create_waves_router
+from waves.service import WaveService
 
 if TYPE_CHECKING:
     from vigie.s3_backups import S3Backups
@@ -55,6 +58,7 @@ class EngineRuntime:
     reload_slos: Callable[[], Any]
     alerts: AlertingService  # where "the monthly report is ready" goes
     counts: CountsReader
+    waves: WaveService
     backups: S3Backups | None = None  # scheduled S3 backups, when VIGIE_BACKUP_S3_URL is set
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -174,10 +178,21 @@ def build_engine(
         ),
         create_reports_router(reports, platform.audit),
     ]
+    waves = build_waves(
+        platform.store,
+        platform.clock,
+        platform.registry,
+        platform.audit,
+        maintenance,
+        lambda: engine.specs.slos,
+    )
+    routers.append(create_waves_router(waves, PrincipalScope()))
     backups = None
     if s.backup_s3_url:
         from vigie.s3_backups import S3Backups, backup_policy
 
         backup_policy(s)  # a wrong schedule or retention stops the start, with the reason
         backups = S3Backups(platform.store, s, platform.clock, specs.slos)
-    return EngineRuntime(engine, reports, routers, reload_slos, alerts, platform.counts, backups)
+    return EngineRuntime(
+        engine, reports, routers, reload_slos, alerts, platform.counts, waves, backups
+    )

@@ -35,8 +35,10 @@ def api_request(
     params: dict[str, Any] | None = None,
     timeout: float = 30,
     client: httpx.Client | None = None,
+    content: bytes | None = None,
 ) -> httpx.Response:
-    """Call a running instance (through `client` if given); errors become click exceptions."""
+    """Call a running instance (through `client` if given) with a JSON `body` or raw `content`;
+    errors become click exceptions."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     send = client.request if client is not None else httpx.request
     try:
@@ -44,6 +46,7 @@ def api_request(
             method,
             f"{url.rstrip('/')}{path}",
             json=body,
+            content=content,
             params=params,
             headers=headers,
             timeout=timeout,

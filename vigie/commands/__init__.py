@@ -64,6 +64,11 @@ COMMANDS: dict[str, Entry] = {
         "migrate_cmd",
         "Apply pending schema migrations (also done on every start).",
     ),
+    "migration": Entry(
+        _in("migration_cmds"),
+        "migration",
+        "Migration waves: SAMU moved onto another platform in planned nights, compared.",
+    ),
     "report": Entry(
         _in("report_cmds"),
         "report_group",
