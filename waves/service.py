@@ -51,6 +51,7 @@ class WaveService:
         labels: Mapping[str, Mapping[str, object]],
         slos: Callable[[], Sequence[SLO]],
         setup_bounds: Sequence[float],
+        days: int = Method.days,
     ) -> None:
         self.store, self.clock, self.book = store, clock, book
         self._maintenance = maintenance
@@ -58,6 +59,7 @@ class WaveService:
         self.regions = {s: str(v.get("region", "")) for s, v in labels.items()}
         self._slos = slos
         self._bounds = tuple(setup_bounds)
+        self.days = days  # on each side of a night, when a reader does not ask (the report)
         self._kept: OrderedDict[tuple[object, ...], Comparison] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -78,14 +80,14 @@ class WaveService:
     def compare(
         self,
         wave_id: str,
-        days: int = Method.days,
+        days: int | None = None,
         unit: Unit = Method.unit,
         now: datetime | None = None,
     ) -> Comparison:
-        """The wave's comparison over `days` each side, as of `now` (default: the clock's, reused
-        for five minutes)."""
+        """The wave's comparison over `days` each side (default: the service's), as of `now`
+        (default: the clock's, reused for five minutes)."""
         stored = self.get(wave_id)
-        method = Method(days=days, unit=unit)
+        method = Method(days=days or self.days, unit=unit)
         at = now or floor_to(self.clock.now(), REUSE)
         key = (stored.wave, method, at)
         with self._lock:
