@@ -10,7 +10,7 @@ from __future__ import annotations
 from dash import Dash
 
 from dashboards.data import platform_services
-from dashboards.pages import alerts, collector, national, reports, samu, shell, wall
+from dashboards.pages import alerts, collector, national, reports, samu, shell, wall, waves
 from dashboards.ports import UiServices
 
 __all__ = ["UiServices", "create_ui", "platform_services"]
@@ -34,6 +34,7 @@ def create_ui(services: UiServices) -> Dash:
         "/alerts": alerts.layout,
         "/reports": reports.layout_for(services),
         "/collector": collector.layout,
+        "/waves": waves.layout_for(services),
     }
     shell.register(app, pages, wall.layout_for(services), samu.layout)
     national.register(app, services)
@@ -42,4 +43,5 @@ def create_ui(services: UiServices) -> Dash:
     wall.register(app, services)
     reports.register(app, services)
     collector.register(app, services)
+    waves.register(app, services)
     return app

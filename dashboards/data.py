@@ -19,8 +19,10 @@ from dashboards.ports import (
     NoIncidents,
     NoMaintenance,
     NoReports,
+    NoWaves,
     ReportsPort,
     UiServices,
+    WavesPort,
 )
 from dashboards.stored import (
     StoredAlerting,
@@ -69,6 +71,7 @@ def platform_services(
     refresh_s: float = 10.0,
     reports: ReportServiceLike | None = None,
     stored: StoredSources | None = None,
+    waves: WavesPort | None = None,
 ) -> UiServices:
     """The UI's services from what this process runs; without the engine, from what the engine
     wrote in the store (`stored`); what neither gives shows as empty."""
@@ -99,4 +102,5 @@ def platform_services(
         maintenance=maintenance,
         refresh_s=refresh_s,
         reports=monthly,
+        waves=waves or NoWaves(),
     )

@@ -94,3 +94,11 @@ REPORTS_VERIFY = "reports-verify"
 # collector page
 COLLECTOR_TICK = "collector-tick"
 COLLECTOR_AGENTS = "collector-agents"
+# migration waves page
+WAVES_PICK = "waves-pick"
+WAVES_DAYS = "waves-days"
+WAVES_HEAD = "waves-head"
+WAVES_TABLE = "waves-table"
+WAVES_ROWS = "waves-rows"
+WAVES_FIGURE = "waves-figure"
+WAVES_FOREST = "waves-forest"

@@ -19,6 +19,8 @@ from slo.model import SLO
 from store.client import Store
 from store.clock import Clock
 from store.registry import Registry
+from waves.compare import Comparison
+from waves.history import StoredWave
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,29 @@ class NoReports:
         return ReportCheck(False, "reports do not run in this process")
 
 
+class WavesPort(Protocol):
+    """Migration waves and each SAMU's figures before vs after (waves.service.WaveService)."""
+
+    def waves(self) -> list[StoredWave]: ...
+
+    def get(self, wave_id: str) -> StoredWave: ...
+
+    def compare(self, wave_id: str, days: int | None = None) -> Comparison: ...
+
+
+class NoWaves:
+    """A WavesPort for a process without the waves service: no wave to show."""
+
+    def waves(self) -> list[StoredWave]:
+        return []
+
+    def get(self, wave_id: str) -> StoredWave:
+        raise LookupError("migration waves are not read in this process")
+
+    def compare(self, wave_id: str, days: int | None = None) -> Comparison:
+        raise LookupError("migration waves are not read in this process")
+
+
 @dataclass(frozen=True)
 class UiServices:
     """Everything the Dash UI reads or acts through; built by the composition root."""
@@ -175,6 +200,7 @@ class UiServices:
     wall_pages: tuple[str, ...] = ("national", "trouble", "alerts")  # rotated on the wall
     wall_rotate_s: float = 20.0
     reports: ReportsPort = field(default_factory=NoReports)
+    waves: WavesPort = field(default_factory=NoWaves)
     extra: Mapping[str, object] = field(default_factory=dict)
 
 

@@ -58,10 +58,13 @@ async def assemble(platform: Platform, roles: tuple[str, ...] = ROLES) -> Assemb
     s3 = engine.backups if engine else None
     routers.append(create_admin_router(platform.store, backups, platform.audit, platform.clock, s3))
     stored = None
+    waves = engine.waves if engine else None
     if engine is None and API in roles:  # `vigie ui`: the engine's state from the store
         from vigie.ui_role import stored_ui
+        from vigie.waves_role import stored_waves
 
         stored = stored_ui(platform)
+        waves = stored_waves(platform)
     ui_services = platform_services(
         platform.store,
         platform.registry,
@@ -72,6 +75,7 @@ async def assemble(platform: Platform, roles: tuple[str, ...] = ROLES) -> Assemb
         oncall=alerting.oncall if alerting else None,
         reports=engine.reports if engine else None,
         loop=asyncio.get_running_loop(),
+        waves=waves,
     )
     app = create_app(
         platform.api_context(),

@@ -57,7 +57,7 @@ def stored_waves(platform: Platform) -> WaveService:
 
     clock = platform.clock
     maintenance = MaintenanceStore(platform.store, clock, EventLog(platform.store, clock))
-    specs = load_specs(platform.settings.slo_dir, conventions_catalogue(), load_policy()).slos
+    specs = load_specs(platform.settings.slo_specs, conventions_catalogue(), load_policy()).slos
     return build_waves(
         platform.store, clock, platform.registry, platform.audit, maintenance, lambda: specs
     )

@@ -1,6 +1,7 @@
 """The frame around every page: skip link, header with navigation and language switch, routing.
 
-`/` national view, `/samu/<id>` a SAMU, `/alerts`, `/reports`, `/wall` (or any page with
+`/` national view, `/samu/<id>` a SAMU, `/alerts`, `/reports`, `/waves` (migration waves),
+`/wall` (or any page with
 `?kiosk=1`) the wall mode: dark theme, no header and no controls.
 """
 
@@ -58,6 +59,7 @@ def header(lang: str) -> list[Component]:
                     html.Li(dcc.Link(t("nav.alerts", lang), href="/alerts")),
                     html.Li(dcc.Link(t("nav.reports", lang), href="/reports")),
                     html.Li(dcc.Link(t("nav.collector", lang), href="/collector")),
+                    html.Li(dcc.Link(t("nav.waves", lang), href="/waves")),
                     html.Li(dcc.Link(t("nav.wall", lang), href="/wall")),
                 ]
             ),
@@ -82,6 +84,7 @@ def nav_links(lang: str) -> Component:
             html.Li(dcc.Link(t("nav.alerts", lang), href="/alerts")),
             html.Li(dcc.Link(t("nav.reports", lang), href="/reports")),
             html.Li(dcc.Link(t("nav.collector", lang), href="/collector")),
+            html.Li(dcc.Link(t("nav.waves", lang), href="/waves")),
             html.Li(dcc.Link(t("nav.wall", lang), href="/wall")),
         ]
     )

@@ -38,8 +38,8 @@ def _service(store: Store) -> WaveService:
     from store.clock import SystemClock
     from store.migrations import migrate
     from vigie.catalogue import conventions_catalogue
-    from vigie.settings import settings_from
     from vigie.schema import all_migrations
+    from vigie.settings import settings_from
     from vigie.waves_role import build_waves
 
     migrate(store, migrations=all_migrations())
