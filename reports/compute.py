@@ -35,7 +35,9 @@ from reports.sources import (
     NoIncidents,
     NoMaintenance,
     SamuLike,
+    WaveSource,
     maintenance_in,
+    wave_rows,
 )
 from slo import figures
 from slo.budget import sli
@@ -99,9 +101,11 @@ def compute_month(
     now: datetime | None = None,
     only: Sequence[str] | None = None,
     known_outcomes: Mapping[str, frozenset[str]] | None = None,
+    waves: WaveSource | None = None,
 ) -> MonthReport:
     """The report of `month` (YYYY-MM, civil month in `timezone`): rows for the SAMU in `only`
-    (default: all of `samus`), national figures over all of `samus`, figures as of `now`."""
+    (default: all of `samus`), national figures over all of `samus`, figures as of `now`; the
+    annex lists the migration waves whose night starts in the month (their SAMU of `only`)."""
     period = window_for(month, timezone)
     at = now or period.end + timedelta(minutes=1)
     roles = roles_of(slos, known_outcomes)
@@ -154,6 +158,11 @@ def compute_month(
         tuple(maint_rows),
         tuple(day_rows),
         tuple(_national_days(tallies, cols, days, roles)),
+        tuple(
+            row
+            for row in wave_rows(waves.month(period.start, period.end, at) if waves else [])
+            if row.samu_id in listed_order
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
 
-from reports.model import MonthReport, SamuRow
+from reports.model import MonthReport, SamuRow, WaveRow
 
 SCHEMA_ID = "https://vigie15.fr/schema/report/v1"
 PCT_DIGITS = 4
@@ -112,6 +112,24 @@ def samu_entry(r: SamuRow) -> dict[str, Any]:
     }
 
 
+def wave_entry(w: WaveRow) -> dict[str, Any]:
+    """One SAMU of a migration wave of the month, with each figure's verdict."""
+    return {
+        "wave_id": w.wave_id,
+        "title": w.title,
+        "night_start": w.night_start,
+        "night_end": w.night_end,
+        "approved_by": w.approved_by,
+        "samu_id": w.samu_id,
+        "from": w.source,
+        "to": w.target,
+        "verdict": w.verdict,
+        "verdicts": dict(w.verdicts),
+        "days": w.days,
+        "complete": w.complete,
+    }
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return stamp(value)
@@ -170,6 +188,8 @@ def figures(report: MonthReport) -> dict[str, Any]:
             ],
         }
     )
+    if report.waves:  # a month without a wave keeps the figures (and digest) it always had
+        out["waves"] = _plain([wave_entry(w) for w in report.waves])
     return out
 
 

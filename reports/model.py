@@ -173,6 +173,25 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class WaveRow:
+    """One SAMU of a migration wave whose night fell in the month, and its verdicts (annex):
+    the comparison of `waves.compare`, laid out, never recomputed."""
+
+    wave_id: str
+    title: str
+    night_start: datetime
+    night_end: datetime
+    approved_by: str
+    samu_id: str
+    source: str  # the platform it left
+    target: str  # the platform it joined
+    verdict: str  # worse, better, same or no_data over its figures
+    verdicts: tuple[tuple[str, str], ...]  # (figure, verdict) in the comparison's order
+    days: int  # compared on each side of the night
+    complete: bool  # False: the days after the night were not over when the report was made
+
+
+@dataclass(frozen=True)
 class MonthReport:
     """Everything one month's report states, in every format."""
 
@@ -189,3 +208,4 @@ class MonthReport:
     maintenance: tuple[MaintenanceRow, ...]
     days: tuple[DayRow, ...]
     national_days: tuple[DayPoint, ...]
+    waves: tuple[WaveRow, ...] = ()  # the month's migration waves (annex), when there were any

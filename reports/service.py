@@ -21,7 +21,7 @@ from reports.sign import (
     public_pem,
     verify_envelope,
 )
-from reports.sources import IncidentSource, MaintenanceSource, SamuLike
+from reports.sources import IncidentSource, MaintenanceSource, SamuLike, WaveSource
 from slo.errors import WindowError
 from slo.model import SLO
 from slo.windows import DEFAULT_TIMEZONE, window_for
@@ -60,12 +60,14 @@ class ReportService:
         maintenance: MaintenanceSource | None = None,
         timezone: str = DEFAULT_TIMEZONE,
         known_outcomes: Mapping[str, frozenset[str]] | None = None,
+        waves: WaveSource | None = None,
     ) -> None:
         self.store, self.samus = store, list(samus)
         self._slos = slos if callable(slos) else (lambda fixed=list(slos): fixed)
         self._known = dict(known_outcomes or {})
         self.signer, self.archive, self.clock = signer, archive, clock
         self.incidents, self.maintenance, self.timezone = incidents, maintenance, timezone
+        self.waves = waves
 
     def compute(self, month: str, only: Sequence[str] | None = None) -> MonthReport:
         """The figures of a month that is over (MonthError otherwise), with a row for each
@@ -91,6 +93,7 @@ class ReportService:
             now=self.clock.now(),
             only=only,
             known_outcomes=self._known,
+            waves=self.waves,
         )
 
     def issue(

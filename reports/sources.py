@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from alerts.maintenance import MaintenanceWindow
-from reports.model import IncidentLike, MaintenanceRow
+from reports.model import IncidentLike, MaintenanceRow, WaveRow
 from slo.windows import Interval, floor_minute
+from waves.compare import Comparison
 
 Exclusion = tuple[str, datetime, datetime]  # (samu_id, start, end) in UTC, whole minutes
 
@@ -41,6 +42,37 @@ class NoMaintenance:
 
     def list(self) -> Sequence[MaintenanceWindow]:
         return []
+
+
+class WaveSource(Protocol):
+    """The migration waves whose night starts in [start, end), compared as of `now`
+    (waves.service.WaveService)."""
+
+    def month(self, start: datetime, end: datetime, now: datetime) -> Sequence[Comparison]: ...
+
+
+def wave_rows(comparisons: Sequence[Comparison]) -> list[WaveRow]:
+    """One annex row per SAMU of each wave, by night then wave, in the wave's order."""
+    rows = []
+    for c in sorted(comparisons, key=lambda c: (c.wave.starts_at, c.wave.id)):
+        for r in c.samu:
+            rows.append(
+                WaveRow(
+                    c.wave.id,
+                    c.wave.title,
+                    c.wave.starts_at,
+                    c.wave.ends_at,
+                    c.wave.approved_by,
+                    r.samu_id,
+                    r.source,
+                    r.target,
+                    r.verdict,
+                    tuple((f.figure, f.verdict) for f in r.figures),
+                    c.method.days,
+                    c.complete,
+                )
+            )
+    return rows
 
 
 class SamuLike(Protocol):

@@ -104,6 +104,29 @@ FR = {
     "local": "heure de Paris",
     "maintenance": "Maintenances planifiées (exclues)",
     "maintenance_none": "Aucune maintenance planifiée n'a eu lieu ce mois-ci.",
+    "waves": "Annexe : vagues de migration du mois",
+    "waves_intro": (
+        "Chaque SAMU migré ce mois-ci, ses chiffres comparés sur {days} jours avant sa nuit de "
+        "migration et {days} jours après (la nuit, maintenance planifiée, est exclue). Un "
+        "verdict « moins bien » ou « mieux » demande un intervalle de confiance qui exclut zéro "
+        "et un écart au moins égal à la marge du chiffre ; sinon « inchangé »."
+    ),
+    "waves_partial": "comparaison provisoire : les jours après la nuit n'étaient pas finis",
+    "wave": "Vague",
+    "night": "Nuit",
+    "move": "Migration",
+    "verdict": "Verdict",
+    "v_worse": "moins bien",
+    "v_better": "mieux",
+    "v_same": "inchangé",
+    "v_no_data": "pas de données",
+    "f_availability": "S1",
+    "f_reachability": "S3",
+    "f_setup_p50": "p50",
+    "f_setup_p95": "p95",
+    "f_setup_p99": "p99",
+    "f_network_latency": "Latence",
+    "f_component_health": "Santé",
     "approved_by": "Approuvée par",
     "minutes": "Minutes",
     "method": "Méthode",
@@ -211,6 +234,29 @@ EN = {
     "local": "Paris time",
     "maintenance": "Planned maintenance (excluded)",
     "maintenance_none": "No planned maintenance took place this month.",
+    "waves": "Annex: the month's migration waves",
+    "waves_intro": (
+        "Every SAMU moved this month, its figures compared over {days} days before its "
+        "migration night and {days} days after (the night, planned maintenance, is left out). "
+        "A verdict of worse or better needs a confidence interval that excludes zero and a "
+        "change at least the figure's margin; otherwise same."
+    ),
+    "waves_partial": "provisional: the days after the night were not over",
+    "wave": "Wave",
+    "night": "Night",
+    "move": "Move",
+    "verdict": "Verdict",
+    "v_worse": "worse",
+    "v_better": "better",
+    "v_same": "same",
+    "v_no_data": "no data",
+    "f_availability": "S1",
+    "f_reachability": "S3",
+    "f_setup_p50": "p50",
+    "f_setup_p95": "p95",
+    "f_setup_p99": "p99",
+    "f_network_latency": "Latency",
+    "f_component_health": "Health",
     "approved_by": "Approved by",
     "minutes": "Minutes",
     "method": "Method",

@@ -154,6 +154,14 @@ def build_engine(
         generator_url=s.public_url,
     )
     reload_slos = reloader(engine, s.slo_specs, catalogue)
+    waves = build_waves(
+        platform.store,
+        platform.clock,
+        platform.registry,
+        platform.audit,
+        maintenance,
+        lambda: engine.specs.slos,
+    )
     signer = Signer(s.data_dir / "keys" / "report-signing.pem", log.warning)
     reports = ReportService(
         platform.store,
@@ -165,6 +173,7 @@ def build_engine(
         incidents=incidents,
         maintenance=maintenance,
         known_outcomes=catalogue.outcomes(),
+        waves=waves,
     )
     routers = [
         create_slo_router(
@@ -178,14 +187,6 @@ def build_engine(
         ),
         create_reports_router(reports, platform.audit),
     ]
-    waves = build_waves(
-        platform.store,
-        platform.clock,
-        platform.registry,
-        platform.audit,
-        maintenance,
-        lambda: engine.specs.slos,
-    )
     routers.append(create_waves_router(waves, PrincipalScope()))
     backups = None
     if s.backup_s3_url:
