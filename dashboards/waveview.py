@@ -80,7 +80,7 @@ def value(key: str, x: float | None, lang: str) -> str:
 
 def _signed(x: float, digits: int, lang: str) -> str:
     text = fmt(lang).number(abs(x), digits)
-    return ("+" if x >= 0 else "−") + text
+    return ("−" if round(x, digits) < 0 else "+") + text  # no "−0,0"
 
 
 def change(key: str, r: FigureResult, lang: str) -> tuple[str, str]:

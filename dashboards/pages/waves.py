@@ -109,7 +109,7 @@ def layout_for(services: UiServices) -> Callable[[str, dict[str, str]], Componen
 
 def head(view: WaveView, lang: str) -> Component:
     """The wave's title, night, approver, method and how many SAMU got each verdict."""
-    counts = "  ".join(
+    counts = " · ".join(
         t("waves.count", lang).format(verdict=t("verdict." + v, lang), n=n)
         for v, n in view.counts
         if n
@@ -163,7 +163,7 @@ def table(view: WaveView, lang: str) -> Component:
             html.Thead(html.Tr([html.Th(h, scope="col") for h in header])),
             html.Tbody([_row(r) for r in view.rows]),
         ],
-        className="wave-table",
+        className="data wave-table",
         id=ids.WAVES_ROWS,
     )
 
