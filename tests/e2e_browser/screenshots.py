@@ -2,8 +2,10 @@
 
 Starts `vigie up --simulate` with an hour of history (as the browser tests do), raises a few
 alerts, and photographs in headless Chromium at 1920×1080 the national view, a SAMU page, the
-alerts page and the wall; then prints the first pages of the monthly PDF report of a simulated
-month (tests/report_data.py) with pdftoppm. Everything lands in docs/screenshots/.
+alerts page and the wall; the migration waves page on a platform holding the days around a
+migration night (tests/e2e_browser/waves_setup.py); then prints the first pages of the monthly
+PDF report of a simulated month (tests/report_data.py) with pdftoppm. Everything lands in
+docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -82,6 +84,38 @@ def browser_pictures(workdir: Path) -> None:
         running.stop(timeout_s=15)
 
 
+def waves_picture(workdir: Path) -> None:
+    """The waves page of a wave whose days before and after are stored."""
+    from datetime import UTC, datetime
+
+    from tests.e2e_browser.waves_setup import DAYS, SAMU, WAVE_ID, plan_text
+    from tests.fixtures.platform import PlatformProcess
+
+    data_dir = workdir / "waves"
+    subprocess.run(
+        [sys.executable, "-m", "tests.e2e_browser.waves_setup", str(data_dir)], cwd=ROOT, check=True
+    )
+    running = PlatformProcess(data_dir)
+    running.start()
+    try:
+        with running.client() as api:
+            text = plan_text(datetime.now(UTC))
+            answer = api.post("/api/v1/waves", params={"name": "plan.yaml"}, content=text)
+            assert answer.status_code == 201, answer.text
+        with signed_in(running.url, running.data_dir) as driver:
+            driver.get(f"{running.url}/waves?wave={WAVE_ID}&days={DAYS}")
+            wait_for(
+                lambda: (
+                    len(driver.find_elements("css selector", "#waves-rows tbody tr")) == len(SAMU)
+                ),
+                "the wave's rows",
+                300,
+            )
+            shoot(driver, "waves")
+    finally:
+        running.stop(timeout_s=15)
+
+
 def report_pictures(workdir: Path) -> None:
     """The PDF of a simulated month, first two pages as PNG."""
     from reports.render_pdf import render_pdf
@@ -114,6 +148,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vigie-shots-") as tmp:
         browser_pictures(Path(tmp))
+        waves_picture(Path(tmp))
         report_pictures(Path(tmp))
     return 0
 
