@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Literal, Protocol
 
 from alerts.maintenance import MaintenanceWindow
@@ -107,7 +107,7 @@ class WaveBook:
             {"wave": wave_id or ""},
         )
         return [
-            WaveEvent(r[0], r[1], r[2], r[3], r[4], Wave.from_dict(json.loads(r[5])), r[6])
+            WaveEvent(utc(r[0]), r[1], r[2], r[3], r[4], Wave.from_dict(json.loads(r[5])), r[6])
             for r in rows
         ]
 
@@ -150,7 +150,8 @@ class WaveBook:
             else:
                 kind = "wave.planned"
             window = self._maintenance.create(_window(wave, actor), source=source)
-            self._record(kind, wave, actor, source, window.id)
+            last = stored.updated_at if stored is not None else None
+            self._record(kind, wave, actor, source, window.id, last)
             out.append((wave, "replanned" if kind == "wave.replanned" else "planned"))
         return out
 
@@ -159,12 +160,28 @@ class WaveBook:
         stored = self.get(wave_id)
         if not stored.cancelled:
             self._maintenance.cancel(stored.maintenance_id, actor=actor, source=source)
-            self._record("wave.cancelled", stored.wave, actor, source, stored.maintenance_id)
+            window, last = stored.maintenance_id, stored.updated_at
+            self._record("wave.cancelled", stored.wave, actor, source, window, last)
         return self.get(wave_id)
 
-    def _record(self, kind: Kind, wave: Wave, actor: str, source: str, window: str) -> None:
+    def _record(
+        self,
+        kind: Kind,
+        wave: Wave,
+        actor: str,
+        source: str,
+        window: str,
+        last: datetime | None = None,
+    ) -> None:
+        """Append an event; a wave's events are read back in time order, so one that falls in
+        the millisecond of the wave's `last` event (a cancel right after a plan) is placed a
+        millisecond after it."""
         plan = wave.to_dict()
-        row = [self._clock.now(), wave.id, kind, actor, source, json.dumps(plan), window]
+        now = self._clock.now()
+        at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as stored: DateTime64(3)
+        if last is not None and at <= last:
+            at = last + timedelta(milliseconds=1)
+        row = [at, wave.id, kind, actor, source, json.dumps(plan), window]
         self._store.insert("migration_wave_events", [row], _COLUMNS)
         if self._audit is not None:
             details = {**plan, "maintenance_id": window}
@@ -195,3 +212,7 @@ def _current(events: Sequence[WaveEvent]) -> StoredWave:
         last.at,
         len(events),
     )
+
+
+def utc(value: datetime) -> datetime:  # store.clock.utc once on main
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -1,8 +1,9 @@
 """The waves package's table (versions 500–519): every change to a wave, appended, never updated.
 
 A wave's current plan is its latest event; the events are its history (who planned, replanned or
-cancelled it, when, from where, and the maintenance window its night became). Kept as long as
-alert and on-call events: waves are few, and a month's report lists the waves of its month.
+cancelled it, when, from where, and the maintenance window its night became). Created without a
+TTL (no retention class): a few rows per wave, and a month's report, reissued years later, lists
+the waves of its month.
 """
 
 from __future__ import annotations
