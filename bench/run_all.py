@@ -30,6 +30,7 @@ BENCHMARKS: tuple[str, ...] = (
     "bench.storage",
     "bench.cli",
     "bench.service",
+    "bench.waves",
 )
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
