@@ -1,8 +1,7 @@
 """The frame around every page: skip link, header with navigation and language switch, routing.
 
 `/` national view, `/samu/<id>` a SAMU, `/alerts`, `/reports`, `/waves` (migration waves),
-`/wall` (or any page with
-`?kiosk=1`) the wall mode: dark theme, no header and no controls.
+`/wall` (or any page with `?kiosk=1`) the wall mode: dark theme, no header and no controls.
 """
 
 from __future__ import annotations
