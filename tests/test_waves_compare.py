@@ -34,6 +34,7 @@ from waves.measures import FIGURES
 
 pytest_plugins = ("tests.wave_fixtures",)
 NOW = END + timedelta(minutes=5)
+HOURS = METHOD.days * 24
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +134,9 @@ def test_each_figure_of_each_side_equals_a_recount_from_the_raw_rows(
                 pytest.approx(after[f.figure], rel=1e-9),
             ), (row.samu_id, f.figure)
             assert f.difference == pytest.approx(after[f.figure] - before[f.figure], abs=1e-12)
-            assert f.units_before == METHOD.days * 24 and f.units_after == METHOD.days * 24
+            assert f.units_before == HOURS, (row.samu_id, f.figure)
+            # hours wholly in planned maintenance have no data: they are not resampled
+            assert f.units_after == HOURS - (2 if row.samu_id == MAINTAINED else 0)
 
 
 def test_planned_maintenance_after_the_night_is_left_out_as_from_every_slo(
@@ -144,10 +147,17 @@ def test_planned_maintenance_after_the_night_is_left_out_as_from_every_slo(
         wave_store, WAVE, sources(), labels(), NOW, METHOD, [NIGHT_WINDOW], regions()
     ).only([MAINTAINED])
     seen = undeclared.samu[0]
-    assert {f.figure: f.verdict for f in kept.figures}["reachability"] == "same"
-    assert seen.figure("reachability").verdict == "worse"  # type: ignore[union-attr]
-    assert seen.figure("component_health").verdict == "worse"  # type: ignore[union-attr]
     assert MAINT_AT > NIGHT_END
+    for key in ("reachability", "component_health"):
+        declared, counted = kept.figure(key), seen.figure(key)
+        assert declared is not None and counted is not None
+        # declared: its two hours are left out, the after side is as clean as the before side
+        assert (declared.after, declared.units_after) == (1.0, HOURS - 2)
+        # not declared: the same two hours count against the move (as the SLO would count them)
+        assert counted.units_after == HOURS and counted.after is not None
+        assert counted.after < 1.0 and counted.difference is not None and counted.difference < 0
+    # two bad hours of 120 stay within what a week's hours tell from chance: not a verdict
+    assert seen.figure("reachability").after == pytest.approx(1 - 2 / HOURS)  # type: ignore[union-attr]
 
 
 def test_a_comparison_before_the_days_after_are_over_is_provisional(wave_store: Store) -> None:

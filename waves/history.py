@@ -13,13 +13,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
 from alerts.maintenance import MaintenanceWindow
 from store.audit import AuditLog
 from store.client import Store
-from store.clock import Clock
+from store.clock import Clock, utc
 from waves.errors import PlanError, WaveNotFound
 from waves.model import Wave
 
@@ -212,7 +212,3 @@ def _current(events: Sequence[WaveEvent]) -> StoredWave:
         last.at,
         len(events),
     )
-
-
-def utc(value: datetime) -> datetime:  # store.clock.utc once on main
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
