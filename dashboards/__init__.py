@@ -1,3 +1,3 @@
-"""The Dash NOC UI: national view, SAMU page, alerts, reports and wall mode, over the platform's
-services.
+"""The Dash NOC UI: national view, SAMU page, alerts, reports, migration waves and wall mode,
+over the platform's services.
 """

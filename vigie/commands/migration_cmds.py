@@ -6,19 +6,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import click
 
-from store.client import Store
-from store.registry import load_registry
 from vigie.remote import api_request, token_for, with_state
 from waves.errors import PlanError, WaveNotFound
-from waves.plan import Plan, load_plan
-from waves.render import comparison_csv, comparison_dict, comparison_text
-from waves.service import WaveService
+
+if TYPE_CHECKING:  # the store and the comparison are imported when a command runs
+    from store.client import Store
+    from waves.service import WaveService
 
 CLI_ACTOR = "cli@local"
 PARIS = ZoneInfo("Europe/Paris")
@@ -37,6 +36,7 @@ def _service(store: Store) -> WaveService:
     from store.audit import AuditLog
     from store.clock import SystemClock
     from store.migrations import migrate
+    from store.registry import load_registry
     from vigie.catalogue import conventions_catalogue
     from vigie.schema import all_migrations
     from vigie.settings import settings_from
@@ -88,8 +88,11 @@ def import_cmd(
 ) -> None:
     """Plan the waves of FILE (.yaml or .csv): each night becomes a maintenance window (muted,
     excluded from budgets); a wave already planned is replanned when it changed."""
+    from store.registry import load_registry
+    from waves.plan import load_plan
+
     try:
-        plan: Plan = load_plan(file, load_registry().ids())
+        plan = load_plan(file, load_registry().ids())
     except PlanError as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)
@@ -180,6 +183,8 @@ def compare_cmd(
         return api_request(base, "GET", path, token, params=params, timeout=120).text
 
     def via_store(service: WaveService) -> str:
+        from waves.render import comparison_csv, comparison_dict, comparison_text
+
         found = service.compare(wave, days, "day" if unit == "day" else "hour")
         if fmt == "json":
             return json.dumps(comparison_dict(found), indent=2, ensure_ascii=False) + "\n"
