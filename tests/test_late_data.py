@@ -1,9 +1,11 @@
-"""Late and out-of-order data on the real engine: stored counts equal sent counts, to the event.
+"""Late and out-of-order data on the real engine: stored counts equal sent counts, to the event,
+and the SLO figures and the report equal those of the same exports delivered in order.
 
 Real OpenTelemetry SDK exports (their timestamps moved onto the test's calendar) go through
 the decoder and the batching writer into chdb; what `minute_counts` holds afterwards is
-compared with an independent in-order recomputation (tests/late_points.py) and with the
-counts of the same exports delivered in order.
+compared with an independent in-order recomputation (tests/late_points.py), and what the
+platform states from it (every shipped SLO's status, the monthly report's JSON) with what it
+states from a second database that received the same exports in order.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import asyncio
 import itertools
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -37,10 +41,19 @@ from collector.model import DataPoint, Decoded, WriteResult
 from collector.rows import series_key_of
 from collector.selfmetrics import SelfMetrics
 from collector.writer import BatchWriter
+from reports.compute import compute_month, labels_of
+from reports.render_json import render_json
+from slo.evaluate import SloStatus
+from slo.figures import period
+from slo.windows import Interval
 from store.client import Store
 from store.clock import FakeClock
+from store.migrations import migrate
+from store.registry import load_registry
 from tests.fixtures.otlp.sdk import DELTA, KNOWN_SAMU, PARIS, resource
 from tests.late_points import S, add_minute_totals, series_points
+from tests.test_slo_eval_factories import shipped
+from vigie.schema import all_migrations
 
 MINUTE = 60 * S
 # Recent enough for the late-data horizon and the store's retention (35 days).
@@ -61,11 +74,14 @@ def sdk_exports(start_ns: int, interval_s: int, count: int, seed: int, delta: bo
     durations = meter.create_histogram(
         "samu.call.setup.duration", unit="s", explicit_bucket_boundaries_advisory=SETUP_BOUNDS
     )
+    probes = meter.create_counter("samu.probe.calls", unit="{call}")
     bodies = []
     try:
         for k in range(count):
             for outcome in OUTCOMES:
                 setups.add(rng.randint(0, 4), {"outcome": outcome})
+            for _ in range(max(1, interval_s // 60)):  # a test call a minute (S3)
+                probes.add(1, {"outcome": "failure" if rng.random() < 0.05 else "success"})
             for _ in range(rng.randint(0, 3)):
                 durations.record(rng.choice((0.05, 0.3, 0.8, 2.5, 12.0)))
             data = reader.get_metrics_data()
@@ -143,30 +159,90 @@ def chunked(requests: Sequence[Decoded], size: int) -> list[Sequence[Decoded]]:
     return [requests[i : i + size] for i in range(0, len(requests), size)]
 
 
+_databases = itertools.count()
+
+
+@pytest.fixture
+def fresh(engine: Store) -> Iterator[Callable[[], Store]]:
+    """Fresh migrated databases on the shared engine (one per delivery order)."""
+    made: list[Store] = []
+
+    def make() -> Store:
+        store = engine.with_database(f"late_order{next(_databases)}")
+        migrate(store, migrations=all_migrations())
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.command(f"DROP DATABASE IF EXISTS {store.database} SYNC")
+
+
+def months(start_ns: int, end_ns: int) -> list[str]:
+    """The civil months (Europe/Paris, as the report counts them) that [start, end) touches."""
+    paris = ZoneInfo("Europe/Paris")
+    first = datetime.fromtimestamp(start_ns / S, paris)
+    last = datetime.fromtimestamp((end_ns - 1) / S, paris)
+    labels = [f"{first.year}-{first.month:02d}"]
+    if (last.year, last.month) != (first.year, first.month):
+        labels.append(f"{last.year}-{last.month:02d}")
+    return labels
+
+
+def stated(store: Store, start_ns: int, end_ns: int) -> tuple[list[SloStatus], list[bytes]]:
+    """What the platform states from `store` at NOW for the SAMU: every shipped SLO's status over
+    [start, end) (budgets: good and valid events, judged minutes, remaining budget, burn rates),
+    and the JSON report of each month the data touches, computed as of NOW."""
+    samus = [load_registry().require(PARIS)]
+    slos = shipped()[0]
+    span = Interval(
+        datetime.fromtimestamp(start_ns // S, UTC), datetime.fromtimestamp(end_ns // S, UTC)
+    )
+    statuses = period(store, slos, labels_of(samus), span, NOW).statuses
+    reports = [
+        render_json(compute_month(store, samus, label, slos, now=NOW), 1)
+        for label in months(start_ns, end_ns)
+    ]
+    return sorted(statuses, key=lambda s: (s.slo, s.samu)), reports
+
+
+def assert_states_as_in_order(out_of_order: Store, in_order: Store, start: int, end: int) -> None:
+    """The SLO statuses and the reports equal those of the in-order run (statuses field for
+    field, reports byte for byte), and they are not empty: events counted, minutes judged."""
+    statuses, reports = stated(out_of_order, start, end)
+    expected_statuses, expected_reports = stated(in_order, start, end)
+    assert repr(statuses) == repr(expected_statuses)  # repr: NaN equals NaN, floats exact
+    assert reports == expected_reports
+    states = {s.slo: s.state for s in statuses if s.samu == PARIS}
+    for slo in ("s1-call-setup", "s2-setup-latency-under-1s", "s3-reachability"):
+        assert states[slo] != "no_data", (slo, states)
+
+
 def test_a_month_exported_in_two_halves_second_half_first_counts_to_the_event(
-    store: Store,
+    fresh: Callable[[], Store],
 ) -> None:
     start = NOW_NS - 31 * 86_400 * S
     requests = decoded(sdk_exports(start, 900, 30 * 96, seed=1, delta=False))
     half = len(requests) // 2
     second_first = [*chunked(requests[half:], 48), *chunked(requests[:half], 48)]
+    store, in_order = fresh(), fresh()
     results = asyncio.run(deliver(store, second_first))
     sent = sum(len(r.points) for r in requests)
     assert sum(r.written for r in results) == sent
     assert sum(r.duplicates + r.rejected for r in results) == 0
     assert stored(store) == oracle(requests)
     assert received(store) == sent  # correction rows are not points received
+    asyncio.run(deliver(in_order, chunked(requests, 48)))
+    assert stored(in_order) == stored(store)
+    assert_states_as_in_order(store, in_order, start, NOW_NS)
 
 
 def test_a_backlog_flushed_two_hours_late_after_newer_points_counts_to_the_event(
-    store: Store,
+    fresh: Callable[[], Store],
 ) -> None:
     start = NOW_NS - 7 * 3600 * S
     for delta in (False, True):
-        store.command("TRUNCATE TABLE {db}.points")  # the views' targets keep the other run
-        store.command("TRUNCATE TABLE {db}.minute_counts")
-        store.command("TRUNCATE TABLE {db}.minute_ingest")
-        store.command("TRUNCATE TABLE {db}.series_last")
+        store, in_order = fresh(), fresh()
         requests = decoded(sdk_exports(start, 60, 360, seed=2, delta=delta))
         before, cut, after = requests[:120], requests[120:240], requests[240:]
         # Live before the cut and after it (ten minutes a batch); the backlog 2 h later.
@@ -174,6 +250,8 @@ def test_a_backlog_flushed_two_hours_late_after_newer_points_counts_to_the_event
         results = asyncio.run(deliver(store, order))
         assert sum(r.written for r in results) == sum(len(r.points) for r in requests)
         assert stored(store) == oracle(requests), f"delta={delta}"
+        asyncio.run(deliver(in_order, chunked(requests, 10)))
+        assert_states_as_in_order(store, in_order, start, NOW_NS)
 
 
 def test_exact_repeats_are_duplicates_and_conflicting_repeats_are_refused_over_otlp(
