@@ -100,8 +100,12 @@ class ExportService:
         clock: Clock,
         auth: AgentAuth | None = None,
         health: HealthRecorder | None = None,
+        backlog: Callable[[], None] | None = None,
     ) -> None:
+        """`backlog` raises collector.errors.Overloaded when the sink takes nothing now; it is
+        asked after authentication, before the body is read and decoded."""
         self.sink = sink
+        self.backlog = backlog
         self.known_samu = known_samu
         self.limits = limits
         self.metrics = metrics
@@ -139,6 +143,8 @@ class ExportService:
     async def _export(self, call: ExportCall) -> Answer:
         encoding = call.encoding()
         token = await self._authenticate(call)
+        if self.backlog is not None:
+            self.backlog()  # shed before reading and decoding: no CPU spent on a 503
         body = await call.read_body()
         decoded = await self.decode(call.signal, body, encoding)
         if token is not None and self.auth is not None:

@@ -112,7 +112,9 @@ async def start_collector(
         await asyncio.to_thread(auth.refresh)
     app = create_otlp_app()
     health = HealthRecorder(store, clock, writer.queue_age_s)
-    service = ExportService(writer, known_samu, limits, metrics, clock, auth, health)
+    service = ExportService(
+        writer, known_samu, limits, metrics, clock, auth, health, writer.check_backlog
+    )
     router = create_otlp_router(service)
     app.include_router(router)
     address = f"{settings.host}:{settings.otlp_grpc_port}"

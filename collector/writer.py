@@ -190,11 +190,7 @@ class BatchWriter:
             raise Overloaded(
                 f"write queue full ({self.queue_points} of {self._max_queue} points waiting)"
             )
-        # Admission by age too: when the store is behind, new exports are answered at once
-        # (503, retried later) instead of waiting behind minutes of queue.
-        age = self.queue_age_s()
-        if age > self._max_age_s:
-            raise Overloaded(f"write queue behind (oldest export waiting {age:.1f} s)")
+        self._check_age()
         future: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
         self._queue.append(_Request(decoded, self._clock.now_ns(), size, future))
         self._waiting += size
@@ -203,6 +199,21 @@ class BatchWriter:
         if self._waiting >= self._batch_max:
             self._batch_full.set()
         return await asyncio.shield(future)
+
+    def check_backlog(self) -> None:
+        """Overloaded when no export can be taken now whatever its size (the writer is not
+        running, or it is behind): the receivers ask before reading and decoding a body, so
+        shedding load costs no decode when CPU is what is short."""
+        if self._task is None or self._closing:
+            raise Overloaded("the writer is not running (starting or shutting down)")
+        self._check_age()
+
+    def _check_age(self) -> None:
+        # Admission by age: when the store is behind, new exports are answered at once (503,
+        # retried later) instead of waiting behind minutes of queue.
+        age = self.queue_age_s()
+        if age > self._max_age_s:
+            raise Overloaded(f"write queue behind (oldest export waiting {age:.1f} s)")
 
     async def close(self) -> None:
         """Write everything accepted, then stop; later submissions get Overloaded."""

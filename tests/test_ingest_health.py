@@ -140,3 +140,39 @@ def test_the_export_service_counts_requests_points_and_shed_exports(store: Store
     (minute,) = minutes(store, clock.now(), clock.now() + timedelta(seconds=1)).values()
     assert (minute.requests, minute.points_accepted, minute.points_rejected) == (4, 2, 1)
     assert minute.shed_503 == 1
+
+
+def test_a_backlogged_writer_sheds_an_export_before_its_body_is_read_or_decoded() -> None:
+    sink = RecordingSink()
+    behind = Overloaded("write queue behind (oldest export waiting 3.0 s)")
+    backlog: list[Exception] = [behind]
+
+    def check() -> None:
+        if backlog:
+            raise backlog[0]
+
+    service = ExportService(
+        sink,
+        KNOWN_SAMU,
+        Limits(retry_after_s=7),
+        SelfMetrics(CollectorRegistry()),
+        FakeClock(datetime.now(UTC)),
+        backlog=check,
+    )
+    body = metrics_request(setups({"success": 2})).SerializeToString()
+    reads: list[int] = []
+
+    async def read() -> bytes:
+        reads.append(1)
+        return body
+
+    async def run() -> list[Any]:
+        shed = await service.export(ExportCall("http", "metrics", read))
+        backlog.clear()  # the writer caught up
+        taken = await service.export(ExportCall("http", "metrics", read))
+        return [shed, taken]
+
+    shed, taken = asyncio.run(run())
+    assert (shed.status, shed.retry_after_s) == (Status.UNAVAILABLE, 7)
+    assert reads == [1] and len(sink.received) == 1  # only the second export was read
+    assert taken.status == Status.OK

@@ -339,10 +339,15 @@ def test_a_queue_behind_by_more_than_its_age_limit_answers_overloaded_at_once(
         assert w.queue_age_s() > 1.0
         with pytest.raises(Overloaded, match="behind"):
             await w.submit(request(setups(3, 130)))
+        with pytest.raises(Overloaded, match="behind"):
+            w.check_backlog()  # what the receivers ask before decoding a body
         faulty.gate.set()
         assert [await first, await second] == [WriteResult(1, 0), WriteResult(1, 0)]
         assert w.queue_age_s() == 0.0
-        assert await w.submit(request(setups(3, 130))) == WriteResult(1, 0)  # caught up
+        w.check_backlog()  # caught up: no error
+        assert await w.submit(request(setups(3, 130))) == WriteResult(1, 0)
         await w.close()
+        with pytest.raises(Overloaded, match="not running"):
+            w.check_backlog()
 
     asyncio.run(body())
