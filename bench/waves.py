@@ -11,9 +11,10 @@ hours with the default `Method`, then `waves.stats.verdict` with the figure's ma
   the calls of the hour fail) — the bursts that make one bad hour on a small SAMU look big;
 - network latency (a point a minute: 30 ms, 3 ms of noise per point and 1 ms per hour).
 
-The changes to catch: 1 point of calls failing after the night (a move gone wrong), +15 ms of
-latency (the site farther from the new platform). Pure numpy, seeded: the same run gives the
-same figures. `python -m bench.waves` prints them.
+The changes to catch: 1 point more of calls failing after the night on the small SAMU, 0.1 point
+on the large one (a move gone wrong), +15 ms of latency (the site farther from the new
+platform). Pure numpy, seeded: the same run gives the same figures. `python -m bench.waves`
+prints them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ NOTES = (
     "waves: the share of false verdicts per SAMU and figure when nothing changed (7 days each "
     "side, 99.9 % bootstrap intervals over hours, the figure's margin), on a small SAMU (3 "
     "calls/h) and a large one (60 calls/h) with incident hours, and on network latency; and the "
-    "share of real changes caught (1 point of failed calls on the small SAMU, +15 ms of latency)."
+    "share of real changes caught (1 point of failed calls on the small SAMU, 0.1 point on the "
+    "large one, +15 ms of latency)."
 )
 HOURS = 7 * 24
 Floats = npt.NDArray[np.float64]
@@ -79,6 +81,8 @@ def share_of(
             pair, key = (calls(rng, 60.0), calls(rng, 60.0)), "availability"
         elif draw == "broken":
             pair, key = (calls(rng, 3.0), calls(rng, 3.0, 0.01)), "availability"
+        elif draw == "broken_large":
+            pair, key = (calls(rng, 60.0), calls(rng, 60.0, 0.001)), "availability"
         elif draw == "latency":
             pair, key = (latency(rng), latency(rng)), "network_latency"
         else:  # shifted
@@ -102,6 +106,7 @@ def run(quick: bool) -> list[Figure]:
         rows.append(Figure(f"waves: {label}", share * 100, f"% of {trials} trials"))
     for draw, label in (
         ("broken", "1 pt of failed calls caught, small SAMU"),
+        ("broken_large", "0.1 pt of failed calls caught, large SAMU"),
         ("shifted", "+15 ms of latency caught"),
     ):
         share, seconds = share_of(trials, draw, 1 + len(rows), method, {"worse"})
