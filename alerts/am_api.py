@@ -248,7 +248,12 @@ def create_am_router(
                 "buildDate": "",
                 "goVersion": "python",
             },
-            "config": {"original": service.config_yaml()},
+            # Vigie adds where the configuration in force came from and its SHA-256.
+            "config": {
+                "original": service.config_yaml(),
+                "source": service.source.name,
+                "sha256": service.source.sha256,
+            },
             "uptime": go_time(service.started_at),
         }
 

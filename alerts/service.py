@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry
 
 from alerts.alertstore import AlertStore, StoredAlert
 from alerts.config import AlertingConfig, load_config, parse_config
+from alerts.config_source import ConfigSource
 from alerts.dispatch import AggrGroup, Dispatcher, Flush
 from alerts.errors import ConfigError
 from alerts.events import SYSTEM, EventLog
@@ -83,8 +84,11 @@ class AlertingService:
         self.watchdog_interval = watchdog_interval
         self._next_watchdog = self.started_at
         self._config = config
-        self._config_text = config_text
         self._on_reload = tuple(on_reload)  # who else delivers with the config (the sink)
+        # The file to reload from: the one the configuration was loaded from, whatever came since.
+        self._file = None if config.source.startswith("<") else Path(config.source)
+        text = config_text if config_text is not None else self._read_file()
+        self._source = ConfigSource(text, self._file)
         self._lock = threading.RLock()
         self._tasks: set[asyncio.Task[Outcome]] = set()
         self.alerts.load()
@@ -98,12 +102,19 @@ class AlertingService:
     def config(self) -> AlertingConfig:
         return self._config
 
+    @property
+    def source(self) -> ConfigSource:
+        """The configuration in force: where it came from, its text and checksum."""
+        return self._source
+
     def config_yaml(self) -> str:
-        """The configuration as written (Alertmanager's `config.original`)."""
-        if self._config_text is not None:
-            return self._config_text
+        """The configuration in force as Alertmanager shows it (`config.original`): every
+        secret shown as `<secret>`."""
+        return self._source.shown()
+
+    def _read_file(self) -> str:
         try:
-            return Path(self._config.source).read_text(encoding="utf-8")
+            return "" if self._file is None else self._file.read_text(encoding="utf-8")
         except OSError:
             return ""
 
@@ -117,55 +128,73 @@ class AlertingService:
         self.metrics.received.labels("valid").inc(len(stored))
         return stored
 
-    def reload(self, config: AlertingConfig, *, actor: str = SYSTEM, source: str = "") -> None:
+    def reload(
+        self,
+        config: AlertingConfig,
+        *,
+        actor: str = SYSTEM,
+        source: str = "",
+        origin: ConfigSource | None = None,
+    ) -> None:
         """Swap in a validated configuration; the groups are rebuilt, the nflog dedups them."""
+        origin = origin or ConfigSource(self._source.text, self._file)
         with self._lock:
             self._config = config
+            self._source = origin
             self.alerts.resolve_timeout = config.resolve_timeout
             self._dispatcher = self._rebuilt(config)
             for hook in self._on_reload:
                 hook(config)
         self.metrics.known_receivers(config.receivers)
         self.metrics.reloads.labels("success").inc()
-        self.events.record("config.reloaded", actor=actor, target=config.source)
+        self.events.record("config.reloaded", actor=actor, target=origin.name)
         if self.audit is not None:
-            self.audit.record(actor, "alerting.reload", config.source, source, {"ok": True})
+            details = {"ok": True, "sha256": origin.sha256}
+            self.audit.record(actor, "alerting.reload", origin.name, source, details)
 
-    def reload_text(
-        self, text: str, *, source_name: str = "<api>", actor: str = SYSTEM, source: str = ""
-    ) -> ReloadResult:
-        """Validate configuration text and reload it; a bad one is reported and changes nothing."""
+    def reload_text(self, text: str, *, actor: str = SYSTEM, source: str = "") -> ReloadResult:
+        """Validate configuration text (posted to the API) and reload it; a bad one is reported
+        and changes nothing. The file stays the one a file reload reads."""
+        origin = ConfigSource(text)
         try:
-            config = parse_config(text, source=source_name)
+            config = parse_config(text, source="<api>")
         except ConfigError as exc:
-            return self._rejected(exc.problems, source_name, actor, source)
-        self.reload(config, actor=actor, source=source)
-        self._config_text = text
+            return self._rejected(exc.problems, origin, actor, source)
+        self.reload(config, actor=actor, source=source, origin=origin)
         return ReloadResult(True)
 
     def reload_file(
         self, path: str | Path | None = None, *, actor: str = SYSTEM, source: str = ""
     ) -> ReloadResult:
-        """Re-read the configuration file (by default the current one: SIGHUP, the reload API)."""
-        file = Path(path or self._config.source)
+        """Re-read the configuration file (by default the configured one: SIGHUP, the reload
+        API without a body), even when the configuration in force came from the API."""
+        file = Path(path) if path is not None else self._file
+        if file is None:
+            problem = "no configuration file to reload from (the configuration came from the API)"
+            return self._rejected([problem], ConfigSource(""), actor, source)
         try:
             text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            return self._rejected([f"{file}: {exc}"], ConfigSource("", file), actor, source)
+        origin = ConfigSource(text, file)
+        try:
             config = load_config(file)
-        except (OSError, ConfigError) as exc:
-            problems = exc.problems if isinstance(exc, ConfigError) else [f"{file}: {exc}"]
-            return self._rejected(problems, str(file), actor, source)
-        self.reload(config, actor=actor, source=source)
-        self._config_text = text
+        except ConfigError as exc:
+            return self._rejected(exc.problems, origin, actor, source)
+        self._file = file
+        self.reload(config, actor=actor, source=source, origin=origin)
         return ReloadResult(True)
 
-    def _rejected(self, problems: list[str], name: str, actor: str, source: str) -> ReloadResult:
+    def _rejected(
+        self, problems: list[str], origin: ConfigSource, actor: str, source: str
+    ) -> ReloadResult:
         self.metrics.reloads.labels("failure").inc()
         self.events.record(
-            "config.rejected", actor=actor, target=name, details={"problems": problems}
+            "config.rejected", actor=actor, target=origin.name, details={"problems": problems}
         )
         if self.audit is not None:
-            details = {"ok": False, "problems": problems}
-            self.audit.record(actor, "alerting.reload", name, source, details)
+            details = {"ok": False, "sha256": origin.sha256, "problems": problems}
+            self.audit.record(actor, "alerting.reload", origin.name, source, details)
         return ReloadResult(False, tuple(problems))
 
     def mute(self) -> Mute:

@@ -31,7 +31,7 @@ class OidcConfig:
 
     issuer: str
     client_id: str
-    client_secret: str
+    client_secret: str = field(repr=False)  # never printed
     redirect_uri: str
     scopes: tuple[str, ...] = ("openid", "profile", "email", "groups")
     groups_claim: str = "groups"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -154,7 +155,11 @@ def test_status_says_ready_and_gives_the_original_config(store: Store) -> None:
     client, _, _, _ = api(store)
     status = client.get("/api/v2/status").json()
     assert status["cluster"]["status"] == "ready"
-    assert status["config"]["original"] == (DATA / "pipeline.yml").read_text()
+    written = yaml.safe_load((DATA / "pipeline.yml").read_text())
+    for receiver in written["receivers"]:
+        for webhook in receiver.get("webhook_configs", []):
+            webhook["url"] = "<secret>"  # as Alertmanager shows a webhook URL
+    assert yaml.safe_load(status["config"]["original"]) == written
     assert status["uptime"] == "2026-03-10T10:00:00.000Z"
     assert status["versionInfo"]["version"]
 
@@ -175,9 +180,8 @@ def test_reload_applies_a_valid_config_and_refuses_a_bad_one(store: Store) -> No
     assert good.json() == {"status": "success"}
     assert svc.config.route.opts.receiver == "astreinte"
     assert "astreinte" in client.get("/api/v2/status").json()["config"]["original"]
-    assert client.post("/api/v1/alerting/reload").status_code == 400  # "<api>" is no file
     outcomes = [e.details["ok"] for e in reversed(audit.query(action="alerting.reload"))]
-    assert outcomes == [False, True, False]
+    assert outcomes == [False, True]
 
 
 def maintenance(**over: Any) -> dict[str, Any]:

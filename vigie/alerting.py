@@ -37,6 +37,10 @@ log = logging.getLogger("vigie.alerting")
 ONCALL_TICK_S = 10.0
 
 
+def _gateway(url: str) -> Gateway | None:
+    return Gateway(url, HttpOptions()) if url else None
+
+
 def _channels(platform: Platform) -> Channels:
     s = platform.settings
     smtp = (
@@ -44,7 +48,7 @@ def _channels(platform: Platform) -> Channels:
             host=s.smtp_host,
             port=s.smtp_port,
             username=s.smtp_username,
-            password=s.smtp_password,
+            password=s.smtp_password.get_secret_value(),
             require_tls=s.smtp_require_tls,
         )
         if s.smtp_host
@@ -53,8 +57,8 @@ def _channels(platform: Platform) -> Channels:
     return Channels(
         smtp=smtp,
         mail_from=s.smtp_from,
-        sms=Gateway(s.sms_gateway_url, HttpOptions()) if s.sms_gateway_url else None,
-        voice=Gateway(s.voice_gateway_url, HttpOptions()) if s.voice_gateway_url else None,
+        sms=_gateway(s.sms_gateway_url.get_secret_value()),
+        voice=_gateway(s.voice_gateway_url.get_secret_value()),
     )
 
 

@@ -64,7 +64,7 @@ def oidc_from(settings: Settings) -> OidcConfig | None:
     return oidc_config(
         s.oidc_issuer,
         s.oidc_client_id,
-        s.oidc_client_secret,
+        s.oidc_client_secret.get_secret_value(),
         s.oidc_redirect_uri or f"{s.public_url}/api/v1/auth/oidc/callback",
         s.oidc_role_map,
         s.oidc_samu_map,

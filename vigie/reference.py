@@ -5,12 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from vigie.settings import Settings
 
+SECRET = "<secret>"  # how a secret setting is shown (its value never is)
 START, END = "<!-- configuration:start -->", "<!-- configuration:end -->"
 
 
 def _default(value: Any) -> str:
+    if isinstance(value, SecretStr):
+        return f"`{SECRET}`" if value.get_secret_value() else f"(none; a secret, shown `{SECRET}`)"
     if value is None or value == "":
         return "(none)"
     if isinstance(value, Path):

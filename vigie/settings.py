@@ -13,7 +13,10 @@ from vigie import defaults
 
 
 class Settings(BaseSettings):
-    """Every setting has an environment variable VIGIE_<NAME>; see README, Configuration."""
+    """Every setting has an environment variable VIGIE_<NAME>; see README, Configuration.
+
+    Secrets are `SecretStr`: shown as `<secret>` wherever settings are printed or dumped.
+    """
 
     model_config = SettingsConfigDict(env_prefix="VIGIE_", extra="forbid")
 
@@ -74,16 +77,19 @@ class Settings(BaseSettings):
     smtp_host: str = Field("", description="SMTP server for e-mail to people (on-call).")
     smtp_port: int = Field(25, description="SMTP port (465 = implicit TLS).")
     smtp_username: str = Field("", description="SMTP AUTH user.")
-    smtp_password: str = Field("", description="SMTP AUTH password.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP AUTH password.")
     smtp_require_tls: bool = Field(True, description="Require STARTTLS.")
     smtp_from: str = Field("vigie15@localhost", description="From address of e-mail to people.")
-    sms_gateway_url: str = Field("", description="SMS gateway webhook (POST {to, text}).")
-    voice_gateway_url: str = Field(
-        "", description="Voice gateway webhook (POST {to, text_to_speech})."
+    sms_gateway_url: SecretStr = Field(
+        SecretStr(""), description="SMS gateway webhook (POST {to, text}); may carry its key."
+    )
+    voice_gateway_url: SecretStr = Field(
+        SecretStr(""),
+        description="Voice gateway webhook (POST {to, text_to_speech}); may carry its key.",
     )
     oidc_issuer: str = Field("", description="OIDC issuer URL; empty disables single sign-on.")
     oidc_client_id: str = Field("", description="OIDC client id.")
-    oidc_client_secret: str = Field("", description="OIDC client secret.")
+    oidc_client_secret: SecretStr = Field(SecretStr(""), description="OIDC client secret.")
     oidc_redirect_uri: str = Field(
         "", description="OIDC redirect URI (default <external url>/api/v1/auth/oidc/callback)."
     )

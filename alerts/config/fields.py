@@ -11,17 +11,19 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
 
 from alerts.matchers import compile_anchored, parse_matchers
+from alerts.secrets import SecretRepr
 from store.durations import parse_duration
 
 _LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 _HOST_PORT = re.compile(r"(\[[^\]]+\]|[^:\[\]]*):[0-9A-Za-z-]+")
 
 
-class Spec(BaseModel):
-    """A block of the file as written: strict (an unknown key is an error), frozen."""
+class Spec(SecretRepr):
+    """A block of the file as written: strict (an unknown key is an error), frozen; its repr
+    shows its secrets as `<secret>`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -77,4 +79,3 @@ Url = Annotated[str, AfterValidator(_url)]
 HostPort = Annotated[str, AfterValidator(_host_port)]
 MatcherLine = Annotated[str, AfterValidator(_matcher_line)]
 Regex = Annotated[str, AfterValidator(_regex)]
-Opaque = dict[str, Any]  # accepted as-is (http_config, tls_config): used by the notifiers

@@ -12,7 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StrictBool, model_validator
 
-from alerts.config.fields import Duration, HostPort, Opaque, Spec, Url
+from alerts.config.fields import Duration, HostPort, Spec, Url
+from alerts.secrets import SECRET, Opaque, Secret
 
 
 class GlobalSpec(Spec):
@@ -24,9 +25,9 @@ class GlobalSpec(Spec):
     smtp_hello: str = "localhost"
     smtp_smarthost: HostPort = ""
     smtp_auth_username: str = ""
-    smtp_auth_password: str = ""
+    smtp_auth_password: Secret = ""
     smtp_auth_password_file: str = ""
-    smtp_auth_secret: str = ""
+    smtp_auth_secret: Secret = ""
     smtp_auth_identity: str = ""
     smtp_require_tls: StrictBool = True
     smtp_tls_config: Opaque | None = None
@@ -36,7 +37,7 @@ class WebhookSpec(Spec):
     """An Alertmanager webhook receiver (JSON body of Alertmanager's webhook format)."""
 
     send_resolved: StrictBool = True
-    url: Url | None = None
+    url: Annotated[Url | None, SECRET] = None  # may carry a token (Alertmanager SecretURL)
     url_file: str | None = None
     http_config: Opaque | None = None
     max_alerts: int = Field(0, ge=0)
@@ -58,9 +59,9 @@ class EmailSpec(Spec):
     hello: str = ""
     smarthost: HostPort = ""
     auth_username: str = ""
-    auth_password: str = ""
+    auth_password: Secret = ""
     auth_password_file: str = ""
-    auth_secret: str = ""
+    auth_secret: Secret = ""
     auth_identity: str = ""
     headers: dict[str, str] = Field(default_factory=dict)
     html: str | None = None
@@ -73,7 +74,7 @@ class SmsSpec(Spec):
     """Vigie extension: an SMS gateway reached by an HTTP webhook."""
 
     send_resolved: StrictBool = False
-    url: Url
+    url: Annotated[Url, SECRET]  # a gateway URL may carry its API key
     # On-call staff numbers (E.164); never a caller's number.
     to: list[Annotated[str, Field(pattern=r"^\+?[0-9]{6,15}$")]] = Field(min_length=1)
     text: str | None = None  # Jinja2 template of the message

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -30,7 +30,7 @@ class SmtpSettings:
     port: int
     hello: str = "localhost"
     username: str = ""
-    password: str = ""
+    password: str = field(default="", repr=False)  # never printed
     require_tls: bool = True
     tls: ssl.SSLContext | None = None
     timeout: timedelta = DEFAULT_TIMEOUT
