@@ -10,12 +10,20 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from reports.archive import Bundle
-from reports.errors import ArchiveConflict, MonthError, NotArchived, ReportError, VerifyError
+from reports.errors import (
+    ArchiveConflict,
+    MonthError,
+    NotArchived,
+    ReasonRequired,
+    ReportError,
+    VerifyError,
+)
 from reports.service import ReportService, file_names
 from reports.sign import fingerprint
 from store.audit import AuditLog, actor_of
 
-_FILE = re.compile(r"^(\d{4}-\d{2})(-daily)?\.(pdf|csv|json)$")
+# The file names of a report (vigie15-2026-10.pdf), or the same without the prefix.
+_FILE = re.compile(r"^(?:vigie15-)?(\d{4}-\d{2})(-daily)?\.(pdf|csv|json)$")
 _TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8", "json": "application/json"}
 LANG = Query("fr", pattern="^(fr|en)$", description="Language of the PDF.")
 
@@ -25,7 +33,7 @@ def _status(exc: ReportError) -> int:
         return 409
     if isinstance(exc, NotArchived):
         return 404
-    return 400 if isinstance(exc, MonthError) else 422
+    return 400 if isinstance(exc, MonthError | ReasonRequired) else 422
 
 
 def create_reports_router(service: ReportService, audit: AuditLog | None = None) -> APIRouter:
@@ -58,10 +66,12 @@ def create_reports_router(service: ReportService, audit: AuditLog | None = None)
 
     @router.get("/{name}")
     def get_file(name: str, request: Request, lang: str = LANG) -> Response:
-        """`2026-10.pdf`, `2026-10.csv`, `2026-10-daily.csv` or `2026-10.json`."""
+        """`vigie15-2026-10.pdf`, `.csv`, `-daily.csv` or `.json` (the `vigie15-` prefix may be
+        left out); the PDF in the language asked for."""
         match = _FILE.match(name)
         if match is None or (match.group(2) and match.group(3) != "csv"):
-            raise HTTPException(404, f"unknown report file {name!r}: use YYYY-MM.pdf|csv|json")
+            hint = "use vigie15-YYYY-MM.pdf|csv|json"
+            raise HTTPException(404, f"unknown report file {name!r}: {hint}")
         month, daily, ext = match.groups()
         names = file_names(month, lang)
         key = "daily" if daily else ext

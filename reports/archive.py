@@ -1,12 +1,14 @@
 """Issued reports kept with their manifest, so a month is never silently re-issued differently.
 
 Regenerating a month with the same figures returns the archived issue; different figures are
-refused unless the re-issue is explicit, which stores version N+1 and records who and why.
+refused unless the re-issue is explicit, which stores version N+1 and records who and why. The
+archive only grows: an issue (month, version, language) once stored is never replaced.
 """
 
 from __future__ import annotations
 
 import base64
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +62,7 @@ class Archive:
 
     def __init__(self, store: Store, clock: Clock, audit: AuditLog | None = None) -> None:
         self._store, self._clock, self._audit = store, clock, audit
+        self._lock = threading.Lock()  # check-then-insert of one issue at a time
 
     def latest(self, month: str) -> Issue | None:
         """The highest version issued for `month`, if any."""
@@ -102,7 +105,17 @@ class Archive:
         return issued.version + 1
 
     def put(self, bundle: Bundle, actor: str = "system", reason: str = "") -> None:
-        """Store an issue; a version above 1 is a re-issue, recorded in the audit log."""
+        """Store an issue; a version above 1 is a re-issue, recorded in the audit log. An issue
+        already archived (same month, version and language) is never replaced: ArchiveConflict."""
+        with self._lock:
+            if self.get(bundle.month, bundle.lang, bundle.version) is not None:
+                raise ArchiveConflict(
+                    f"version {bundle.version} of the {bundle.month} report ({bundle.lang}) is "
+                    "already archived and is never replaced; a re-issue makes a new version"
+                )
+            self._insert(bundle, actor, reason)
+
+    def _insert(self, bundle: Bundle, actor: str, reason: str) -> None:
         names = sorted(bundle.files)
         row: list[Any] = [
             bundle.month,

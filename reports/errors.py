@@ -15,6 +15,10 @@ class ArchiveConflict(ReportError):
     """An archived month would be regenerated with different figures without --reissue."""
 
 
+class ReasonRequired(ReportError):
+    """A re-issue without a reason: the reason is part of the archive and the audit log."""
+
+
 class NotArchived(ReportError, LookupError):
     """No archived report exists for this month (or this file name)."""
 

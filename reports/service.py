@@ -7,21 +7,15 @@ from collections.abc import Callable, Mapping, Sequence
 from reports.archive import Archive, Bundle
 from reports.compute import compute_month
 from reports.document import digest
-from reports.errors import MonthError, NotArchived
+from reports.errors import MonthError, NotArchived, ReasonRequired
 from reports.i18n import formatter
 from reports.model import MonthReport
 from reports.render_csv import render_csv, render_daily_csv
 from reports.render_json import render_json
 from reports.render_pdf import render_pdf
-from reports.sign import (
-    MANIFEST_SUFFIX,
-    Signer,
-    Verification,
-    manifest,
-    public_pem,
-    verify_envelope,
-)
+from reports.sign import MANIFEST_SUFFIX, Signer, manifest, public_pem
 from reports.sources import IncidentSource, MaintenanceSource, SamuLike, WaveSource
+from reports.verify import Verification, verify_envelope
 from slo.errors import WindowError
 from slo.model import SLO
 from slo.windows import DEFAULT_TIMEZONE, window_for
@@ -118,6 +112,9 @@ class ReportService:
             for name in STEPS[1:]:
                 step(name)
             return existing
+        latest = self.archive.latest(month)
+        if latest is not None and version > latest.version and not reason.strip():
+            raise ReasonRequired(f"a re-issue of {month} (version {version}) needs a reason")
         names = file_names(month, lang)
         files = {names["json"]: render_json(report, version)}
         step("json")
@@ -146,4 +143,4 @@ class ReportService:
         bundle = self.archive.get(month, lang)
         if bundle is None:
             raise NotArchived(f"no archived report for {month}")
-        return verify_envelope(bundle.manifest, {name: data}, self.signer.public_key)
+        return verify_envelope(bundle.manifest, {name: data}, [self.signer.public_key])

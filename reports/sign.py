@@ -1,8 +1,7 @@
-"""Proving a report unaltered: a manifest of SHA-256 checksums, signed with Ed25519.
+"""Signing a report: a manifest of SHA-256 checksums, signed with Ed25519.
 
-The manifest file holds the manifest, its signature and the signer's public key; `verify`
-checks every listed file present beside it and the signature — against a public key given
-by the verifier (the one the API publishes), or the embedded one, whose fingerprint it shows.
+The manifest file holds the manifest, its signature and the signer's public key (a hint for
+people: `reports.verify` proves a report only against keys the verifier trusts).
 """
 
 from __future__ import annotations
@@ -11,11 +10,9 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -108,56 +105,3 @@ def manifest(month: str, version: int, lang: str, files: Mapping[str, bytes]) ->
         "lang": lang,
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
     }
-
-
-@dataclass(frozen=True)
-class Verification:
-    """A successful check: which manifest, which files, which key."""
-
-    manifest: dict[str, Any]
-    files: tuple[str, ...]
-    fingerprint: str
-    key_given: bool
-
-
-def verify_envelope(
-    envelope_bytes: bytes, files: Mapping[str, bytes], public_key: Ed25519PublicKey | None = None
-) -> Verification:
-    """Check the signature of a manifest file and the checksum of each given file."""
-    try:
-        envelope = json.loads(envelope_bytes)
-        body, signature = envelope["manifest"], base64.b64decode(envelope["signature"])
-        key = public_key or load_public_key(envelope["public_key"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise VerifyError(f"unreadable manifest: {exc}") from exc
-    try:
-        key.verify(signature, canonical(body))
-    except InvalidSignature as exc:
-        raise VerifyError("the manifest signature does not verify with this key") from exc
-    listed = body.get("files", {})
-    for name, data in files.items():
-        if name not in listed:
-            raise VerifyError(f"{name} is not listed in the manifest")
-        if hashlib.sha256(data).hexdigest() != listed[name]:
-            raise VerifyError(f"{name} has been altered: its SHA-256 differs from the manifest")
-    return Verification(body, tuple(sorted(files)), fingerprint(key), public_key is not None)
-
-
-def verify_path(path: Path, public_key: Ed25519PublicKey | None = None) -> Verification:
-    """Verify a report file (or its manifest) and every file of its manifest found beside it."""
-    folder = path.parent
-    if path.name.endswith(MANIFEST_SUFFIX):
-        candidates = [path]
-    else:
-        candidates = sorted(folder.glob("*" + MANIFEST_SUFFIX))
-    for candidate in candidates:
-        try:
-            listed = json.loads(candidate.read_bytes())["manifest"]["files"]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-        if path.name in listed or candidate == path:
-            present = {n: (folder / n).read_bytes() for n in listed if (folder / n).exists()}
-            if path.name not in present and candidate != path:
-                raise VerifyError(f"{path} cannot be read")
-            return verify_envelope(candidate.read_bytes(), present, public_key)
-    raise VerifyError(f"no manifest beside {path} lists it (expected *{MANIFEST_SUFFIX})")

@@ -14,7 +14,8 @@ from reports.api import create_reports_router
 from reports.archive import Archive, Bundle
 from reports.errors import ArchiveConflict, MonthError, VerifyError
 from reports.service import ReportService
-from reports.sign import Signer, load_public_key, public_pem, verify_path
+from reports.sign import Signer, load_public_key, public_pem
+from reports.verify import verify_path
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import FakeClock
@@ -99,21 +100,21 @@ def test_verify_accepts_the_files_and_detects_one_changed_byte(
 ) -> None:
     pdf = written(service.issue("2026-10"), tmp_path)
     key = load_public_key(service.public_key_pem())
-    result = verify_path(pdf, key)
+    result = verify_path(pdf, [key])
     assert len(result.files) == 4 and result.fingerprint.startswith("SHA256:")
     csv_file = tmp_path / "vigie15-2026-10.csv"
     data = bytearray(csv_file.read_bytes())
     data[-3] ^= 0x01
     csv_file.write_bytes(bytes(data))
     with pytest.raises(VerifyError, match=r"vigie15-2026-10\.csv has been altered"):
-        verify_path(pdf, key)
+        verify_path(pdf, [key])
 
 
 def test_verify_refuses_another_key(service: ReportService, tmp_path: Path) -> None:
     pdf = written(service.issue("2026-10"), tmp_path)
     other = Signer(tmp_path / "other.pem")
-    with pytest.raises(VerifyError, match="signature does not verify"):
-        verify_path(pdf, other.public_key)
+    with pytest.raises(VerifyError, match="not signed by a trusted key"):
+        verify_path(pdf, [other.public_key])
 
 
 def test_vigie_report_verify_prints_the_fingerprint_and_fails_on_tampering(
@@ -124,9 +125,9 @@ def test_vigie_report_verify_prints_the_fingerprint_and_fails_on_tampering(
     key.write_text(service.public_key_pem())
     ok = CliRunner().invoke(report_group, ["verify", str(pdf), "--public-key", str(key)])
     assert ok.exit_code == 0, ok.output
-    assert "OK" in ok.output and "key fingerprint SHA256:" in ok.output
+    assert "OK" in ok.output and "signed by trusted key SHA256:" in ok.output
     pdf.write_bytes(pdf.read_bytes()[:-1] + b"\x00")
-    bad = CliRunner().invoke(report_group, ["verify", str(pdf)])
+    bad = CliRunner().invoke(report_group, ["verify", str(pdf), "--public-key", str(key)])
     assert bad.exit_code == 1 and "has been altered" in bad.output
 
 
@@ -174,4 +175,4 @@ def test_vigie_report_through_a_running_instance_writes_verifiable_files(
         "vigie15-2026-10.pdf",
     ]
     key = load_public_key(service.public_key_pem())
-    assert len(verify_path(out / "vigie15-2026-10.json", key).files) == 4
+    assert len(verify_path(out / "vigie15-2026-10.json", [key]).files) == 4

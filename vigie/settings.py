@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         "", description="Groups claim → SAMU scope, e.g. `samu75=fr.health.samu075`."
     )
     oidc_groups_claim: str = Field("groups", description="Claim that carries the groups.")
+    report_trusted_keys: Path | None = Field(
+        None,
+        description="PEM public key(s) `vigie report verify` trusts (default: the public half "
+        "of <data dir>/keys/report-signing.pem).",
+    )
     backup_dir: Path | None = Field(
         None, description="Where vigie backup writes (default <data dir>/backups)."
     )

@@ -13,6 +13,8 @@ from vigie.remote import api_request, token_for, with_state
 from vigie.settings import Settings
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
     from reports.service import ReportService
     from slo.model import SLO
     from store.client import Store
@@ -83,7 +85,7 @@ def _write(out: Path, files: dict[str, bytes]) -> None:
 )
 @click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 @click.option("--reissue", is_flag=True, help="Issue a new version if the figures changed.")
-@click.option("--reason", default="", help="Why a re-issue is made (recorded).")
+@click.option("--reason", default="", help="Why a re-issue is made (required with --reissue).")
 @click.option("--url", default=None, help="A running instance (default: the local one, if any).")
 @click.option(
     "--key",
@@ -165,22 +167,36 @@ def report_group(
     click.echo(f"report {month} version {version} ({lang})")
 
 
+def trusted_keys(settings: Settings, given: Path | None) -> list[Ed25519PublicKey]:
+    """The keys a report must be signed by: --public-key, else VIGIE_REPORT_TRUSTED_KEYS, else
+    the public half of this data directory's signing key; none at all is an empty list."""
+    from reports.sign import Signer
+    from reports.verify import load_public_keys
+
+    source = given or settings.report_trusted_keys
+    if source is not None:
+        return load_public_keys(source.read_bytes())
+    own = signing_key_path(settings)
+    return [Signer(own).public_key] if own.is_file() else []
+
+
 @report_group.command("verify")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--public-key",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The PEM public key published by the platform (GET /api/v1/reports/public-key).",
+    help="PEM public key(s) to trust: the platform's (GET /api/v1/reports/public-key). "
+    "Default: VIGIE_REPORT_TRUSTED_KEYS, else the data directory's signing key.",
 )
 def verify_cmd(file: Path, public_key: Path | None) -> None:
-    """Check FILE and the other files of its manifest against the manifest's signature."""
-    from reports.errors import VerifyError
-    from reports.sign import load_public_key, verify_path
+    """Check FILE and every file of its report: signed by a trusted key, none missing, altered
+    or added. The key named inside the manifest is only a hint, never trusted."""
+    from reports.errors import ReportError
+    from reports.verify import verify_path
 
     try:
-        key = load_public_key(public_key.read_bytes()) if public_key else None
-        result = verify_path(file, key)
-    except (VerifyError, OSError) as exc:
+        result = verify_path(file, trusted_keys(Settings(), public_key))
+    except (ReportError, OSError) as exc:
         click.echo(f"FAILED {file}: {exc}", err=True)
         raise SystemExit(1) from exc
     m = result.manifest
@@ -188,9 +204,4 @@ def verify_cmd(file: Path, public_key: Path | None) -> None:
         f"OK {file}: report {m['month']} version {m['version']} ({m['lang']}), "
         f"{len(result.files)} file(s) checked: {', '.join(result.files)}"
     )
-    click.echo(f"key fingerprint {result.fingerprint}")
-    if not result.key_given:
-        click.echo(
-            "note: checked with the key embedded in the manifest; compare this "
-            "fingerprint with the one the platform publishes, or pass --public-key"
-        )
+    click.echo(f"signed by trusted key {result.fingerprint}")
