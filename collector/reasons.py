@@ -25,6 +25,7 @@ REASONS: dict[str, str] = {
     "bad_value": "NaN, infinity, negative or inconsistent counts, or end before start",
     "pii_phone_number": "a value looks like a phone number (privacy guard)",
     "pii_health_id": "a value looks like a French health identifier NIR/INS (privacy guard)",
+    "pii_email": "a value looks like an e-mail address (privacy guard)",
 }
 
 

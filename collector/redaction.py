@@ -2,29 +2,32 @@
 
 Telemetry is refused when it looks personal (collector.privacy). Alerts are not telemetry and
 must never be lost, so the Alertmanager and maintenance APIs keep them and replace each
-phone-number-like or NIR/INS-like part of their text with `[redacted]`, with the same patterns.
+phone-number-like, NIR/INS-like or e-mail-like part of their text with `[redacted]`: the
+guard's own definition (`collector.privacy.find`), so both always agree.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-# The guard's own patterns: one definition of "looks like a phone number or a NIR".
-from collector.privacy import _NIR, _PHONE, _looks_like_nir
+from collector.privacy import find
 
 REDACTED = "[redacted]"
 
 
-def _nir(match: re.Match[str]) -> str:
-    return REDACTED if _looks_like_nir(match) else match.group(0)
-
-
 def redact(text: str) -> str:
-    """The text with every phone-number-like or NIR-like part replaced by `[redacted]`."""
-    if not any(c.isdigit() for c in text):
+    """The text with every personal-looking part replaced by `[redacted]`."""
+    spans = sorted((start, end) for _, start, end in find(text))
+    if not spans:
         return text
-    return _NIR.sub(_nir, _PHONE.sub(REDACTED, text))
+    out, at = [], 0
+    for start, end in spans:
+        if start < at:  # overlaps the part just redacted: widen it
+            at = max(at, end)
+            continue
+        out += [text[at:start], REDACTED]
+        at = end
+    return "".join(out) + text[at:]
 
 
 def redact_values(mapping: Any) -> Any:

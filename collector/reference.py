@@ -25,7 +25,8 @@ def metrics_reference() -> str:
         "(`fr.health.samu075`, known to the registry). Other resource attributes kept: "
         + ", ".join(f"`{a}`" for a in sorted(RESOURCE_ATTRIBUTES - {"samu.id"}))
         + "; the rest are dropped before storage. Point attributes not listed below are refused "
-        "(privacy allow-list), and so is any value that looks like a phone number or a health id.",
+        "(privacy allow-list), and so is any key or value that looks like a phone number, a health "
+        "id or an e-mail address.",
         "",
         "| metric | OTLP type | unit | attributes (allowed values) | histogram bounds "
         "| rollup key |",

@@ -1,10 +1,11 @@
-"""The privacy guard verified end to end: no phone- or NIR-like value reaches any table.
+"""The privacy guard verified end to end: no phone-, NIR- or e-mail-like value reaches any table.
 
-A corpus of numbers in every French and international form and NIR/INS with and without keys or
-spaces goes through every entry point (OTLP resource, point and span attributes, metric and span
-names, samu.id; alert labels and annotations; silence comments, creators and matchers;
-maintenance notes). Then every String, LowCardinality, Nullable, Array and Map column of every
-table of the store is read and checked with the guard's own classifier: nothing is found.
+A corpus of numbers in every French and international form, NIR/INS with and without keys or
+separators and e-mail addresses goes through every entry point (OTLP resource, point and span
+attributes, metric and span names, samu.id; alert labels and annotations; silence comments,
+creators and matchers; maintenance notes). Then every String, LowCardinality, Nullable, Array
+and Map column of every table of the store is read and checked with the guard's own classifier:
+nothing is found.
 Telemetry is refused; alerts are kept with the personal part `[redacted]` (never lost).
 """
 
@@ -48,6 +49,15 @@ PHONES = [
     "+44 20 7946 0958",
     "0044 20 7946 0958",
     "+4915112345678",
+    # spellings the guard learnt in issue 14 (tests/test_security_privacy_spellings.py)
+    "06  12  34  56  78",
+    "06 - 12 - 34 - 56 - 78",
+    "06/12/34/56/78",
+    "(06) 12 34 56 78",
+    "061 234 5678",
+    "06\u00a012\u00a034\u00a056\u00a078",
+    "+33 06 12 34 56 78",
+    "(+33) 6 12 34 56 78",
 ]
 NIRS = [
     nir("1850578006084"),
@@ -58,8 +68,12 @@ NIRS = [
     "1.72.03.2B.051.012",
     "2840712345678",
     nir("7850512345678"),
+    "1-85-05-78-006-084-" + nir("1850578006084")[-2:],
+    "1  85  05  78  006  084",
+    "1 85 05 78 006 084 / " + nir("1850578006084")[-2:],
 ]
-CORPUS = PHONES + NIRS
+EMAILS = ["jean.dupont@example.fr", "J.Dupont+samu@CHU-Lyon.fr"]
+CORPUS = PHONES + NIRS + EMAILS
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _HEX = re.compile(r"\b[0-9a-f]{16,}\b")
 
