@@ -76,6 +76,18 @@ def _redact_alerts(body: bytes, redact: Callable[[str], str]) -> bytes:
     return json.dumps(document).encode()
 
 
+async def _capped_body(request: Request, max_bytes: int) -> bytes:
+    """The body, or its first `max_bytes + 1` bytes: enough to refuse it as too large without
+    holding the rest in memory."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            break
+    return b"".join(chunks)
+
+
 def create_am_router(
     service: AlertingService, clock: Clock, redact: Callable[[str], str] | None = None
 ) -> APIRouter:
@@ -261,7 +273,8 @@ def create_am_router(
     async def reload(request: Request) -> JSONResponse:
         """Re-read the configuration file, or apply the YAML body; validated first."""
         user, source = actor_of(request)
-        body = (await request.body()).decode("utf-8", "replace")
+        raw = await _capped_body(request, service.limits.max_bytes)
+        body = raw.decode("utf-8", "replace")
         if body.strip():
             result = await run_in_threadpool(
                 lambda: service.reload_text(body, actor=user, source=source)
@@ -272,7 +285,8 @@ def create_am_router(
             detail = "configuration rejected; the previous one stays"
             problems = list(result.problems)
             return JSONResponse(
-                {"status": "error", "detail": detail, "problems": problems}, status_code=400
+                {"status": "error", "detail": detail, "problems": problems},
+                status_code=413 if result.limit else 400,
             )
         return JSONResponse({"status": "success"})
 

@@ -25,3 +25,11 @@ class ConfigError(AlertsError):
     def __init__(self, problems: list[str] | str) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
+
+
+class ConfigTooLarge(ConfigError):
+    """A configuration over a size limit, refused before it is parsed; `limit` names it."""
+
+    def __init__(self, limit: str, problem: str) -> None:
+        self.limit = limit
+        super().__init__(problem)

@@ -49,6 +49,12 @@ class AlertingMetrics:
             ["result"],
             registry=registry,
         )
+        self.refused = Counter(
+            "vigie_alerting_config_refused",
+            "Configurations refused before parsing by a limit (max_config_bytes, max_routes).",
+            ["limit"],
+            registry=registry,
+        )
         self.last_tick = Gauge(
             "vigie_alerting_last_tick_timestamp_seconds",
             "When the dispatcher last ran (a stalled pipeline shows as an old timestamp).",

@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry
 
 from alerts.alertstore import AlertStore, StoredAlert
 from alerts.config import AlertingConfig, load_config, parse_config
+from alerts.config_limits import ConfigLimits
 from alerts.config_source import ConfigSource
 from alerts.dispatch import AggrGroup, Dispatcher, Flush
 from alerts.errors import ConfigError
@@ -50,6 +51,7 @@ class ReloadResult:
 
     ok: bool
     problems: tuple[str, ...] = ()
+    limit: str = ""  # the limit a refused configuration is over (max_config_bytes, max_routes)
 
 
 class AlertingService:
@@ -69,6 +71,7 @@ class AlertingService:
         external_url: str = "",
         watchdog_interval: timedelta | None = timedelta(minutes=1),
         on_reload: Sequence[Callable[[AlertingConfig], None]] = (),
+        limits: ConfigLimits | None = None,
     ) -> None:
         self.clock = clock
         self.audit = audit
@@ -85,6 +88,7 @@ class AlertingService:
         self._next_watchdog = self.started_at
         self._config = config
         self._on_reload = tuple(on_reload)  # who else delivers with the config (the sink)
+        self.limits = limits or ConfigLimits()
         # The file to reload from: the one the configuration was loaded from, whatever came since.
         self._file = None if config.source.startswith("<") else Path(config.source)
         text = config_text if config_text is not None else self._read_file()
@@ -157,9 +161,9 @@ class AlertingService:
         and changes nothing. The file stays the one a file reload reads."""
         origin = ConfigSource(text)
         try:
-            config = parse_config(text, source="<api>")
+            config = parse_config(text, "<api>", limits=self.limits)
         except ConfigError as exc:
-            return self._rejected(exc.problems, origin, actor, source)
+            return self._rejected(exc, origin, actor, source)
         self.reload(config, actor=actor, source=source, origin=origin)
         return ReloadResult(True)
 
@@ -171,31 +175,35 @@ class AlertingService:
         file = Path(path) if path is not None else self._file
         if file is None:
             problem = "no configuration file to reload from (the configuration came from the API)"
-            return self._rejected([problem], ConfigSource(""), actor, source)
+            return self._rejected(ConfigError(problem), ConfigSource(""), actor, source)
         try:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            return self._rejected([f"{file}: {exc}"], ConfigSource("", file), actor, source)
+            unread = ConfigError(f"{file}: {exc}")
+            return self._rejected(unread, ConfigSource("", file), actor, source)
         origin = ConfigSource(text, file)
         try:
-            config = load_config(file)
+            config = load_config(file, limits=self.limits)
         except ConfigError as exc:
-            return self._rejected(exc.problems, origin, actor, source)
+            return self._rejected(exc, origin, actor, source)
         self._file = file
         self.reload(config, actor=actor, source=source, origin=origin)
         return ReloadResult(True)
 
     def _rejected(
-        self, problems: list[str], origin: ConfigSource, actor: str, source: str
+        self, error: ConfigError, origin: ConfigSource, actor: str, source: str
     ) -> ReloadResult:
+        problems, limit = error.problems, getattr(error, "limit", "")
         self.metrics.reloads.labels("failure").inc()
+        if limit:
+            self.metrics.refused.labels(limit).inc()
         self.events.record(
             "config.rejected", actor=actor, target=origin.name, details={"problems": problems}
         )
         if self.audit is not None:
             details = {"ok": False, "sha256": origin.sha256, "problems": problems}
             self.audit.record(actor, "alerting.reload", origin.name, source, details)
-        return ReloadResult(False, tuple(problems))
+        return ReloadResult(False, tuple(problems), limit)
 
     def mute(self) -> Mute:
         """The muters as of now (inhibition over the alerts held now)."""

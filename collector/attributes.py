@@ -16,12 +16,14 @@ from typing import Any
 
 from collector import privacy
 from collector.conventions import RESOURCE_ATTRIBUTES, SAMU_ID_PATTERN, AttributeRule
+from collector.limits import Limits
 
 Attrs = tuple[tuple[str, str], ...]
 # A key and its scalar value as text; None for arrays, key-value lists and bytes.
 RawAttrs = tuple[tuple[str, str | None], ...]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:\-]")
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +71,25 @@ def _nested_texts(value: Any) -> Iterator[str]:
             yield text
 
 
-def raw_attributes(key_values: Sequence[Any]) -> tuple[RawAttrs, str | None]:
-    """The attributes as (key, text) pairs, and the privacy reason if any of them is personal."""
-    # A string value is the common case: read it without asking which field is set.
-    raw = tuple([(kv.key, kv.value.string_value or scalar_text(kv.value)) for kv in key_values])
+def raw_attributes(
+    key_values: Sequence[Any], limits: Limits = DEFAULT_LIMITS
+) -> tuple[RawAttrs, str | None]:
+    """The attributes as (key, text) pairs, and why they are refused: over a limit (checked in
+    the same pass, so no oversized text is scanned or cached) or personal (the privacy guard)."""
+    if len(key_values) > limits.max_attributes:
+        return (), "too_many_attributes"
+    longest = limits.max_attribute_length
+    pairs: list[tuple[str, str | None]] = []
+    for kv in key_values:
+        key, value = kv.key, kv.value
+        # A string value is the common case: read it without asking which field is set.
+        text = value.string_value or scalar_text(value)
+        # An array, key-value list or bytes value: its encoded size, 4 bytes a character.
+        size = len(text) if text is not None else value.ByteSize() // 4
+        if size > longest or len(key) > longest:
+            return (), "attribute_too_long"
+        pairs.append((key, text))
+    raw = tuple(pairs)
     reason = _raw_privacy(raw)
     if reason is _NESTED:
         reason = privacy.scan(t for kv in key_values for t in _nested_texts(kv.value))
@@ -108,9 +125,12 @@ class Resource:
         return "instance:" + safe_text(self.instance_id or self.service_name or "unknown")
 
 
-def read_resource(key_values: Sequence[Any], known_samu: Container[str]) -> Resource:
-    """The SAMU of a resource, checked against the privacy guard, the id shape and the registry."""
-    raw, pii = raw_attributes(key_values)
+def read_resource(
+    key_values: Sequence[Any], known_samu: Container[str], limits: Limits = DEFAULT_LIMITS
+) -> Resource:
+    """The SAMU of a resource, checked against the limits, the privacy guard, the id shape and
+    the registry."""
+    raw, pii = raw_attributes(key_values, limits)
     kept = {k: v for k, v in raw if k in RESOURCE_ATTRIBUTES and v is not None}
     service, instance = kept.get("service.name", ""), kept.get("service.instance.id", "")
     if pii is not None:

@@ -52,12 +52,13 @@ def decode_metrics_request(
     points: list[DataPoint] = []
     window = Window.around(now_ns, limits)
     agent = ""
+    room = limits.max_points_per_request  # points left before too_many_points
     for resource_metrics in request.resource_metrics:
-        resource = read_resource(resource_metrics.resource.attributes, known_samu)
+        resource = read_resource(resource_metrics.resource.attributes, known_samu, limits)
         agent = agent or resource.agent
         for scope_metrics in resource_metrics.scope_metrics:
             for metric in scope_metrics.metrics:
-                _decode_metric(metric, resource, window, tally, points)
+                room = _decode_metric(metric, resource, window, limits, room, tally, points)
     return Decoded(points=tuple(points), rejections=tally.rejections(), agent=agent)
 
 
@@ -78,22 +79,36 @@ def _metric_refusal(name: str, spec: MetricSpec | None, kind: str, data: Any) ->
 
 
 def _decode_metric(
-    metric: Any, resource: Resource, window: Window, tally: Tally, points: list[DataPoint]
-) -> None:
+    metric: Any,
+    resource: Resource,
+    window: Window,
+    limits: Limits,
+    room: int,
+    tally: Tally,
+    points: list[DataPoint],
+) -> int:
+    """Decode one metric's points; returns the room left under max_points_per_request."""
     kind = metric.WhichOneof("data")
     if kind is None:
-        return
+        return room
     data = getattr(metric, kind)
     name = str(metric.name)
     spec = METRICS.get(name)
-    refusal = _metric_refusal(name, spec, kind, data)
+    refusal: str | None = "name_too_long"
+    label = ""
+    if len(name) <= limits.max_attribute_length:  # no oversized name is scanned or cached
+        refusal = _metric_refusal(name, spec, kind, data)
+        label = safe_text(name) if privacy.classify(name) is None else ""
+    over = len(data.data_points) - room
+    if over > 0:  # the first points of the request are kept, the rest refused
+        tally.add("too_many_points", resource.samu_id, label if spec is None else name, count=over)
+    kept = data.data_points if over <= 0 else data.data_points[: max(room, 0)]
     if spec is not None and refusal is None and resource.refusal is None:
-        _decode_points(data, spec, resource, window, tally, points)
-        return
-    label = safe_text(name) if privacy.classify(name) is None else ""
+        _decode_points(kept, data, spec, resource, window, limits, tally, points)
+        return room - len(kept)
     samu = resource.samu_id
-    for point in data.data_points:
-        _, pii = raw_attributes(point.attributes)
+    for point in kept:
+        _, pii = raw_attributes(point.attributes, limits)
         if resource.refusal is not None and resource.refusal.reason.startswith("pii_"):
             tally.add(resource.refusal.reason, "", label)
         elif pii is not None:
@@ -102,28 +117,31 @@ def _decode_metric(
             tally.add(resource.refusal.reason, samu, label, resource.refusal.attribute)
         else:
             tally.add(refusal or "unknown_metric", samu, label)
+    return room - len(kept)
 
 
 def _decode_points(
+    kept: Any,
     data: Any,
     spec: MetricSpec,
     resource: Resource,
     window: Window,
+    limits: Limits,
     tally: Tally,
     points: list[DataPoint],
 ) -> None:
-    """The hot loop: every point of a known metric from an accepted resource.
+    """The hot loop: every point kept of a known metric from an accepted resource.
 
     Written for speed (profiled: docs/benchmarks.md): one cached look-up per point for its
-    attributes and series key, the time window and the value checked inline."""
+    attributes and series key, the time window, the value and its limits checked inline."""
     rules = _rules(spec.name)
     name, kind, samu = spec.name, spec.kind, resource.samu_id
     instance, service = resource.instance_id, resource.service_name
     temporality = "none" if kind == "gauge" else _TEMPORALITY[data.aggregation_temporality]
     oldest, newest = window.oldest_ns, window.newest_ns
     histogram, counter = kind == "histogram", kind == "sum"
-    for point in data.data_points:
-        raw, pii = raw_attributes(point.attributes)
+    for point in kept:
+        raw, pii = raw_attributes(point.attributes, limits)
         if pii is not None:
             tally.add(pii, samu, name)
             continue
@@ -143,7 +161,11 @@ def _decode_points(
         elif histogram:
             made = _histogram(point, spec, checked, samu, start_ns, time_ns, temporality)
             if isinstance(made, DataPoint):
-                points.append(made)
+                reason = limits.point_refusal(samu, made.series_key, made.value, made.hist_sum)
+                if reason is None:
+                    points.append(made)
+                else:
+                    tally.add(reason, samu, name)
             else:
                 tally.add(made, samu, name)
         else:
@@ -153,11 +175,26 @@ def _decode_points(
                 tally.add("bad_value", samu, name)
                 continue
             attrs, key = checked
-            points.append(
-                DataPoint(
-                    name, kind, samu, attrs, start_ns, time_ns, temporality, value, 0.0, (), (), key
+            reason = limits.point_refusal(samu, key, value)
+            if reason is None:
+                points.append(
+                    DataPoint(
+                        name,
+                        kind,
+                        samu,
+                        attrs,
+                        start_ns,
+                        time_ns,
+                        temporality,
+                        value,
+                        0.0,
+                        (),
+                        (),
+                        key,
+                    )
                 )
-            )
+            else:
+                tally.add(reason, samu, name)
 
 
 Series = tuple[tuple[tuple[str, str], ...], int]  # the allow-listed attributes, the series key

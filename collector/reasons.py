@@ -23,6 +23,16 @@ REASONS: dict[str, str] = {
     "start time (a repeat of the same point is a duplicate, not a conflict)",
     "future": "the point is stamped too far in the future",
     "bad_value": "NaN, infinity, negative or inconsistent counts, or end before start",
+    "attribute_too_long": "an attribute key or value longer than the limit "
+    "(VIGIE_MAX_ATTRIBUTE_LENGTH)",
+    "too_many_attributes": "more attributes on a resource, point or span than the limit "
+    "(VIGIE_MAX_ATTRIBUTES)",
+    "name_too_long": "a metric or span name longer than VIGIE_MAX_ATTRIBUTE_LENGTH",
+    "too_many_points": "the request holds more data points or spans than the limit "
+    "(VIGIE_MAX_POINTS_PER_REQUEST): the first ones are kept, send smaller batches",
+    "too_many_series": "a new series of a SAMU that already has the most series allowed "
+    "(VIGIE_MAX_SERIES_PER_SAMU)",
+    "implausible_value": "a value, count or sum beyond VIGIE_MAX_VALUE (e.g. 1e308)",
     "pii_phone_number": "a value looks like a phone number (privacy guard)",
     "pii_health_id": "a value looks like a French health identifier NIR/INS (privacy guard)",
     "pii_email": "a value looks like an e-mail address (privacy guard)",

@@ -92,7 +92,7 @@ async def start_collector(
 ) -> CollectorRuntime:
     """Load the delta state, then start the gRPC server; the caller serves `http_app`."""
     metrics = SelfMetrics(registry)
-    limits = Limits.from_settings(settings)
+    limits = Limits.from_settings(settings, clock)
     writer = BatchWriter(
         store,
         metrics,

@@ -59,12 +59,18 @@ def decode_traces_request(
     points: list[DataPoint] = []
     window = Window.around(now_ns, limits)
     agent = ""
+    room = limits.max_points_per_request  # spans left before too_many_points
     for resource_spans in request.resource_spans:
-        resource = read_resource(resource_spans.resource.attributes, known_samu)
+        resource = read_resource(resource_spans.resource.attributes, known_samu, limits)
         agent = agent or resource.agent
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
-                made = _decode_span(span, resource, window)
+                room -= 1
+                made = (
+                    Refusal("too_many_points")
+                    if room < 0
+                    else _decode_span(span, resource, window, limits)
+                )
                 if isinstance(made, Refusal):
                     samu = "" if made.reason.startswith("pii_") else resource.samu_id
                     tally.add(made.reason, samu, "", made.attribute)
@@ -77,9 +83,11 @@ def decode_traces_request(
     )
 
 
-def _decode_span(span: Any, resource: Resource, window: Window) -> Span | Refusal:
-    raw, pii = raw_attributes(span.attributes)
+def _decode_span(span: Any, resource: Resource, window: Window, limits: Limits) -> Span | Refusal:
     name = str(span.name)
+    if len(name) > limits.max_attribute_length:
+        return Refusal("name_too_long")
+    raw, pii = raw_attributes(span.attributes, limits)
     if resource.refusal is not None and resource.refusal.reason.startswith("pii_"):
         return resource.refusal
     pii = pii or privacy.classify(name)

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from alerts.am_api import create_am_router
 from alerts.config import AlertingConfig, load_config
+from alerts.config_limits import ConfigLimits
 from alerts.notifiers.attempts import AttemptLog
 from alerts.notifiers.contacts import Channels, ContactNotifier
 from alerts.notifiers.registry import NotifierContext
@@ -65,8 +66,14 @@ def _channels(platform: Platform) -> Channels:
 def load_alerting_files(platform: Platform) -> tuple[AlertingConfig, OnCallConfig]:
     """Both files, validated together (receivers may name escalation policies)."""
     oncall = load_oncall(platform.settings.oncall_file, platform.registry)
-    config = load_config(platform.settings.alerting_file, escalation_policies=oncall.policies)
+    file = platform.settings.alerting_file
+    config = load_config(file, oncall.policies, config_limits(platform))
     return config, oncall
+
+
+def config_limits(platform: Platform) -> ConfigLimits:
+    s = platform.settings
+    return ConfigLimits(max_bytes=s.max_config_bytes, max_routes=s.max_routes)
 
 
 @dataclass
@@ -149,6 +156,7 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
         config_text=s.alerting_file.read_text(encoding="utf-8"),
         external_url=s.public_url,
         on_reload=(forwarder.use, sink.use),
+        limits=config_limits(platform),
     )
     oncall.load()
     heartbeats = Heartbeats(

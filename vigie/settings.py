@@ -35,6 +35,31 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         8 * 1024 * 1024, description="Largest OTLP body accepted, after decompression (413)."
     )
+    max_attribute_length: int = Field(
+        256, description="Longest attribute key or value accepted (reason attribute_too_long)."
+    )
+    max_attributes: int = Field(
+        64, description="Most attributes on a resource, point or span (too_many_attributes)."
+    )
+    max_points_per_request: int = Field(
+        100_000,
+        description="Most data points or spans in one export; the rest are refused "
+        "(too_many_points).",
+    )
+    max_series_per_samu: int = Field(
+        20_000,
+        description="Most distinct series of one SAMU seen within a day; new ones beyond are "
+        "refused (too_many_series); 0 = no limit.",
+    )
+    max_value: float = Field(
+        1e12, description="Largest plausible value, count or sum (implausible_value)."
+    )
+    max_config_bytes: int = Field(
+        1024 * 1024, description="Largest routing configuration, file or reload body (413)."
+    )
+    max_routes: int = Field(
+        5000, description="Most routes in the routing tree (413 on reload, refused at start)."
+    )
     write_queue_points: int = Field(
         500_000, description="Points waiting for the store before the collector answers 503."
     )

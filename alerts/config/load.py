@@ -19,14 +19,18 @@ from alerts.config.checks import Problem, check
 from alerts.config.mapping import AlertingConfig, to_core
 from alerts.config.notifiers import SUPPORTED_RECEIVERS
 from alerts.config.spec import ConfigSpec
+from alerts.config_limits import ConfigLimits, check_routes, check_size
 from alerts.errors import ConfigError
 from store.yamldoc import YamlDocument, YamlSyntaxError, format_path, load_document
 
 SpecT = TypeVar("SpecT", bound=BaseModel)
+DEFAULT_LIMITS = ConfigLimits()
 
 
 def load_config(
-    path: str | Path, escalation_policies: Collection[str] | None = None
+    path: str | Path,
+    escalation_policies: Collection[str] | None = None,
+    limits: ConfigLimits = DEFAULT_LIMITS,
 ) -> AlertingConfig:
     """Read and validate an alertmanager.yml; relative template paths resolve from its folder."""
     file = Path(path)
@@ -34,18 +38,24 @@ def load_config(
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read: {exc}") from exc
-    config = parse_config(text, source=str(file), escalation_policies=escalation_policies)
+    config = parse_config(text, str(file), escalation_policies, limits)
     return replace(config, templates=tuple(str(file.parent / t) for t in config.templates))
 
 
 def parse_config(
-    text: str, source: str = "<config>", escalation_policies: Collection[str] | None = None
+    text: str,
+    source: str = "<config>",
+    escalation_policies: Collection[str] | None = None,
+    limits: ConfigLimits = DEFAULT_LIMITS,
 ) -> AlertingConfig:
     """Validate configuration text; raise `ConfigError` listing every problem with its line.
 
     With `escalation_policies` (the on-call configuration's), `oncall_configs` must name one.
+    Over a limit of `limits` it is `ConfigTooLarge`, found before the costly validation.
     """
+    check_size(text, source, limits)
     doc = load_yaml(text, source)
+    check_routes(None if doc is None else doc.data, source, limits)
     if doc is None or doc.data is None:
         raise ConfigError(f"{source}: no route provided in config")
     if not isinstance(doc.data, dict):
