@@ -12,6 +12,7 @@ import importlib
 import click
 
 from vigie.commands import COMMANDS
+from vigie.files import private_by_default
 
 
 def _short(summary: str, limit: int) -> str:
@@ -51,6 +52,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    private_by_default()  # data, keys, backups and reports are the service account's only
     cli(prog_name="vigie")
 
 

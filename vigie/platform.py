@@ -16,6 +16,7 @@ from store.registry import Registry, load_registry
 from store.retention import apply_retention
 from store.schema import ClusterConfig
 from vigie.api.deps import ApiContext
+from vigie.files import data_paths, looser_than_private
 from vigie.schema import all_migrations
 from vigie.settings import Settings
 
@@ -48,6 +49,8 @@ class Platform:
 def open_platform(settings: Settings, clock: Clock | None = None) -> Platform:
     """Open the store (raises StoreLocked/StoreUnavailable), migrate it, load the registry."""
     clock = clock or SystemClock()
+    for problem in looser_than_private(data_paths(settings.data_dir, settings.backup_dir)):
+        log.warning("%s", problem)
     store = open_store(settings.dsn, settings.database)
     cluster = ClusterConfig(settings.cluster) if settings.cluster else None
     migrations = all_migrations()
