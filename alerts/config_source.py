@@ -50,10 +50,10 @@ class ConfigSource:
 def masked_text(text: str) -> str:
     """A configuration text re-written with its secrets masked (all of it, if unreadable)."""
     try:
-        document, _ = load_yaml(text, "<config>")
+        document = load_yaml(text, "<config>")
     except ConfigError:
         return MASK
-    if not isinstance(document, dict):
+    if document is None or not isinstance(document.data, dict):
         return MASK
-    shown = masked(document, ConfigSpec)
+    shown = masked(document.data, ConfigSpec)
     return yaml.safe_dump(shown, sort_keys=False, allow_unicode=True, width=100)
