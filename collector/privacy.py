@@ -19,7 +19,8 @@ tests/test_security_privacy_spellings.py):
   the key is valid (97 - n mod 97, 2A→19 and 2B→18), or when the number is written with
   separators, or when it is plausible as a birth record (month 01–12, department not 00). So a
   13-digit epoch-milliseconds timestamp such as `1718000000000` (month 80) passes, while a rare
-  one whose digits form a plausible NIR is refused: refusing is the safe side.
+  one whose digits form a plausible NIR is refused: refusing is the safe side. The decimals of
+  a number (`128.7570112812703`) are not a NIR.
 - E-mail addresses: `local@domain.tld`, whatever the case.
 - Several parts: a number names the reason before an e-mail address, the longest number first
   (a NIR written with spaces holds a phone-like run).
@@ -54,7 +55,7 @@ PHONE_PATTERN = re.compile(
     )
 )
 NIR_PATTERN = re.compile(
-    rf"(?<![0-9A-Za-z])([1-478])({SEP})(\d{{2}}){SEP}(\d{{2}}){SEP}(\d{{2}}|2[AaBb]){SEP}"
+    rf"(?<![0-9A-Za-z])(?<!\d[.,])([1-478])({SEP})(\d{{2}}){SEP}(\d{{2}}){SEP}(\d{{2}}|2[AaBb]){SEP}"
     rf"(\d{{3}}){SEP}(\d{{3}})(?:{SEP}(\d{{2}}))?(?![0-9A-Za-z])"
 )
 EMAIL_PATTERN = re.compile(

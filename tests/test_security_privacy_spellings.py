@@ -200,3 +200,9 @@ def test_the_collector_refuses_them_in_attribute_values_and_names_and_counts_the
     assert [(r.reason, r.count) for r in decoded.rejections] == [(reason, 1)]
     assert reason in REASONS, "a reason the collector's counter knows"
     assert text not in repr(decoded.rejections), "the value is never kept"
+
+
+def test_the_decimals_of_a_number_are_not_a_nir() -> None:
+    # Found by test_look_alikes_pass: 13 decimals that read as a plausible NIR.
+    assert classify("128.7570112812703") is None
+    assert classify("1.85.05.78.006.084") == HEALTH_ID
