@@ -13,7 +13,7 @@ phone number or NIR pasted by someone never reaches the store.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Annotated, Any
 
@@ -38,6 +38,7 @@ from alerts.errors import MatcherError, SilenceError
 from alerts.maintenance_api import create_maintenance_router
 from alerts.matchers import Matcher, compile_anchored, parse_matchers
 from alerts.model import Alert
+from alerts.scope import RequestScope, Unscoped, alert_samu, silence_samu
 from alerts.service import AlertingService
 from alerts.silence import Silence
 from alerts.silences import SilenceExpired, SilenceNotFound, matcher_from_wire
@@ -89,14 +90,35 @@ async def _capped_body(request: Request, max_bytes: int) -> bytes:
 
 
 def create_am_router(
-    service: AlertingService, clock: Clock, redact: Callable[[str], str] | None = None
+    service: AlertingService,
+    clock: Clock,
+    redact: Callable[[str], str] | None = None,
+    scope: RequestScope | None = None,
 ) -> APIRouter:
-    """The `/api/v2` Alertmanager routes, the reload route and the maintenance routes."""
+    """The `/api/v2` Alertmanager routes, the reload route and the maintenance routes.
+
+    With a `scope`, a caller sees and changes only the alerts and silences of their SAMU: lists
+    are filtered, and a silence that could match another SAMU is refused with the reason.
+    """
     router = APIRouter(tags=["alerts"])
     scrub = redact or (lambda text: text)
+    rights = scope or Unscoped()
+    registry = tuple(service.regions)
+
+    def refusal(request: Request, samu: set[str]) -> str | None:
+        return rights.refusal(request, samu)
+
+    def silence_refusal(request: Request, matchers: Sequence[Matcher]) -> str | None:
+        found = refusal(request, silence_samu(matchers, registry))
+        return None if found is None else f"the silence's matchers could match {found}"
 
     def alert_views(
-        active: bool, silenced: bool, inhibited: bool, filters: list[Matcher], receiver: str
+        request: Request,
+        active: bool,
+        silenced: bool,
+        inhibited: bool,
+        filters: list[Matcher],
+        receiver: str,
     ) -> list[tuple[Alert, dict[str, Any]]]:
         now = clock.now()
         wanted = compile_anchored(receiver) if receiver else None
@@ -105,6 +127,8 @@ def create_am_router(
         for stored in service.alerts.all():
             alert = stored.alert
             if alert.resolved_at(now) or not matches_filter(filters, alert.labels):
+                continue
+            if refusal(request, alert_samu(alert.labels)) is not None:
                 continue
             receivers = service.receivers(alert.labels)
             if wanted is not None and not any(wanted.search(r) for r in receivers):
@@ -133,6 +157,10 @@ def create_am_router(
         except WireError as exc:
             service.metrics.received.labels("invalid").inc()
             return JSONResponse(str(exc), status_code=400)
+        for alert in alerts:  # a scoped source posts for its SAMU only: all or nothing
+            found = refusal(request, alert_samu(alert.labels))
+            if found is not None:
+                return JSONResponse(f"alert {dict(alert.labels)}: {found}", status_code=403)
         service.metrics.received.labels("invalid").inc(len(errors))
         if alerts:
             await run_in_threadpool(service.put, alerts)
@@ -142,6 +170,7 @@ def create_am_router(
 
     @router.get("/api/v2/alerts", summary="Alerts held, with their status and receivers")
     def get_alerts(
+        request: Request,
         active: bool = True,
         silenced: bool = True,
         inhibited: bool = True,
@@ -150,13 +179,16 @@ def create_am_router(
         receiver: str = "",
     ) -> list[dict[str, Any]]:
         try:
-            views = alert_views(active, silenced, inhibited, _filters(filter or []), receiver)
+            views = alert_views(
+                request, active, silenced, inhibited, _filters(filter or []), receiver
+            )
         except MatcherError as exc:
             raise HTTPException(400, f"bad receiver filter: {exc}") from None
         return [view for _, view in views]
 
     @router.get("/api/v2/alerts/groups", summary="Aggregation groups and their alerts")
     def get_groups(
+        request: Request,
         active: bool = True,
         silenced: bool = True,
         inhibited: bool = True,
@@ -164,7 +196,9 @@ def create_am_router(
         receiver: str = "",
     ) -> list[dict[str, Any]]:
         try:
-            views = alert_views(active, silenced, inhibited, _filters(filter or []), receiver)
+            views = alert_views(
+                request, active, silenced, inhibited, _filters(filter or []), receiver
+            )
             wanted = compile_anchored(receiver) if receiver else None
         except MatcherError as exc:
             raise HTTPException(400, f"bad receiver filter: {exc}") from None
@@ -182,6 +216,7 @@ def create_am_router(
 
     @router.get("/api/v2/silences", summary="Silences, active first")
     def get_silences(
+        request: Request,
         filter: Annotated[list[str] | None, Query()] = None,
     ) -> list[dict[str, Any]]:
         wanted = _filters(filter or [])
@@ -189,7 +224,8 @@ def create_am_router(
         out = []
         for record in service.silences.all():
             equal = {m.name: m.value for m in record.silence.matchers}
-            if matches_filter(wanted, equal):
+            mine = silence_refusal(request, record.silence.matchers) is None
+            if mine and matches_filter(wanted, equal):
                 out.append(gettable_silence(record, now))
         return sorted(out, key=silence_order)
 
@@ -206,6 +242,14 @@ def create_am_router(
             return JSONResponse(validation_message(exc), status_code=400)
         except (WireError, MatcherError) as exc:
             return JSONResponse(str(exc), status_code=400)
+        found = silence_refusal(request, matchers)
+        if found is None and posted.id:  # an update changes a silence that must be theirs too
+            try:
+                found = silence_refusal(request, service.silences.get(posted.id).silence.matchers)
+            except SilenceNotFound:
+                found = None  # answered below as Alertmanager does
+        if found is not None:
+            return JSONResponse(found, status_code=403)
         start, end = posted.starts_at, posted.ends_at
         if start.tzinfo is None or end.tzinfo is None:
             return JSONResponse("startsAt and endsAt need a time zone", status_code=400)
@@ -231,16 +275,23 @@ def create_am_router(
         return JSONResponse({"silenceID": record.silence.id})
 
     @router.get("/api/v2/silence/{silence_id}", summary="One silence")
-    def get_silence(silence_id: str) -> dict[str, Any]:
+    def get_silence(silence_id: str, request: Request) -> dict[str, Any]:
         try:
-            return gettable_silence(service.silences.get(silence_id), clock.now())
+            record = service.silences.get(silence_id)
         except SilenceNotFound as exc:
             raise HTTPException(404, str(exc)) from None
+        found = silence_refusal(request, record.silence.matchers)
+        if found is not None:
+            raise HTTPException(403, found)
+        return gettable_silence(record, clock.now())
 
     @router.delete("/api/v2/silence/{silence_id}", summary="Expire a silence")
     def delete_silence(silence_id: str, request: Request) -> Response:
         user, source = actor_of(request)
         try:
+            found = silence_refusal(request, service.silences.get(silence_id).silence.matchers)
+            if found is not None:
+                raise HTTPException(403, found)
             service.silences.expire(silence_id, actor=user, source=source)
         except SilenceNotFound as exc:
             raise HTTPException(404, str(exc)) from None
@@ -290,5 +341,5 @@ def create_am_router(
             )
         return JSONResponse({"status": "success"})
 
-    router.include_router(create_maintenance_router(service, clock, redact))
+    router.include_router(create_maintenance_router(service, clock, redact, rights))
     return router

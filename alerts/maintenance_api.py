@@ -19,6 +19,7 @@ from alerts.am_wire import read_json, validation_message
 from alerts.errors import AlertsError
 from alerts.maintenance import MaintenanceWindow
 from alerts.maintenance_store import MaintenanceNotFound
+from alerts.scope import RequestScope, Unscoped, window_samu
 from alerts.service import AlertingService
 from store.audit import actor_of
 from store.clock import Clock
@@ -91,16 +92,25 @@ def _check_scope(service: AlertingService, spec: MaintenanceIn) -> None:
 
 
 def create_maintenance_router(
-    service: AlertingService, clock: Clock, redact: Callable[[str], str] | None = None
+    service: AlertingService,
+    clock: Clock,
+    redact: Callable[[str], str] | None = None,
+    scope: RequestScope | None = None,
 ) -> APIRouter:
-    """`/api/v1/maintenance`: list, create, cancel; `redact` cleans the free-text fields."""
+    """`/api/v1/maintenance`: list, create, cancel; `redact` cleans the free-text fields. With a
+    `scope`, a caller lists and changes only the windows whose SAMU are all theirs."""
     router = APIRouter(prefix="/api/v1/maintenance", tags=["maintenance"])
     scrub = redact or (lambda text: text)
+    rights = scope or Unscoped()
+
+    def refusal(request: Request, window: MaintenanceWindow) -> str | None:
+        return rights.refusal(request, window_samu(window, service.regions))
 
     @router.get("", summary="Maintenance windows, cancelled ones flagged")
-    def list_windows() -> list[dict[str, Any]]:
+    def list_windows(request: Request) -> list[dict[str, Any]]:
         now = clock.now()
-        return [window_json(w, now) for w in service.maintenance.list()]
+        mine = [w for w in service.maintenance.list() if refusal(request, w) is None]
+        return [window_json(w, now) for w in mine]
 
     @router.post("", status_code=201, summary="Plan a maintenance window")
     async def create(request: Request) -> JSONResponse:
@@ -125,12 +135,19 @@ def create_maintenance_router(
             return JSONResponse({"detail": validation_message(exc)}, status_code=400)
         except (AlertsError, DurationError) as exc:
             return JSONResponse({"detail": str(exc)}, status_code=400)
+        found = refusal(request, window)
+        if found is not None:
+            return JSONResponse({"detail": f"the window would mute {found}"}, status_code=403)
         saved = await run_in_threadpool(lambda: service.maintenance.create(window, source=source))
         return JSONResponse(window_json(saved, clock.now()), status_code=201)
 
     @router.delete("/{window_id}", summary="Cancel a maintenance window")
     def cancel(window_id: str, request: Request) -> dict[str, Any]:
         user, source = actor_of(request)
+        known = {w.id: w for w in service.maintenance.list()}.get(window_id)
+        found = None if known is None else refusal(request, known)
+        if found is not None:
+            raise HTTPException(403, found)
         try:
             window = service.maintenance.cancel(window_id, actor=user, source=source)
         except MaintenanceNotFound as exc:

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from alerts.errors import AlertsError
+from alerts.matchers import Matcher, MatchType
+from dashboards import rights
 from dashboards.i18n import PARIS, t
 from dashboards.ports import UiServices
-from people.model import Principal, Role
+from people.authz import Action
+from people.model import Principal
 from store.durations import parse_duration
 
 _PAIR = re.compile(r"^\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*\"?([^\"]+?)\"?\s*$")
@@ -62,22 +65,27 @@ def parse_end(text: str, now: datetime, lang: str = "fr") -> datetime:
     return end
 
 
-def _require(who: Principal, lang: str) -> None:
-    if not who.has(Role.ONCALL):
+def _require(who: Principal, lang: str, resource: str) -> None:
+    """The resource's change rule (people.authz): on-call for incidents and silences."""
+    if not rights.may(who, resource, Action.CHANGE):
         raise ActionRefused(t("action.denied", lang))
+
+
+def _equal(matchers: Mapping[str, str]) -> list[Matcher]:
+    return [Matcher(MatchType.EQUAL, k, v) for k, v in sorted(matchers.items())]
 
 
 def incident_action(
     services: UiServices, who: Principal, target: str, source: str, lang: str
 ) -> Outcome:
     """`<incident id>|ack` or `|unack`: through the on-call service (audited there)."""
-    _require(who, lang)
+    _require(who, lang, "incident")
     incident_id, _, action = target.rpartition("|")
     if action not in ("ack", "unack"):
         raise ActionRefused(t("action.refused", lang).format(detail=action))
     mine = {i.id: i for i in services.incidents.open_incidents()}
     incident = mine.get(incident_id)
-    if incident is None or not all(who.can_see(s) for s in incident.samu):
+    if incident is None or rights.incident_refusal(who, incident) is not None:
         raise ActionRefused(t("action.out_of_scope", lang))
     try:
         done = services.incidents.act(incident_id, action, who.name, source)
@@ -92,10 +100,10 @@ def incident_action(
 def create_silence(
     services: UiServices, who: Principal, fields: Mapping[str, str], source: str, lang: str
 ) -> Outcome:
-    """A silence from the form; a SAMU manager must name one of their SAMU."""
-    _require(who, lang)
+    """A silence from the form; a SAMU manager's may match only their SAMU (people.authz)."""
+    _require(who, lang, "silence")
     matchers = parse_matchers(fields.get("matchers", ""), lang)
-    if who.samu_scope is not None and not who.can_see(matchers.get("samu", "")):
+    if rights.matchers_refusal(who, _equal(matchers), services.registry.ids()) is not None:
         raise ActionRefused(t("action.scope_samu", lang))
     comment = (fields.get("comment") or "").strip()
     if not comment:
@@ -117,15 +125,16 @@ def silence_alert(
     services: UiServices, who: Principal, fingerprint: str, source: str, lang: str
 ) -> Outcome:
     """Silence one alert for two hours from its row: its name, SAMU and SLO as matchers."""
-    _require(who, lang)
+    _require(who, lang, "silence")
     found = next(
         (a for g in services.alerting.groups() for a in g.alerts if a.fingerprint == fingerprint),
         None,
     )
-    samu = found.labels.get("samu", "") if found is not None else ""
-    if found is None or (samu and not who.can_see(samu)) or (not samu and who.samu_scope):
+    if found is None:
         raise ActionRefused(t("action.silence_scope", lang))
     matchers = {k: found.labels[k] for k in ("alertname", "samu", "slo") if found.labels.get(k)}
+    if rights.matchers_refusal(who, _equal(matchers), services.registry.ids()) is not None:
+        raise ActionRefused(t("action.silence_scope", lang))
     end = services.clock.now() + QUICK_SILENCE
     try:
         sid = services.alerting.create_silence(
@@ -141,15 +150,11 @@ def silence_alert(
 def expire_silence(
     services: UiServices, who: Principal, silence_id: str, source: str, lang: str
 ) -> Outcome:
-    """End a silence now; a SAMU manager may only end silences on their SAMU."""
-    _require(who, lang)
+    """End a silence now; a SAMU manager may only end silences that can match only their SAMU."""
+    _require(who, lang, "silence")
     found = {s.id: s for s in services.alerting.silences()}.get(silence_id)
-    if found is None:
+    if found is None or rights.silence_refusal(who, found, services.registry.ids()) is not None:
         raise ActionRefused(t("action.silence_scope", lang))
-    if who.samu_scope is not None:
-        samu = [m.split("=", 1)[1].strip('"') for m in found.matchers if m.startswith("samu=")]
-        if not samu or not all(who.can_see(s) for s in samu):
-            raise ActionRefused(t("action.silence_scope", lang))
     try:
         services.alerting.expire_silence(silence_id, who.name, source)
     except AlertsError as exc:

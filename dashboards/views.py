@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from alerts.oncall.incidents import Incident
-from dashboards import fleet, history
+from dashboards import fleet, history, rights
 from dashboards.figures.samu_charts import Threshold
 from dashboards.figures.series import Span
 from dashboards.ports import GroupView, ShiftView, UiServices
@@ -71,12 +71,11 @@ class SamuDetail:
 
 
 def visible_groups(groups: list[GroupView], who: Principal) -> list[GroupView]:
-    """Groups with at least one alert the caller may see (alerts without a SAMU: everyone)."""
+    """Groups with at least one alert the caller may see (dashboards.rights: a SAMU manager
+    sees their SAMU's alerts, not the national ones)."""
     out = []
     for g in groups:
-        alerts = tuple(
-            a for a in g.alerts if who.can_see(a.labels.get("samu", "")) or not a.labels.get("samu")
-        )
+        alerts = tuple(a for a in g.alerts if rights.alert_refusal(who, a) is None)
         if alerts:
             out.append(GroupView(g.key, g.receiver, g.labels, alerts))
     return out

@@ -22,7 +22,7 @@ from store.client import Store
 from store.clock import FakeClock
 from store.counts import CountsReader
 from store.registry import load_registry
-from vigie.access import POLICY, Requirement
+from vigie.access import POLICY, Access
 from vigie.access_gate import install_access
 from vigie.api.auth import create_auth_router
 from vigie.api.deps import ApiContext
@@ -64,7 +64,7 @@ def app_for(
     store: Store,
     people: PeopleService,
     extra: list[object] | None = None,
-    policy: Mapping[tuple[str, str], Requirement] = POLICY,
+    policy: Mapping[tuple[str, str], Access] = POLICY,
 ) -> FastAPI:
     """The full app (core, auth, users and `extra` routers, UI) behind the access gate."""
     ctx = ApiContext(

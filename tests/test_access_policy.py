@@ -18,7 +18,7 @@ from people.model import Role
 from store.client import Store
 from store.clock import FakeClock
 from tests.people_factory import NOW, PASSWORD, add, app_for, people_service
-from vigie.access import POLICY, Open, requirement
+from vigie.access import POLICY, Access, Open, requirement
 from vigie.access_gate import flat_routes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -173,7 +173,7 @@ def test_routers_see_the_scope_and_a_spoofed_identity_header_is_replaced(store: 
         scope = sorted(p.samu_scope) if p.samu_scope is not None else None
         return {"header": request.headers.get("x-vigie-user"), "scope": scope}
 
-    policy = {**POLICY, ("GET", "/api/v1/test/whoami"): Role.VIEWER}
+    policy = {**POLICY, ("GET", "/api/v1/test/whoami"): Access("samu")}
     client = TestClient(app_for(store, people, [router], policy))
     headers = bearer(people, "manager075", Role.VIEWER, samu=[SAMU])
     headers["X-Vigie-User"] = "admin"

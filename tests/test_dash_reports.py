@@ -15,7 +15,7 @@ from dashboards.app import create_ui
 from dashboards.monthly import ReportsAdapter
 from dashboards.pages import reports, shell
 from dashboards.ports import ReportCheck, ReportSummary, UiServices
-from people.model import ROLES_HEADER, USER_HEADER, Role
+from people.model import ROLES_HEADER, SCOPE_HEADER, USER_HEADER, Role
 from reports.archive import Archive
 from reports.service import ReportService
 from reports.sign import Signer
@@ -121,11 +121,15 @@ def test_a_viewer_can_neither_issue_nor_verify_nor_download(store: Store, button
     assert "rapporteur" in text_of(links)
 
 
-def test_a_reporter_issues_the_month_under_their_name(store: Store) -> None:
+def test_an_admin_issues_the_month_under_their_name_and_a_reporter_verifies(
+    store: Store,
+) -> None:
     fake = FakeReports()
-    outcome = reports.act(
-        ui_with(store, fake), who(Role.REPORTER), ids.REPORTS_ISSUE, "2030-09", "fr"
-    )
+    ui = ui_with(store, fake)
+    # Issuing is the report's change rule (people.authz): admins, as the API's issue route.
+    refused = reports.act(ui, who(Role.REPORTER), ids.REPORTS_ISSUE, "2030-09", "fr")
+    assert not refused.changed and fake.issued == []
+    outcome = reports.act(ui, who(Role.ADMIN), ids.REPORTS_ISSUE, "2030-09", "fr")
     assert outcome == reports.Outcome("Rapport émis (version 2).", True)
     assert fake.issued == [("2030-09", "fr", "alice")]
 
@@ -157,15 +161,19 @@ def test_the_page_is_routed_and_linked_from_the_navigation(store: Store) -> None
     assert "/reports" in [
         link.href for link in (li.children for li in shell.nav_links("fr").children)
     ]
-    with app.server.test_request_context("/"):
-        anonymous = reports.layout_for(ui)("fr", {"month": "2029-01"})
-    headers = {USER_HEADER: "alice", ROLES_HEADER: "reporter"}
-    with app.server.test_request_context("/", headers=headers):
-        reporter = reports.layout_for(ui)("fr", {})
-    dropdown = _find(anonymous, ids.REPORTS_MONTH)
+    pages = {}
+    for role in ("viewer", "reporter", "admin"):
+        headers = {USER_HEADER: "alice", ROLES_HEADER: role, SCOPE_HEADER: "*"}
+        with app.server.test_request_context("/", headers=headers):
+            pages[role] = reports.layout_for(ui)(
+                "fr", {"month": "2029-01"} if role == "admin" else {}
+            )
+    assert "rapporteur" in text_of(pages["viewer"]), "the report is for reporters (people.authz)"
+    dropdown = _find(pages["admin"], ids.REPORTS_MONTH)
     assert dropdown.value == "2029-01" and len(dropdown.options) == 13
-    assert _find(reporter, ids.REPORTS_MONTH).value == "2030-09"  # the last month over
-    assert [_holder(page, ids.REPORTS_ISSUE).hidden for page in (anonymous, reporter)] == [
+    assert _find(pages["reporter"], ids.REPORTS_MONTH).value == "2030-09"  # the last month over
+    assert _holder(pages["reporter"], ids.REPORTS_ISSUE).hidden is False  # verify
+    assert [_find(pages[r], ids.REPORTS_ISSUE).hidden for r in ("reporter", "admin")] == [
         True,
         False,
     ]

@@ -34,7 +34,7 @@ from store.backup import (
 from store.client import Store, embedded_dsn
 from store.clock import FakeClock
 from store.migrations import migrate
-from vigie.access import ADMIN, POLICY
+from vigie.access import ADMIN, POLICY, requirement
 from vigie.api.admin import create_admin_router
 from vigie.commands.ops_cmds import backup_cmd, restore_cmd
 from vigie.instance import write_instance
@@ -237,8 +237,8 @@ def test_the_admin_api_backs_up_under_its_directory_once_per_name(
     listed = client.get("/api/v1/admin/backups").json()
     assert [b["name"] for b in listed] == ["vigie-20260301T120000Z"]
     assert [e.action for e in AuditLog(store, clock).query()] == ["store.backup"]
-    assert POLICY[("POST", "/api/v1/admin/backup")] == ADMIN
-    assert POLICY[("GET", "/api/v1/admin/backups")] == ADMIN
+    assert requirement(POLICY, "POST", "/api/v1/admin/backup") == ADMIN
+    assert requirement(POLICY, "GET", "/api/v1/admin/backups") == ADMIN
 
 
 def _cli_in_child(command: object, args: list[str]) -> dict[str, object]:

@@ -1,8 +1,11 @@
-"""The access policy: every route of the platform (method + path template) and who may call it.
+"""The access policy: every route and every UI callback of the platform, and what it touches.
 
-A route missing from POLICY is refused to everyone, admins included, so a new route cannot be
-forgotten: a test enumerates the routes of the full app against this table. Routes whose path
-or query names a SAMU are also checked against the caller's SAMU scope (SAMU managers).
+Each route (method + path template) and each Dash callback (by its first output's component id)
+maps to the resource it reads or changes; `people.authz.RULES` says who may do that, one rule per
+resource. A route or callback missing here is refused to everyone, admins included, so a new one
+cannot be forgotten: tests walk the app's route table and callback map against these tables.
+Routes whose path or query names a SAMU are also checked against the caller's SAMU scope; the
+routers and callbacks check each item they list or change with `people.authz.touch`.
 `install_access` in vigie.access_gate enforces it on the ASGI app.
 """
 
@@ -10,153 +13,187 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
+from people.authz import ALLOW, RULES, Action, Decision, Open, Requirement, decide, touch
 from people.model import ANONYMOUS, Principal, Role
 
+__all__ = ["ALLOW", "Decision", "Open", "Requirement"]
 
-class Open(StrEnum):
-    """Requirements that are not roles."""
-
-    PUBLIC = "public"  # anyone, even anonymous (health, login, links that carry their own token)
-    AGENT = "agent"  # telemetry agents; authenticated by the collector itself (issue 7)
-    SIGNED_IN = "signed-in"  # any authenticated caller, whatever the role (me, logout)
-
-
-Requirement = Role | Open
-VIEWER, ONCALL, REPORTER, ADMIN = Role.VIEWER, Role.ONCALL, Role.REPORTER, Role.ADMIN
+READ, CHANGE = Action.READ, Action.CHANGE
+ADMIN = Role.ADMIN  # what the admin-only routes need (tests read it)
 UI = "/"  # the Dash UI, mounted at "/": pages, assets and callbacks
+DASH_UPDATE = "/_dash-update-component"  # where every Dash callback is posted
 
-POLICY: Mapping[tuple[str, str], Requirement] = {
+
+@dataclass(frozen=True)
+class Access:
+    """What a route or callback does: `action` on `resource` (a key of people.authz.RULES)."""
+
+    resource: str
+    action: Action = READ
+
+    def __post_init__(self) -> None:
+        if self.resource not in RULES:
+            raise ValueError(f"no authorisation rule for the resource {self.resource!r}")
+
+    @property
+    def need(self) -> Requirement:
+        return RULES[self.resource].needs(self.action)
+
+
+def _r(resource: str) -> Access:
+    return Access(resource, READ)
+
+
+def _c(resource: str) -> Access:
+    return Access(resource, CHANGE)
+
+
+POLICY: Mapping[tuple[str, str], Access] = {
     # platform
-    ("GET", "/api/v1/health"): Open.PUBLIC,  # readiness (store reachable)
-    ("GET", "/api/v1/health/live"): Open.PUBLIC,  # liveness (the process answers)
-    ("GET", "/metrics"): Open.PUBLIC,  # Prometheus scrapes it; aggregate self-metrics only
-    ("GET", "/favicon.ico"): Open.PUBLIC,  # browsers ask for it before login
-    ("GET", "/openapi.json"): Open.PUBLIC,  # the API's shape is no secret (and fuzzers need it)
-    ("GET", "/docs"): Open.PUBLIC,
-    ("GET", "/docs/oauth2-redirect"): Open.PUBLIC,
-    ("GET", "/redoc"): Open.PUBLIC,
-    ("GET", "/api/v1/migrations"): ADMIN,
-    ("GET", "/api/v1/audit"): ADMIN,
-    ("POST", "/api/v1/admin/backup"): ADMIN,  # writes a backup under the backup directory
-    ("GET", "/api/v1/admin/backups"): ADMIN,
+    ("GET", "/api/v1/health"): _r("platform"),  # readiness (store reachable)
+    ("GET", "/api/v1/health/live"): _r("platform"),  # liveness (the process answers)
+    ("GET", "/metrics"): _r("platform"),  # Prometheus scrapes it; aggregate self-metrics only
+    ("GET", "/favicon.ico"): _r("platform"),  # browsers ask for it before login
+    ("GET", "/openapi.json"): _r("platform"),  # the API's shape is no secret (and fuzzers need it)
+    ("GET", "/docs"): _r("platform"),
+    ("GET", "/docs/oauth2-redirect"): _r("platform"),
+    ("GET", "/redoc"): _r("platform"),
+    ("GET", "/api/v1/migrations"): _r("store"),
+    ("GET", "/api/v1/audit"): _r("audit"),
+    ("POST", "/api/v1/admin/backup"): _c("store"),  # writes a backup under the backup directory
+    ("GET", "/api/v1/admin/backups"): _r("store"),
     # SAMU registry and telemetry
-    ("GET", "/api/v1/samu"): VIEWER,
-    ("GET", "/api/v1/samu/{samu_id}"): VIEWER,
-    ("GET", "/api/v1/samu/{samu_id}/counts"): VIEWER,
-    ("GET", "/api/v1/ingest/status"): VIEWER,
-    ("POST", "/v1/metrics"): Open.AGENT,
-    ("POST", "/v1/traces"): Open.AGENT,
-    ("GET", "/api/v1/agents"): ADMIN,  # agent tokens (collector.agent_auth), audited
-    ("POST", "/api/v1/agents"): ADMIN,
-    ("POST", "/api/v1/agents/{token_id}/rotate"): ADMIN,
-    ("DELETE", "/api/v1/agents/{token_id}"): ADMIN,
+    ("GET", "/api/v1/samu"): _r("samu"),
+    ("GET", "/api/v1/samu/{samu_id}"): _r("samu"),
+    ("GET", "/api/v1/samu/{samu_id}/counts"): _r("counts"),
+    ("GET", "/api/v1/ingest/status"): _r("ingest"),
+    ("POST", "/v1/metrics"): _c("telemetry"),
+    ("POST", "/v1/traces"): _c("telemetry"),
+    ("GET", "/api/v1/agents"): _r("agent-token"),  # agent tokens (collector.agent_auth), audited
+    ("POST", "/api/v1/agents"): _c("agent-token"),
+    ("POST", "/api/v1/agents/{token_id}/rotate"): _c("agent-token"),
+    ("DELETE", "/api/v1/agents/{token_id}"): _c("agent-token"),
     # people and access
-    ("GET", "/api/v1/auth/login"): Open.PUBLIC,
-    ("POST", "/api/v1/auth/login"): Open.PUBLIC,
-    ("POST", "/api/v1/auth/logout"): Open.SIGNED_IN,
-    ("GET", "/api/v1/auth/me"): Open.SIGNED_IN,
-    ("GET", "/api/v1/auth/oidc/login"): Open.PUBLIC,
-    ("GET", "/api/v1/auth/oidc/callback"): Open.PUBLIC,
-    ("GET", "/api/v1/users"): ADMIN,
-    ("POST", "/api/v1/users"): ADMIN,
-    ("POST", "/api/v1/users/{person_id}/password"): ADMIN,
-    ("POST", "/api/v1/users/{person_id}/disabled"): ADMIN,
-    ("GET", "/api/v1/users/{person_id}/tokens"): ADMIN,
-    ("POST", "/api/v1/users/{person_id}/tokens"): ADMIN,
-    ("DELETE", "/api/v1/users/{person_id}/tokens/{token_id}"): ADMIN,
+    ("GET", "/api/v1/auth/login"): _r("login"),
+    ("POST", "/api/v1/auth/login"): _c("login"),
+    ("POST", "/api/v1/auth/logout"): _c("session"),
+    ("GET", "/api/v1/auth/me"): _r("session"),
+    ("GET", "/api/v1/auth/oidc/login"): _r("login"),
+    ("GET", "/api/v1/auth/oidc/callback"): _r("login"),
+    ("GET", "/api/v1/users"): _r("account"),
+    ("POST", "/api/v1/users"): _c("account"),
+    ("POST", "/api/v1/users/{person_id}/password"): _c("account"),
+    ("POST", "/api/v1/users/{person_id}/disabled"): _c("account"),
+    ("GET", "/api/v1/users/{person_id}/tokens"): _r("account"),
+    ("POST", "/api/v1/users/{person_id}/tokens"): _c("account"),
+    ("DELETE", "/api/v1/users/{person_id}/tokens/{token_id}"): _c("account"),
     # alerting (Alertmanager API v2), maintenance
-    ("POST", "/api/v2/alerts"): Role.ALERT_SOURCE,
-    ("GET", "/api/v2/alerts"): VIEWER,
-    ("GET", "/api/v2/alerts/groups"): VIEWER,
-    ("GET", "/api/v2/silences"): VIEWER,
-    ("POST", "/api/v2/silences"): ONCALL,
-    ("GET", "/api/v2/silence/{silence_id}"): VIEWER,
-    ("DELETE", "/api/v2/silence/{silence_id}"): ONCALL,
-    ("GET", "/api/v2/status"): VIEWER,
-    ("POST", "/api/v1/alerting/reload"): ADMIN,
-    ("GET", "/api/v1/maintenance"): VIEWER,
-    ("POST", "/api/v1/maintenance"): ADMIN,
-    ("DELETE", "/api/v1/maintenance/{window_id}"): ADMIN,
+    ("POST", "/api/v2/alerts"): _c("alert"),
+    ("GET", "/api/v2/alerts"): _r("alert"),
+    ("GET", "/api/v2/alerts/groups"): _r("alert"),
+    ("GET", "/api/v2/silences"): _r("silence"),
+    ("POST", "/api/v2/silences"): _c("silence"),
+    ("GET", "/api/v2/silence/{silence_id}"): _r("silence"),
+    ("DELETE", "/api/v2/silence/{silence_id}"): _c("silence"),
+    ("GET", "/api/v2/status"): _r("routing"),
+    ("POST", "/api/v1/alerting/reload"): _c("routing"),
+    ("GET", "/api/v1/maintenance"): _r("maintenance"),
+    ("POST", "/api/v1/maintenance"): _c("maintenance"),
+    ("DELETE", "/api/v1/maintenance/{window_id}"): _c("maintenance"),
     # on-call and incidents
-    ("GET", "/api/v1/incidents"): VIEWER,
-    ("GET", "/api/v1/incidents/{incident_id}"): VIEWER,
-    ("PATCH", "/api/v1/incidents/{incident_id}"): ONCALL,
-    ("POST", "/api/v1/incidents/{incident_id}/{action}"): ONCALL,  # ack, unack, resolve
-    ("GET", "/api/v1/oncall/now"): VIEWER,
-    ("GET", "/api/v1/oncall/schedules"): VIEWER,
-    ("GET", "/api/v1/oncall/schedules/{schedule_id}/ical"): VIEWER,
-    ("GET", "/api/v1/oncall/heartbeats"): VIEWER,
-    ("POST", "/api/v1/heartbeat/{token}"): Open.PUBLIC,  # the token in the path is the secret
-    ("GET", "/api/v1/ack/{token}"): Open.PUBLIC,  # signed acknowledgement links
-    ("POST", "/api/v1/ack/{token}"): Open.PUBLIC,
+    ("GET", "/api/v1/incidents"): _r("incident"),
+    ("GET", "/api/v1/incidents/{incident_id}"): _r("incident"),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): _c("incident"),
+    ("POST", "/api/v1/incidents/{incident_id}/{action}"): _c("incident"),  # ack, unack, resolve
+    ("GET", "/api/v1/oncall/now"): _r("schedule"),
+    ("GET", "/api/v1/oncall/schedules"): _r("schedule"),
+    ("GET", "/api/v1/oncall/schedules/{schedule_id}/ical"): _r("schedule"),
+    ("GET", "/api/v1/oncall/heartbeats"): _r("heartbeat"),
+    ("POST", "/api/v1/heartbeat/{token}"): _c("link"),  # the token in the path is the secret
+    ("GET", "/api/v1/ack/{token}"): _r("link"),  # signed acknowledgement links
+    ("POST", "/api/v1/ack/{token}"): _c("link"),
     # SLOs
-    ("GET", "/api/v1/slos"): VIEWER,
-    ("GET", "/api/v1/slos/national"): VIEWER,
-    ("GET", "/api/v1/slos/{slo_id}/status"): VIEWER,
-    ("POST", "/api/v1/slos/reload"): ADMIN,
+    ("GET", "/api/v1/slos"): _r("slo-spec"),
+    ("GET", "/api/v1/slos/national"): _r("slo-national"),
+    ("GET", "/api/v1/slos/{slo_id}/status"): _r("slo-status"),
+    ("POST", "/api/v1/slos/reload"): _c("slo-spec"),
     # migration waves (rows filtered by SAMU scope in the router; plans and cancels audited)
-    ("GET", "/api/v1/waves"): VIEWER,
-    ("POST", "/api/v1/waves"): ADMIN,
-    ("GET", "/api/v1/waves/{wave_id}"): VIEWER,
-    ("DELETE", "/api/v1/waves/{wave_id}"): ADMIN,
-    ("GET", "/api/v1/waves/{wave_id}/compare"): VIEWER,
+    ("GET", "/api/v1/waves"): _r("wave"),
+    ("POST", "/api/v1/waves"): _c("wave"),
+    ("GET", "/api/v1/waves/{wave_id}"): _r("wave"),
+    ("DELETE", "/api/v1/waves/{wave_id}"): _c("wave"),
+    ("GET", "/api/v1/waves/{wave_id}/compare"): _r("wave"),
     # monthly availability reports (views and exports are audited by the reports API)
-    ("GET", "/api/v1/reports/public-key"): Open.PUBLIC,  # anyone may check a report's signature
-    ("GET", "/api/v1/reports/{month}/manifest"): REPORTER,
-    ("GET", "/api/v1/reports/{name}"): REPORTER,
-    ("POST", "/api/v1/reports/{month}/issue"): ADMIN,
-    ("POST", "/api/v1/reports/{month}/verify"): REPORTER,
-    # the UI: every page needs a session; actions inside check the role (Principal headers)
-    ("GET", UI): VIEWER,
-    ("POST", UI): VIEWER,
+    ("GET", "/api/v1/reports/public-key"): _r("report-key"),  # anyone may check a signature
+    ("GET", "/api/v1/reports/{month}/manifest"): _r("report"),
+    ("GET", "/api/v1/reports/{name}"): _r("report"),
+    ("POST", "/api/v1/reports/{month}/issue"): _c("report"),
+    ("POST", "/api/v1/reports/{month}/verify"): _r("report"),
+    # the UI: pages and assets need a session; each callback is in CALLBACKS
+    ("GET", UI): _r("ui"),
+    ("POST", UI): _r("ui"),
+}
+
+# Dash callbacks, by the component id of their first output: what each one shows or does.
+CALLBACKS: Mapping[str, tuple[Access, ...]] = {
+    "content": (_r("ui"),),  # page routing; each page shows only what its rules allow
+    "lang": (_r("ui"),),
+    "risk-sort": (_r("ui"),),
+    "url": (_r("ui"),),  # a click on the map opens a SAMU page
+    "kpis": (_r("samu"),),  # the national view (its rows filtered by scope)
+    "samu-head": (_r("samu"), _r("slo-status"), _r("alert")),  # one SAMU's page
+    "wall-clock": (_r("samu"), _r("alert")),  # wall mode
+    "alert-groups": (_r("alert"), _r("silence"), _r("schedule")),  # the alerts page
+    "alerts-message": (_c("incident"), _c("silence")),  # ack, silence, expire
+    "reports-summary": (_r("report"),),
+    "reports-message": (_r("report"),),  # issue (checked again: change) and verify
 }
 
 # Path and query parameters that name a SAMU: a SAMU manager may only name their own.
 SAMU_PARAMS = ("samu_id", "samu")
+# Routes that answer for every SAMU unless one is named: a SAMU manager must name theirs.
+NAME_YOUR_SAMU = {("GET", "/api/v1/slos/{slo_id}/status")}
 
 
-@dataclass(frozen=True)
-class Decision:
-    """The verdict on one request: 0 (let it through), 401 or 403, and why."""
-
-    status: int
-    reason: str = ""
-
-    @property
-    def allowed(self) -> bool:
-        return self.status == 0
-
-
-ALLOW = Decision(0)
-
-
-def requirement(
-    policy: Mapping[tuple[str, str], Requirement], method: str, path: str
-) -> Requirement | None:
-    """The requirement for a route (HEAD is treated as GET), or None when it is not listed."""
+def access_of(policy: Mapping[tuple[str, str], Access], method: str, path: str) -> Access | None:
+    """What a route does (HEAD is treated as GET), or None when it is not listed."""
     return policy.get(("GET" if method == "HEAD" else method, path))
 
 
-def decide(
-    need: Requirement | None, principal: Principal, samu_refs: Mapping[str, str]
+def requirement(
+    policy: Mapping[tuple[str, str], Access], method: str, path: str
+) -> Requirement | None:
+    """The role (or Open) a route needs, from its resource's rule; None when not listed."""
+    found = access_of(policy, method, path)
+    return None if found is None else found.need
+
+
+def callback_of(output: str) -> str:
+    """The component id of a callback's first output, from Dash's `output` field
+    (`..kpis.children...samu-map.children..`, `lang.data`, `url.pathname@<hash>`)."""
+    return output.lstrip(".").split(".", 1)[0].split("@", 1)[0]
+
+
+def check(
+    accesses: tuple[Access, ...] | None,
+    principal: Principal,
+    samu_refs: Mapping[str, str],
+    must_name: bool = False,
 ) -> Decision:
-    """Whether `principal` may call a route that needs `need`, naming the SAMU in `samu_refs`."""
-    if need is None:
+    """Whether `principal` may do all of `accesses`, naming the SAMU in `samu_refs`."""
+    if accesses is None:
         return Decision(403, "this route is not in the access policy")
-    if need in (Open.PUBLIC, Open.AGENT):
-        return ALLOW
-    if principal.anonymous:
-        return Decision(401, "authentication required")
-    if need == Open.SIGNED_IN:
-        return ALLOW
-    assert isinstance(need, Role)
-    if not principal.has(need):
-        return Decision(403, f"this needs the {need.value} role")
-    for name, samu_id in samu_refs.items():
-        if samu_id and not principal.can_see(samu_id):
+    for access in accesses:
+        decision = decide(principal, access.resource, access.action)
+        if not decision.allowed:
+            return decision
+    named = {name: samu for name, samu in samu_refs.items() if samu}
+    for name, samu_id in named.items():
+        if not touch(principal, [samu_id]).allowed:
             return Decision(403, f"{name} {samu_id!r} is outside your SAMU scope")
+    if must_name and not named and principal.samu_scope is not None:
+        return Decision(403, "name one of your SAMU (?samu=…): this answers for every SAMU")
     return ALLOW
 
 

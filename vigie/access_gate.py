@@ -10,6 +10,7 @@ session's CSRF token in `X-CSRF-Token` or a `csrf_token` form field.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,19 +29,24 @@ from people.bearer import same
 from people.model import ANONYMOUS, TRUSTED_HEADERS, Principal
 from people.service import PeopleService
 from vigie.access import (
+    CALLBACKS,
+    DASH_UPDATE,
+    NAME_YOUR_SAMU,
     POLICY,
     SAMU_PARAMS,
     UI,
+    Access,
     Decision,
     Open,
-    Requirement,
-    decide,
-    requirement,
+    access_of,
+    callback_of,
+    check,
 )
 
 LOGIN_PAGE = "/api/v1/auth/login"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 _MAX_FORM = 64 * 1024
+_MAX_CALLBACK = 4 * 1024 * 1024  # a Dash callback carries its inputs and states
 
 
 @dataclass(frozen=True)
@@ -100,13 +106,15 @@ class AccessGate:
         app: ASGIApp,
         routes: list[BaseRoute],
         people: PeopleService,
-        policy: Mapping[tuple[str, str], Requirement] = POLICY,
+        policy: Mapping[tuple[str, str], Access] = POLICY,
+        callbacks: Mapping[str, tuple[Access, ...]] = CALLBACKS,
     ) -> None:
         self.app = app
         self._routes = routes
         self._flat: list[FlatRoute] | None = None
         self.people = people
         self.policy = policy
+        self.callbacks = callbacks
         self.cookie = people.sessions.policy.cookie
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -122,14 +130,20 @@ class AccessGate:
             await self.app(scope, receive, send)
             return
         path, path_params = found
-        need = requirement(self.policy, scope["method"], path)
+        method = scope["method"]
+        access = access_of(self.policy, method, path)
+        accesses: tuple[Access, ...] | None = None if access is None else (access,)
         request = Request(scope)
         principal = await run_in_threadpool(self._authenticate, request)
+        if path == UI and method == "POST" and scope["path"] == DASH_UPDATE:
+            accesses, receive = await self._callback(accesses, receive)
         refs = {k: str(path_params.get(k, "")) for k in SAMU_PARAMS}
         for key in SAMU_PARAMS:
             refs.update({f"?{key}": v for v in request.query_params.getlist(key)})
-        decision = decide(need, principal, refs)
-        public = need in (Open.PUBLIC, Open.AGENT)  # these check their own tokens, if any
+        must_name = (method, path) in NAME_YOUR_SAMU
+        decision = check(accesses, principal, refs, must_name)
+        # public routes check their own tokens, if any
+        public = bool(accesses) and all(a.need in (Open.PUBLIC, Open.AGENT) for a in accesses or ())
         if (
             decision.allowed
             and not public
@@ -157,6 +171,18 @@ class AccessGate:
             return ANONYMOUS
         morsel = cookie.get(self.cookie)
         return (self.people.from_session(morsel.value) if morsel else None) or ANONYMOUS
+
+    async def _callback(
+        self, page: tuple[Access, ...] | None, receive: Receive
+    ) -> tuple[tuple[Access, ...] | None, Receive]:
+        """What a Dash callback does, from the `output` of its body (None: not in CALLBACKS)."""
+        body, receive = await _buffer(receive, _MAX_CALLBACK)
+        try:
+            output = json.loads(body or b"{}").get("output", "") if body is not None else ""
+        except (ValueError, AttributeError):
+            output = ""
+        found = self.callbacks.get(callback_of(str(output)))
+        return (None if found is None or page is None else (*page, *found)), receive
 
     async def _csrf(
         self, request: Request, principal: Principal, receive: Receive
@@ -206,8 +232,8 @@ class AccessGate:
         return JSONResponse({"detail": decision.reason}, status_code=decision.status)
 
 
-async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
-    """Read the whole body (up to _MAX_FORM) and a receive that replays it to the app."""
+async def _buffer(receive: Receive, limit: int = _MAX_FORM) -> tuple[bytes | None, Receive]:
+    """Read the whole body (up to `limit`) and a receive that replays it to the app."""
     chunks: list[bytes] = []
     size, more = 0, True
     while more:
@@ -215,7 +241,7 @@ async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
         chunks.append(message.get("body", b""))
         size += len(chunks[-1])
         more = message.get("more_body", False)
-        if size > _MAX_FORM:
+        if size > limit:
             return None, receive
     body, sent = b"".join(chunks), False
 
@@ -230,7 +256,7 @@ async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
 
 
 def install_access(
-    app: Any, people: PeopleService, policy: Mapping[tuple[str, str], Requirement] = POLICY
+    app: Any, people: PeopleService, policy: Mapping[tuple[str, str], Access] = POLICY
 ) -> None:
     """Put the access gate in front of a FastAPI/Starlette app (call after its routes exist)."""
     app.add_middleware(AccessGate, routes=app.router.routes, people=people, policy=policy)

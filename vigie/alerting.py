@@ -33,6 +33,7 @@ from alerts.service import AlertingService
 from collector.redaction import redact
 from people.local_files import SECRET_FILE, private_file
 from vigie.platform import Platform
+from vigie.scope import PrincipalScope
 
 log = logging.getLogger("vigie.alerting")
 ONCALL_TICK_S = 10.0
@@ -164,8 +165,8 @@ def build_alerting(platform: Platform) -> AlertingRuntime:
     )
     heartbeats.load()
     routers = [
-        create_am_router(service, platform.clock, redact),
-        create_oncall_router(oncall, heartbeats, redact),
+        create_am_router(service, platform.clock, redact, PrincipalScope()),
+        create_oncall_router(oncall, heartbeats, redact, PrincipalScope()),
         create_link_router(oncall),
     ]
     return AlertingRuntime(service, oncall, heartbeats, runner, routers)

@@ -16,6 +16,7 @@ from alerts.oncall.heartbeat import Heartbeats
 from alerts.oncall.incidents import Incident
 from alerts.oncall.schedule import next_shifts, person_shifts, timeline, who_is_on_call
 from alerts.oncall.service import OnCallService
+from alerts.scope import RequestScope, Unscoped, incident_samu
 from store.clock import in_store_range
 
 _RECENT = timedelta(days=30)
@@ -70,16 +71,44 @@ def create_oncall_router(
     service: OnCallService,
     heartbeats: Heartbeats | None = None,
     redact: Callable[[str], str] | None = None,
+    scope: RequestScope | None = None,
 ) -> APIRouter:
     """Routes under /api/v1: incidents, on-call now/schedules/iCal, heartbeat check-ins.
 
     `redact` (collector.redaction.redact) cleans an incident's free-text cause before it is kept.
+    With a `scope`, a caller lists, reads and changes only the incidents of their SAMU, and sees
+    the schedules that serve one of their SAMU.
     """
     router = APIRouter(prefix="/api/v1", tags=["on-call"])
     config = service.config
+    rights = scope or Unscoped()
+
+    def refusal(request: Request, incident: Incident) -> str | None:
+        return rights.refusal(request, incident_samu(incident.samu))
+
+    def mine(request: Request, incident_id: str) -> Incident:
+        """The incident, if the caller may touch it (404 unknown, 403 another SAMU's)."""
+        try:
+            incident = service.get(incident_id)
+        except IncidentNotFound as exc:
+            raise HTTPException(404, str(exc)) from None
+        found = refusal(request, incident)
+        if found is not None:
+            raise HTTPException(403, f"incident {incident_id}: {found}")
+        return incident
+
+    def serves_theirs(request: Request, schedule_id: str) -> bool:
+        """Whether the schedule is informed for one of the caller's SAMU (or it is national)."""
+        if isinstance(rights, Unscoped):
+            return True
+        entraide = config.entraide
+        samus = list(service.registry) if service.registry is not None else []
+        served = [s.id for s in samus if entraide.schedule_for(s.id, s.region) == schedule_id]
+        return any(rights.refusal(request, {samu}) is None for samu in served)
 
     @router.get("/incidents")
     def list_incidents(
+        request: Request,
         state: Literal["open", "triggered", "acknowledged", "resolved"] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
@@ -97,14 +126,11 @@ def create_oncall_router(
             found = [i for i in found if i.open]
         elif state is not None:
             found = [i for i in found if i.state == state]
-        return [incident_out(i) for i in found]
+        return [incident_out(i) for i in found if refusal(request, i) is None]
 
     @router.get("/incidents/{incident_id}")
-    def get_incident(incident_id: str) -> dict[str, Any]:
-        try:
-            return incident_out(service.get(incident_id))
-        except IncidentNotFound as exc:
-            raise HTTPException(404, str(exc)) from None
+    def get_incident(incident_id: str, request: Request) -> dict[str, Any]:
+        return incident_out(mine(request, incident_id))
 
     @router.patch("/incidents/{incident_id}")
     def edit_incident(
@@ -114,6 +140,7 @@ def create_oncall_router(
         x_vigie_user: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
         actor, source = _actor(x_vigie_user, request)
+        mine(request, incident_id)
         try:
             fields = body.model_dump()
             if redact is not None and fields.get("cause"):
@@ -131,6 +158,7 @@ def create_oncall_router(
         x_vigie_user: Annotated[str | None, Header()] = None,
     ) -> dict[str, Any]:
         actor, source = _actor(x_vigie_user, request)
+        mine(request, incident_id)
         try:
             return incident_out(await service.act(incident_id, action, actor, source))
         except IncidentNotFound as exc:
@@ -153,20 +181,28 @@ def create_oncall_router(
         }
 
     @router.get("/oncall/now")
-    def on_call_now() -> list[dict[str, Any]]:
+    def on_call_now(request: Request) -> list[dict[str, Any]]:
         now = service.clock.now()
-        return [schedule_out(sid, now, 1) for sid in config.schedules]
+        return [
+            schedule_out(sid, now, 1) for sid in config.schedules if serves_theirs(request, sid)
+        ]
 
     @router.get("/oncall/schedules")
-    def schedules(n: Annotated[int, Query(ge=1, le=50)] = 5) -> list[dict[str, Any]]:
+    def schedules(
+        request: Request, n: Annotated[int, Query(ge=1, le=50)] = 5
+    ) -> list[dict[str, Any]]:
         now = service.clock.now()
-        return [schedule_out(sid, now, n) for sid in config.schedules]
+        return [
+            schedule_out(sid, now, n) for sid in config.schedules if serves_theirs(request, sid)
+        ]
 
     @router.get("/oncall/schedules/{schedule_id}/ical")
-    def schedule_ical(schedule_id: str, person: str | None = None) -> Response:
+    def schedule_ical(request: Request, schedule_id: str, person: str | None = None) -> Response:
         schedule = config.schedules.get(schedule_id)
         if schedule is None:
             raise HTTPException(404, f"no schedule {schedule_id!r}")
+        if not serves_theirs(request, schedule_id):
+            raise HTTPException(403, f"schedule {schedule_id!r} serves none of your SAMU")
         if person is not None and person not in config.people:
             raise HTTPException(404, f"no person {person!r}")
         now = service.clock.now()

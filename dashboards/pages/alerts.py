@@ -16,7 +16,7 @@ import flask
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboards import actions, alertrows, ids, views
+from dashboards import actions, alertrows, ids, rights, views
 from dashboards.alertrows import Filters
 from dashboards.alerttable import row_trigger, table
 from dashboards.i18n import alert_name, fmt, lang_of, t
@@ -221,7 +221,15 @@ def render(
     return (
         table(cut, who, lang),
         count,
-        _silences(services.alerting.silences(), can_act, lang),
+        _silences(
+            [
+                s
+                for s in services.alerting.silences()
+                if rights.silence_refusal(who, s, services.registry.ids()) is None
+            ],
+            can_act,
+            lang,
+        ),
         html.Ul(shifts),
         cut.page,
         *(options[name] for name in FILTERS),

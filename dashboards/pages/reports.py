@@ -11,12 +11,13 @@ from urllib.parse import quote
 from dash import Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.development.base_component import Component
 
-from dashboards import ids
+from dashboards import ids, rights
 from dashboards.actions import Outcome
 from dashboards.i18n import PARIS, fmt, lang_of, t
 from dashboards.pages import parts
 from dashboards.ports import ReportSummary, UiServices
-from people.model import Principal, Role
+from people.authz import Action
+from people.model import Principal
 
 API = "/api/v1/reports"
 RECENT_MONTHS = 12
@@ -44,12 +45,17 @@ def layout_for(services: UiServices) -> Callable[[str, dict[str, str]], Componen
     """The page builder: its month list comes from the archive and the clock."""
 
     def layout(lang: str, params: dict[str, str]) -> Component:
+        if not rights.may(parts.caller(), "report"):  # the monthly report covers every SAMU
+            return html.Div([html.H1(t("reports.title", lang)), html.P(t("reports.denied", lang))])
         months = month_choices(services.reports.months(), services.clock.now())
         chosen = params.get("month", "")
         value = chosen if chosen in months else (months[0] if months else None)
-        can_act = parts.caller().has(Role.REPORTER)
+        can_act = rights.may(parts.caller(), "report")  # verify: the report's read rule
+        can_issue = rights.may(parts.caller(), "report", Action.CHANGE)  # its change rule
         buttons = [
-            html.Button(t("reports.issue", lang), id=ids.REPORTS_ISSUE, type="button"),
+            html.Button(
+                t("reports.issue", lang), id=ids.REPORTS_ISSUE, type="button", hidden=not can_issue
+            ),
             html.Button(t("reports.verify", lang), id=ids.REPORTS_VERIFY, type="button"),
         ]
         return html.Div(
@@ -145,16 +151,19 @@ def render(services: UiServices, who: Principal, month: str | None, lang: str) -
     """The summary and the download links of a month (links for reporters only)."""
     if not month:
         return html.P(t("none", lang)), ""
-    found = services.reports.summary(month)
-    shown = links(month, lang) if who.has(Role.REPORTER) else html.P(t("reports.denied", lang))
-    return summary_view(found, lang), shown
+    if not rights.may(who, "report"):  # a national report: a national reporter's
+        denied = html.P(t("reports.denied", lang))
+        return denied, denied
+    return summary_view(services.reports.summary(month), lang), links(month, lang)
 
 
 def act(services: UiServices, who: Principal, trigger: Any, month: str, lang: str) -> Outcome:
-    """Issue or verify the month; reporters and admins only."""
-    if not who.has(Role.REPORTER):
+    """Issue (the report's change rule: admins) or verify (its read rule: reporters)."""
+    if not rights.may(who, "report"):
         return Outcome(t("reports.denied", lang), False)
     if trigger == ids.REPORTS_ISSUE:
+        if not rights.may(who, "report", Action.CHANGE):
+            return Outcome(t("reports.denied", lang), False)
         try:
             version = services.reports.issue(month, lang, who.name)
         except LookupError as exc:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from people.authz import visible
 from store.clock import in_store_range, utc
 from store.counts import CountsReader
 from store.errors import StoreError
 from store.migrations import status as migration_status
 from store.registry import Registry
+from vigie.access import principal_of
 from vigie.api.deps import ApiContext
 from vigie.schema import all_migrations
 
@@ -118,9 +120,11 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
         ]
 
     @router.get("/samu", tags=["samu"])
-    def samu_list(region: str | None = None) -> list[SamuOut]:
-        """The SAMU registry (reference data), optionally for one region."""
-        return [_samu_out(ctx, s.id) for s in ctx.registry if region is None or s.region == region]
+    def samu_list(request: Request, region: str | None = None) -> list[SamuOut]:
+        """The SAMU registry (reference data), optionally for one region; a SAMU manager's own."""
+        found = [s for s in ctx.registry if region is None or s.region == region]
+        mine = visible(principal_of(request), found, lambda s: [s.id])
+        return [_samu_out(ctx, s.id) for s in mine]
 
     @router.get("/samu/{samu_id}", tags=["samu"])
     def samu_one(samu_id: str) -> SamuOut:
@@ -154,13 +158,19 @@ def create_core_router(ctx: ApiContext) -> APIRouter:
         ]
 
     @router.get("/ingest/status", tags=["ingest"])
-    def ingest_status(minutes: int = Query(15, ge=1, le=1440)) -> dict[str, Any]:
-        """Per SAMU: points received recently, last minute with data, worst lag; silent SAMU."""
+    def ingest_status(request: Request, minutes: int = Query(15, ge=1, le=1440)) -> dict[str, Any]:
+        """Per SAMU: points received recently, last minute with data, worst lag; silent SAMU
+        (a SAMU manager's SAMU only)."""
         since = ctx.clock.now() - timedelta(minutes=minutes)
         try:
-            return ingest_report(ctx.counts, ctx.registry, since)
+            report = ingest_report(ctx.counts, ctx.registry, since)
         except StoreError as exc:
             raise HTTPException(503, f"store unavailable: {exc}") from exc
+        who = principal_of(request)
+        for key in ("samu", "rejections"):
+            report[key] = visible(who, report[key], lambda row: [row["samu_id"]])
+        report["silent"] = visible(who, report["silent"], lambda samu_id: [samu_id])
+        return report
 
     @router.get("/audit", tags=["audit"])
     def audit(
