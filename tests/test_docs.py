@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -36,3 +37,17 @@ def test_every_command_has_help() -> None:
         assert runner.invoke(cli, [name, "--help"]).exit_code == 0, name
         for sub in getattr(command, "commands", {}):
             assert runner.invoke(cli, [name, sub, "--help"]).exit_code == 0, f"{name} {sub}"
+
+
+def test_every_test_the_security_doc_names_exists() -> None:
+    text = (ROOT / "docs" / "security.md").read_text()
+    named = set(re.findall(r"(tests/[\w/]+\.py)(?:::(\w+))?", text))
+    assert len(named) > 30
+    missing = []
+    for path, test in named:
+        file = ROOT / path
+        if not file.is_file():
+            missing.append(path)
+        elif test and f"def {test}(" not in file.read_text():
+            missing.append(f"{path}::{test}")
+    assert missing == []
