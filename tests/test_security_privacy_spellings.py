@@ -152,6 +152,10 @@ LOOK_ALIKES = st.one_of(
     st.sampled_from(["fr.health.samu075", "fr.health.samu02B", "fr.health.samu974"]),
     st.datetimes().map(lambda d: d.isoformat() + "Z"),
     st.from_regex(r"gw-[0-9]{3}-[0-9]{2}\.samu\.local", fullmatch=True),  # host names
+    # instance ids with a start time, as the simulator makes them (sim-<seed>-<epoch>-<samu>)
+    st.tuples(
+        st.integers(0, 99), st.integers(1_000_000_000, 1_999_999_999), st.integers(1, 976)
+    ).map(lambda t: f"sim-{t[0]}-{t[1]}-{t[2]:03d}"),
 )
 
 
@@ -206,3 +210,9 @@ def test_the_decimals_of_a_number_are_not_a_nir() -> None:
     # Found by test_look_alikes_pass: 13 decimals that read as a plausible NIR.
     assert classify("128.7570112812703") is None
     assert classify("1.85.05.78.006.084") == HEALTH_ID
+
+
+def test_an_epoch_followed_by_a_dash_is_not_a_nir() -> None:
+    # Found by tests/test_e2e_detection.py: the simulator's instance id has its start time.
+    assert classify("sim-1-1796543048-001") is None
+    assert classify("1-85-05-78-006-084") == HEALTH_ID
