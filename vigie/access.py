@@ -145,6 +145,8 @@ CALLBACKS: Mapping[str, tuple[Access, ...]] = {
     "samu-head": (_r("samu"), _r("slo-status"), _r("alert")),  # one SAMU's page
     "wall-clock": (_r("samu"), _r("alert")),  # wall mode
     "alert-groups": (_r("alert"), _r("silence"), _r("schedule")),  # the alerts page
+    "incident-shown": (_r("incident"),),  # which incident the panel shows
+    "incident-panel": (_r("incident"),),  # one incident (its SAMU checked by dashboards.rights)
     "alerts-message": (_c("incident"), _c("silence")),  # ack, silence, expire
     "reports-summary": (_r("report"),),
     "reports-message": (_r("report"),),  # issue (checked again: change) and verify

@@ -172,7 +172,7 @@ def incident_panel(services: UiServices, who: Principal, incident_id: str, lang:
     if not incident_id:
         return ""
     found = next((i for i in services.incidents.open_incidents() if i.id == incident_id), None)
-    if found is None or not all(who.can_see(s) for s in found.samu):
+    if found is None or rights.incident_refusal(who, found) is not None:
         return html.P(t("action.out_of_scope", lang))
     f = fmt(lang)
     lines = [
