@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from store.clock import Clock
 
@@ -122,24 +122,6 @@ class Limits:
             max_value=settings.max_value,
             series=SeriesBudget(budget, clock) if clock is not None and budget > 0 else None,
         )
-
-    def attribute_refusal(self, key_values: Any) -> str | None:
-        """too_many_attributes or attribute_too_long for an OTLP attribute list, else None."""
-        if len(key_values) > self.max_attributes:
-            return "too_many_attributes"
-        longest = self.max_attribute_length
-        for kv in key_values:
-            value = kv.value
-            kind = value.WhichOneof("value")
-            if kind == "string_value":
-                size = len(value.string_value)
-            elif kind in ("array_value", "kvlist_value", "bytes_value"):
-                size = value.ByteSize() // 4
-            else:
-                size = 0
-            if len(kv.key) > longest or size > longest:
-                return "attribute_too_long"
-        return None
 
     def point_refusal(
         self, samu_id: str, series_key: int, value: float, total: float = 0.0
