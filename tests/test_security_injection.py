@@ -371,10 +371,17 @@ def _hostile_run(rig: Platform) -> None:
     assert sorted(labels) == sorted(HOSTILE), "label values are kept verbatim"
     comments = {s["comment"] for s in c.get("/api/v2/silences").json()}
     assert comments == set(HOSTILE)
-    refused = store.query(
-        "SELECT sum(count) FROM {db}.ingest_rejections WHERE reason = 'unknown_samu'"
+    refused = dict(
+        store.query(
+            "SELECT reason, sum(count) FROM {db}.ingest_rejections "
+            "WHERE reason IN ('unknown_samu', 'attribute_too_long') GROUP BY reason"
+        )
     )
-    assert refused == [(len(HOSTILE),)], "a hostile samu.id is refused, never stored as a SAMU"
+    long = [v for v in HOSTILE if len(v) > Limits().max_attribute_length]
+    assert refused == {
+        "unknown_samu": len(HOSTILE) - len(long),  # a hostile samu.id is never a SAMU
+        "attribute_too_long": 2 * len(long),  # as samu.id and as service.name
+    }
     written = store.query("SELECT DISTINCT samu_id FROM {db}.points")
     assert written == [(PARIS,)]
 
