@@ -5,8 +5,8 @@ and count (attribute_too_long, too_many_attributes), data points or spans per re
 (too_many_points: the first ones are kept), distinct series per SAMU (too_many_series: the
 series already admitted keep flowing), and plausible numbers (implausible_value; NaN, infinity
 and negative counters are bad_value). A refusal names its reason in the OTLP answer's
-`partial_success` message and in `vigie_collector_points_rejected_total{reason}`; everything
-else of the same request is kept.
+`partial_success` message and in `vigie_ingest_points_rejected_total{agent, samu, reason}`;
+everything else of the same request is kept.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ tests/test_security_privacy_spellings.py):
 - NIR/INS: sex digit (1, 2, 3, 4, 7, 8), year, month, department (2 digits or 2A/2B),
   commune, order, and an optional 2-digit key, with optional separators. It is flagged when
   the key is valid (97 - n mod 97, 2A→19 and 2B→18), or when it is written in its groups (a
-  separator after the sex digit), or when it is plausible as a birth record (month 01–12,
-  department not 00). So an instance id such as `sim-1-1796543048-001` passes, and a
+  separator after the sex digit), or when, written without separators, it is plausible as a
+  birth record (month 01–12, department not 00). So an instance id such as
+  `sim-1-1801010101-001` (an epoch, a dash, a suffix) passes, and a
   13-digit epoch-milliseconds timestamp such as `1718000000000` (month 80) passes, while a rare
   one whose digits form a plausible NIR is refused: refusing is the safe side. The decimals of
   a number (`128.7570112812703`) are not a NIR.
@@ -77,6 +78,8 @@ def looks_like_nir(match: re.Match[str]) -> bool:
         return True
     if sep:  # written in its groups, `1 85 05 …`: the way a NIR is written, whatever the month
         return True
+    if not match.string[match.start() : match.end(7)].isalnum():
+        return False  # split elsewhere only (`1801010101-075`, an epoch and a suffix)
     return 1 <= int(month) <= 12 and dept != "00"
 
 

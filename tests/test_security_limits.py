@@ -247,10 +247,14 @@ def test_over_http_the_answer_names_the_reason_the_counter_counts_it_and_the_res
     assert body.partial_success.rejected_data_points == 1
     assert "attribute_too_long=1" in body.partial_success.error_message
     assert [p.samu_id for p in sink.points] == [LYON]  # type: ignore[attr-defined]
-    counted = registry.get_sample_value(
-        "vigie_collector_points_rejected_total", {"reason": "attribute_too_long"}
-    )
-    assert counted == 1
+    counted = [
+        sample.value
+        for metric in registry.collect()
+        for sample in metric.samples
+        if sample.name == "vigie_ingest_points_rejected_total"
+        and sample.labels["reason"] == "attribute_too_long"
+    ]
+    assert counted == [1]
 
 
 # --- the routing configuration ----------------------------------------------------------------

@@ -215,4 +215,8 @@ def test_the_decimals_of_a_number_are_not_a_nir() -> None:
 def test_an_epoch_followed_by_a_dash_is_not_a_nir() -> None:
     # Found by tests/test_e2e_detection.py: the simulator's instance id has its start time.
     assert classify("sim-1-1796543048-001") is None
+    # Found by test_look_alikes_pass: from January 2027 an epoch reads as a plausible birth
+    # record (1801010101: year 80, month 10, department 10), split from its suffix by a dash.
+    assert classify("sim-1-1801010101-001") is None
+    assert classify("1801010101001") == HEALTH_ID, "the same digits written as a NIR are one"
     assert classify("1-85-05-78-006-084") == HEALTH_ID
