@@ -148,6 +148,7 @@ CALLBACKS: Mapping[str, tuple[Access, ...]] = {
     "incident-shown": (_r("incident"),),  # which incident the panel shows
     "incident-panel": (_r("incident"),),  # one incident (its SAMU checked by dashboards.rights)
     "alerts-message": (_c("incident"), _c("silence")),  # ack, silence, expire
+    "collector-agents": (_r("ingest"),),  # what each agent sent (its rows filtered by scope)
     "reports-summary": (_r("report"),),
     "reports-message": (_r("report"),),  # issue (checked again: change) and verify
 }
