@@ -7,6 +7,8 @@ route of a real `vigie up` and its output.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 import typing
 from pathlib import Path
@@ -20,7 +22,8 @@ from pydantic import BaseModel
 
 from alerts import config as alert_config
 from alerts.am_api import create_am_router
-from alerts.config import ConfigSpec, load_config
+from alerts.config import load_config
+from alerts.config.spec import ConfigSpec
 from alerts.notify import RecordingSink
 from alerts.secrets import MASK, SECRET, markers, masked
 from alerts.service import AlertingService
@@ -71,17 +74,20 @@ SECRET_NAME = re.compile(r"password$|secret$|token$|credentials$|^url$")
 
 
 def spec_models() -> list[type[BaseModel]]:
+    """Every pydantic model defined in the alerts.config package (the routing file's spec)."""
+    names = [
+        f"{alert_config.__name__}.{m.name}" for m in pkgutil.iter_modules(alert_config.__path__)
+    ]
     return [
         v
-        for v in vars(alert_config).values()
-        if isinstance(v, type)
-        and issubclass(v, BaseModel)
-        and v.__module__ == alert_config.__name__
+        for module in map(importlib.import_module, names)
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, BaseModel) and v.__module__ == module.__name__
     ]
 
 
 def test_every_field_of_the_routing_spec_that_holds_a_secret_is_typed_secret() -> None:
-    assert ConfigSpec in spec_models()
+    assert ConfigSpec in spec_models() and len(spec_models()) > 10
     untyped = []
     for model in spec_models():
         hints = typing.get_type_hints(model, include_extras=True)
