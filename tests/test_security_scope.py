@@ -168,6 +168,7 @@ def test_every_route_and_callback_has_a_rule() -> None:
     callbacks = dash_callbacks()
     assert len(callbacks) >= 10
     assert [k for k in callbacks if callback_of(k) not in CALLBACKS] == []
+    assert set(CALLBACKS) == {callback_of(k) for k in callbacks}, "no rule for a gone callback"
     used = {a.resource for a in POLICY.values()}
     used |= {a.resource for accesses in CALLBACKS.values() for a in accesses}
     assert used == set(RULES), "every rule is used, and only rules are used"

@@ -144,7 +144,7 @@ CALLBACKS: Mapping[str, tuple[Access, ...]] = {
     "kpis": (_r("samu"),),  # the national view (its rows filtered by scope)
     "samu-head": (_r("samu"), _r("slo-status"), _r("alert")),  # one SAMU's page
     "wall-clock": (_r("samu"), _r("alert")),  # wall mode
-    "alert-groups": (_r("alert"), _r("silence"), _r("schedule")),  # the alerts page
+    "alerts-rows": (_r("alert"), _r("silence"), _r("schedule")),  # the alerts page
     "incident-shown": (_r("incident"),),  # which incident the panel shows
     "incident-panel": (_r("incident"),),  # one incident (its SAMU checked by dashboards.rights)
     "alerts-message": (_c("incident"), _c("silence")),  # ack, silence, expire
