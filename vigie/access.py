@@ -149,6 +149,7 @@ CALLBACKS: Mapping[str, tuple[Access, ...]] = {
     "incident-panel": (_r("incident"),),  # one incident (its SAMU checked by dashboards.rights)
     "alerts-message": (_c("incident"), _c("silence")),  # ack, silence, expire
     "collector-agents": (_r("ingest"),),  # what each agent sent (its rows filtered by scope)
+    "waves-head": (_r("wave"),),  # a migration wave's page (its rows filtered by scope)
     "reports-summary": (_r("report"),),
     "reports-message": (_r("report"),),  # issue (checked again: change) and verify
 }
