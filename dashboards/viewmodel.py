@@ -11,6 +11,10 @@ The rule (docs/ui.md): the state is the first of these that holds —
 5. **no_data**: no SLO of the SAMU has any event over its window;
 6. **ok**.
 
+Minutes a slice SLO (S3 reachability, O1 freshness) did not judge are said, never hidden: "12 min
+sans données", "5 min de trou Vigie" (the SLO package's `MinuteTally` over the window; those
+minutes are outside the SAMU's budget, so the SLI alone would not show them).
+
 The figures shown (SLI, burn, budget, time to exhaustion) are those of the SLO that decides the
 state: the SLO named by the most urgent active alert, else the primary SLO. An alert with no
 SLO (a guard, e.g. traffic collapse) shows its own name and no unrelated figures. The reason
@@ -71,6 +75,12 @@ class SamuView:
     muted: int
     entraide: str  # "" unless the SAMU overflows calls to its backup now
     backup: Samu | None
+    minutes: str = ""  # slice SLOs' minutes not judged (no data, Vigie gap); "" when none
+
+    @property
+    def hover(self) -> str:
+        """The reason line, and the minutes not judged when there are some (a tile's title)."""
+        return f"{self.why} — {self.minutes}" if self.minutes else self.why
 
 
 def active(alerts: Sequence[AlertView], severity: str) -> list[AlertView]:
@@ -126,6 +136,31 @@ def budget_words(remaining: float | None, since: datetime | None, now: datetime,
     if since is None:
         return t("budget.exhausted", lang)
     return t("budget.exhausted_since", lang).format(d=fmt(lang).duration(now - since))
+
+
+def minutes_words(status: SloStatus, lang: str) -> str:
+    """`12 min sans données, 5 min de trou Vigie` for a slice SLO's window; "" when it judged
+    every minute (or is not a slice SLO)."""
+    tally = status.minutes
+    if tally is None:
+        return ""
+    f = fmt(lang)
+    found = [
+        t(key, lang).format(n=f.integer(n))
+        for key, n in (("minutes.no_data", tally.no_data), ("minutes.gap", tally.gap))
+        if n > 0
+    ]
+    return ", ".join(found)
+
+
+def minutes_line(statuses: Sequence[SloStatus], lang: str) -> str:
+    """Each slice SLO's minutes not judged, named: `S3 · joignabilité : 12 min sans données`."""
+    lines = [
+        t("minutes.line", lang).format(slo=slo_name(s.slo, lang), parts=words)
+        for s in sorted(statuses, key=lambda s: s.slo)
+        if (words := minutes_words(s, lang))
+    ]
+    return " ; ".join(lines)
 
 
 def state_of(facts: SamuFacts) -> MapState:
@@ -212,6 +247,7 @@ def samu_view(facts: SamuFacts, primary_slo: str, now: datetime, lang: str) -> S
         muted=muted,
         entraide=entraide,
         backup=facts.backup,
+        minutes=minutes_line(facts.statuses, lang),
     )
 
 
@@ -227,6 +263,7 @@ class SloRow:
     budget_text: str
     burn_text: str
     exhaustion_text: str
+    minutes_text: str = ""  # slice SLOs: minutes not judged over the window
 
 
 def slo_row(status: SloStatus, now: datetime, lang: str) -> SloRow:
@@ -243,4 +280,9 @@ def slo_row(status: SloStatus, now: datetime, lang: str) -> SloRow:
         budget_text=budget_words(remaining, None, now, lang),
         burn_text=f.number(burn_of(status), 1),
         exhaustion_text=t("budget.exhausted", lang) if exhausted else f.duration(status.exhaustion),
+        minutes_text=(
+            (minutes_words(status, lang) or f.integer(0))
+            if status.minutes is not None
+            else f.integer(None)
+        ),
     )

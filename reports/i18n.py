@@ -8,9 +8,11 @@ said in words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
+from typing import Any
 
 from reports.errors import ReportError
 from reports.wording import EN, FR
@@ -96,6 +98,27 @@ class Formatter:
         """The sentence `key_0`, `key_1` or `key_n` for `n` (French and English agreement)."""
         form = "0" if n == 0 else "1" if n == 1 else "n"
         return self.words[f"{key}_{form}"].format(n=self.count(n))
+
+    def unjudged(self, rows: Sequence[Mapping[str, Any]]) -> str:
+        """The S3 minutes no SAMU was judged on, summed over `rows` (the document's SAMU rows):
+        "12 minutes sans données et une minute de trou de collecte Vigie n'ont été jugées…";
+        "" when the report has no S3 figures."""
+        no_data = [r["s3_minutes_no_data"] for r in rows if r["s3_minutes_no_data"] is not None]
+        gap = [r["s3_minutes_gap"] for r in rows if r["s3_minutes_gap"] is not None]
+        if not no_data and not gap:
+            return ""
+        counts = (("no_data_minutes", sum(no_data)), ("gap_minutes", sum(gap)))
+        parts = [
+            self.words[f"{key}_{'1' if n == 1 else 'n'}"].format(n=self.count(n))
+            for key, n in counts
+            if n > 0
+        ]
+        if not parts:
+            return self.words["unjudged_none"]
+        what = f" {self.words['and']} ".join(parts)
+        total = sum(n for _, n in counts)
+        sentence = self.words["unjudged_1" if total == 1 else "unjudged_n"]
+        return sentence.format(what=what[0].upper() + what[1:])
 
     def samu_sentence(self, met: int, missed: int, none: int) -> str:
         """ "98 SAMU respectent leurs objectifs, un les manque et un n'a transmis aucune donnée."""

@@ -24,6 +24,22 @@ FR = {
     "down_sentence": (
         "Les appels de test ont échoué ou manqué pendant {n} minutes, toutes SAMU confondues (S3)."
     ),
+    "unjudged_none": (
+        "Toutes les minutes d'appels de test ont été jugées (S3) : aucune n'est restée sans "
+        "données ni dans un trou de collecte Vigie."
+    ),
+    "unjudged_1": (
+        "{what} n'a été jugée ni disponible ni indisponible (S3) : elle est exclue des budgets."
+    ),
+    "unjudged_n": (
+        "{what} n'ont été jugées ni disponibles ni indisponibles (S3) : elles sont exclues des "
+        "budgets."
+    ),
+    "no_data_minutes_1": "une minute sans données",
+    "no_data_minutes_n": "{n} minutes sans données",
+    "gap_minutes_1": "une minute de trou de collecte Vigie",
+    "gap_minutes_n": "{n} minutes de trou de collecte Vigie",
+    "and": "et",
     "trend_both": (
         "Pour comparaison, la disponibilité était de {previous} le mois précédent et de {year} "
         "le même mois l'an dernier."
@@ -82,6 +98,7 @@ FR = {
     "s1": "S1",
     "s2": "S2 < 1 s",
     "s3_down": "S3 min. KO",
+    "s3_unjudged": "S3 min. sans données / trou Vigie",
     "budget_left": "Budget restant",
     "met": "SLO",
     "qs60_raw": "QS60 brut",
@@ -154,6 +171,18 @@ EN = {
     "budget_spent": "The national error budget is exhausted: {value} of it was consumed.",
     "s2_sentence": "The share of calls set up in under one second (S2) is {value}.",
     "down_sentence": "Probe calls failed or were missing for {n} minutes across all SAMU (S3).",
+    "unjudged_none": (
+        "Every test-call minute was judged (S3): none was without data or in a Vigie ingest gap."
+    ),
+    "unjudged_1": "{what} was judged neither up nor down (S3): it is excluded from the budgets.",
+    "unjudged_n": (
+        "{what} were judged neither up nor down (S3): they are excluded from the budgets."
+    ),
+    "no_data_minutes_1": "one minute without data",
+    "no_data_minutes_n": "{n} minutes without data",
+    "gap_minutes_1": "one minute of Vigie ingest gap",
+    "gap_minutes_n": "{n} minutes of Vigie ingest gap",
+    "and": "and",
     "trend_both": (
         "For comparison, availability was {previous} the previous month and {year} the same "
         "month last year."
@@ -212,6 +241,7 @@ EN = {
     "s1": "S1",
     "s2": "S2 < 1 s",
     "s3_down": "S3 min. down",
+    "s3_unjudged": "S3 min. no data / Vigie gap",
     "budget_left": "Budget left",
     "met": "SLO",
     "qs60_raw": "QS60 raw",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -13,6 +14,7 @@ from dashboards.app import create_ui
 from dashboards.pages import alerts, national, samu, shell, wall
 from dashboards.ports import SilenceView
 from people.model import Role
+from slo.evaluate import MinuteTally
 from store.client import Store
 from tests.dash_factory import (
     LYON_ID,
@@ -255,3 +257,17 @@ def test_the_wall_refresh_period_comes_from_the_query_or_the_default() -> None:
     assert wall.interval_ms({"refresh": "2"}, 10) == 2_000
     assert wall.interval_ms({"refresh": "0"}, 10) == 1_000
     assert wall.interval_ms({"refresh": "x"}, 10) == 10_000
+
+
+def test_the_risk_row_and_the_samu_page_say_the_minutes_not_judged(store: Store) -> None:
+    s3 = replace(
+        status(PARIS_ID, 1_000, 1_000, slo="s3-reachability"),
+        minutes=MinuteTally(good=1_000, gap=4, no_data=9),
+    )
+    ui = services(store, [*statuses(), s3])
+    said = "S3 · joignabilité : 9 min sans données, 4 min de trou Vigie"
+    rows = national.refresh(ui, who(Role.VIEWER), "tiles", {"all": True}, "fr")
+    assert said in text_of(rows)
+    head, slos = samu.refresh(ui, who(Role.VIEWER), PARIS_ID, "fr")[:2]
+    assert said in text_of(head)
+    assert "Minutes non jugées" in text_of(slos) and "9 min sans données" in text_of(slos)

@@ -23,6 +23,7 @@ from dashboards.pages import alerts, national, reports, samu, shell, wall
 from dashboards.ports import AlertView, GroupView, SilenceView, UiServices
 from dashboards.theme import STATES
 from people.model import Role
+from slo.evaluate import MinuteTally
 from store.client import Store
 from tests.dash_factory import (
     LYON_ID,
@@ -71,6 +72,10 @@ def situation(store: Store) -> UiServices:
         status(LYON_ID, 99_990, 100_000, bad_recent=2, slo="s2-setup-latency", condition="ticket"),
         status("fr.health.samu033", 100, 100),
         status("fr.health.samu059", 100, 100),
+        replace(  # minutes not judged: no data and a Vigie gap, said in words
+            status(PARIS_ID, 100, 100, slo="s3-reachability"),
+            minutes=MinuteTally(good=100, gap=3, no_data=7),
+        ),
         status("national", 149_990, 150_000, slo="s1-call-setup-national", objective=0.9999),
     ]
     ui = services(

@@ -14,6 +14,7 @@ from dashboards.i18n import t
 from dashboards.ports import AlertView, GroupView
 from dashboards.theme import ICONS, LIGHT
 from dashboards.viewmodel import SamuFacts, SamuView, samu_view, slo_row
+from slo.evaluate import MinuteTally
 from store.formats import NNBSP
 from tests.dash_factory import LYON_ID, NOW, PARIS_ID, REGISTRY, page_group, status
 
@@ -170,3 +171,24 @@ def test_a_fleet_wide_vigie_gap_turns_every_samu_grey_not_red() -> None:
     assert set(states.values()) == {"gap"}
     k = fleet.kpis(rows, None, NOW, "fr")
     assert k.pages == 1 and k.by_state["gap"] == 99  # the platform alert pages no SAMU
+
+
+def test_minutes_a_slice_slo_did_not_judge_are_said_on_the_tile_row_and_slo_table() -> None:
+    s3 = replace(
+        status(PARIS_ID, 39_000, 39_000, slo="s3-reachability"),
+        minutes=MinuteTally(good=39_000, bad=0, gap=5, no_data=1_234, excluded=60),
+    )
+    v = view(SamuFacts(PARIS, (status(PARIS_ID, 100_000, 100_000), s3)))
+    agrees(v)
+    assert v.state == "ok"  # minutes not judged spend no budget: they do not colour the SAMU
+    line = f"S3 · joignabilité : 1{NNBSP}234 min sans données, 5 min de trou Vigie"
+    assert v.minutes == line and v.hover == f"{v.why} — {line}"
+    assert (
+        slo_row(s3, NOW, "fr").minutes_text == f"1{NNBSP}234 min sans données, 5 min de trou Vigie"
+    )
+    english = view(SamuFacts(PARIS, (s3,)), "en").minutes
+    assert english.endswith("1,234 min without data, 5 min of Vigie gap")
+    judged = replace(s3, minutes=MinuteTally(good=39_000))
+    assert view(SamuFacts(PARIS, (judged,))).minutes == ""
+    assert slo_row(judged, NOW, "fr").minutes_text == "0"
+    assert slo_row(status(PARIS_ID, 1, 1), NOW, "fr").minutes_text == "—"  # not a slice SLO

@@ -114,3 +114,40 @@ def test_counts_agree_in_french_and_english() -> None:
         "Ni le mois précédent ni le même mois l'an dernier n'ont de données à comparer."
     )
     assert "pas de données le" not in fr.trend(None, 99.5) + fr.trend(99.5, None)
+
+
+def test_minutes_not_judged_are_said_per_samu_and_in_the_summary(
+    report: MonthReport, tmp_path: Path
+) -> None:
+    first, second, *rest = report.samu
+    rows = (
+        replace(first, s3_minutes_no_data=1234, s3_minutes_gap=5),
+        replace(second, s3_minutes_no_data=0, s3_minutes_gap=1),
+        *(replace(r, s3_minutes_no_data=None, s3_minutes_gap=None) for r in rest),
+    )
+    text = flat(text_of(render_pdf(replace(report, samu=rows), 1, "fr"), tmp_path))
+    assert (
+        "1 234 minutes sans données et 6 minutes de trou de collecte Vigie n'ont été jugées ni "
+        "disponibles ni indisponibles (S3) : elles sont exclues des budgets." in text
+    )
+    assert "S3 min. sans données / trou Vigie" in text
+    assert re.search(rf"{re.escape(first.name)} .*1 234 / 5", text)
+    assert re.search(rf"{re.escape(second.name)} .*0 / 1", text)
+
+
+def test_the_minutes_not_judged_sentence_agrees() -> None:
+    fr, en = formatter("fr"), formatter("en")
+
+    def rows(no_data: int | None, gap: int | None) -> list[dict[str, int | None]]:
+        return [{"s3_minutes_no_data": no_data, "s3_minutes_gap": gap}]
+
+    assert fr.unjudged(rows(None, None)) == ""  # no S3 figures: nothing to say
+    assert fr.unjudged(rows(0, 0)).startswith("Toutes les minutes d'appels de test ont été jugées")
+    assert fr.unjudged(rows(0, 1)) == (
+        "Une minute de trou de collecte Vigie n'a été jugée ni disponible ni indisponible (S3) : "
+        "elle est exclue des budgets."
+    )
+    assert en.unjudged(rows(2, 0)) == (
+        "2 minutes without data were judged neither up nor down (S3): they are excluded from "
+        "the budgets."
+    )

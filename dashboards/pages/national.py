@@ -112,7 +112,7 @@ def refresh(
 ) -> tuple[list[Component], Component, list[Component], Component, str]:
     """KPIs, map, risk rows (the first RISK_ROWS unless all are asked) and entraide."""
     data = views.national(services, who, lang)
-    tiles = [MapTile(r.samu, r.state, r.why) for r in data.rows]
+    tiles = [MapTile(r.samu, r.state, r.hover) for r in data.rows]
     rows = parts.sort_rows(data.rows, str(sort.get("col", "risk")), bool(sort.get("desc")))
     shown = rows if sort.get("all") else rows[:RISK_ROWS]
     more = t("risk.fewer", lang) if sort.get("all") else t("risk.all", lang).format(n=len(rows))

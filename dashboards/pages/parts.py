@@ -116,7 +116,12 @@ def risk_rows(rows: Sequence[SamuView], lang: str) -> list[Component]:
                 html.Th(samu_link(r.samu), scope="row"),
                 html.Td(r.samu.region),
                 html.Td(view_badge(r)),
-                html.Td(r.why, className="why"),
+                html.Td(
+                    [r.why, html.Br(), html.Small(r.minutes, className="minutes")]
+                    if r.minutes
+                    else r.why,
+                    className="why",
+                ),
                 html.Td(r.burn_text, className="num"),
                 html.Td(r.budget_text, className="num"),
                 html.Td(r.exhaustion_text, className="num"),

@@ -70,6 +70,7 @@ def _slo_table(detail: views.SamuDetail, lang: str) -> Component:
                     "col.budget",
                     "col.burn",
                     "col.exhaustion",
+                    "col.minutes",
                     "col.state",
                 )
             ]
@@ -85,6 +86,7 @@ def _slo_table(detail: views.SamuDetail, lang: str) -> Component:
                     html.Td(r.budget_text, className="num"),
                     html.Td(r.burn_text, className="num"),
                     html.Td(r.exhaustion_text, className="num"),
+                    html.Td(r.minutes_text, className="num"),
                     html.Td(r.state_text),
                 ]
             )
@@ -143,6 +145,7 @@ def refresh(services: UiServices, who: Principal, samu_id: str, lang: str) -> tu
         html.H1(samu.name),
         html.P([parts.view_badge(row), " ", samu.region, " · ", clock]),
         html.P(row.why, className="why"),
+        html.P(row.minutes, className="minutes") if row.minutes else html.Span(),
         html.P(row.entraide, className="entraide") if row.entraide else html.Span(),
     ]
     objective = detail.primary.objective if detail.primary else 0.9995

@@ -198,7 +198,7 @@ def refresh(
     """Everything the wall shows at one tick, and the time of its data."""
     data = views.national(services, who, lang)
     title, rows = focus(services, who, data, slot, lang)
-    tiles = tile_grid([MapTile(r.samu, r.state, r.why) for r in data.rows], lang)
+    tiles = tile_grid([MapTile(r.samu, r.state, r.hover) for r in data.rows], lang)
     f = fmt(lang)
     return (
         f.instant(data.now, "HH:mm:ss"),
