@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from alerts.maintenance import MaintenanceWindow
+from reports import heatmap
 from reports.calendar import civil_days
 from reports.model import (
     DayPoint,
@@ -162,6 +163,9 @@ def compute_month(
             row
             for row in wave_rows(waves.month(period.start, period.end, at) if waves else [])
             if row.samu_id in listed_order
+        ),
+        bad_hours=heatmap.bad_hours(
+            tallies, cols.s3, [s.id for s in listed], period.start, period.end
         ),
     )
 

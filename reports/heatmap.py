@@ -14,7 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from reports.charts import PAD, WIDTH, no_data_chart
+from slo.tally import Tallies
 
 Grid = list[list[int | None]]  # rows: days; columns: hours 0..23 local; None: no such hour
 LABEL_W, TOTAL_W, ROW_H, TOP, BOTTOM = 44.0, 44.0, 9.0, 16.0, 24.0
@@ -23,6 +26,25 @@ _EMPTY, _NONE = "#f2f2f2", "#ffffff"
 # a sequential ramp (light to dark, one hue family): readable in grey and by colour-blind eyes
 _RAMP = ((255, 224, 178), (244, 146, 58), (198, 54, 24), (110, 0, 0))
 SCALE = 60  # a whole hour of bad minutes is the darkest cell
+
+
+def bad_hours(
+    tallies: Tallies, source: int | None, samus: Sequence[str], start: datetime, end: datetime
+) -> dict[str, tuple[int, ...]]:
+    """Per SAMU, the minutes of slice source `source` (S3) the SLO ledger judged bad in each UTC
+    hour of [start, end) (whole hours); empty without such a source."""
+    if source is None or end <= start:
+        return {}
+    led = tallies.ledger
+    a, b = int(start.timestamp()) // 3600 * 3600, -(-int(end.timestamp()) // 3600) * 3600
+    per_hour = np.zeros((len(led.samus), (b - a) // 3600), dtype=np.int64)
+    lo, hi = max(a, led.t0), min(b, led.end)  # the hours the ledger holds (figures as of now)
+    if hi > lo:
+        bad = tallies.state_matrix(source, lo, hi)["bad"]
+        held = bad.reshape(bad.shape[0], (hi - lo) // 3600, 60).sum(axis=2, dtype=np.int64)
+        per_hour[:, (lo - a) // 3600 : (hi - a) // 3600] = held
+    index = led.index
+    return {s: tuple(int(n) for n in per_hour[index[s]]) for s in samus if s in index}
 
 
 def civil_grid(hours: Sequence[int], start: datetime, days: Sequence[date], tz: str) -> Grid:

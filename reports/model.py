@@ -6,7 +6,8 @@ a figure that cannot be computed (no data) is None, never 100 %.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol
 
@@ -209,3 +210,5 @@ class MonthReport:
     days: tuple[DayRow, ...]
     national_days: tuple[DayPoint, ...]
     waves: tuple[WaveRow, ...] = ()  # the month's migration waves (annex), when there were any
+    # per SAMU, its S3 minutes judged bad in each UTC hour from `start` (the PDF's heat-map)
+    bad_hours: Mapping[str, tuple[int, ...]] = field(default_factory=dict)

@@ -98,6 +98,7 @@ def render_html(report: MonthReport, version: int, lang: str = "fr") -> str:
                 "burn_down": Markup(c.burn_down),
                 "burn_rate": Markup(c.burn_rate),
                 "entraide": Markup(c.entraide),
+                "heat": Markup(c.heat),
             }
             for c in per_samu
         ],

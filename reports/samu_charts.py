@@ -1,6 +1,7 @@
 """The per-SAMU charts of the PDF, for the SAMU to watch (an objective missed or an incident):
 budget burn-down with the steady-consumption line, daily burn rate against the alert policy's
-thresholds, and the SAMU's calls beside its backup's with the calls transferred (entraide).
+thresholds, the SAMU's calls beside its backup's with the calls transferred (entraide), and its
+S3 minutes judged bad by hour × day in Paris time (`reports.heatmap`: night-time patterns show).
 
 Every rate comes from `slo.budget` (the one definition of a burn rate) over the report's daily
 counters; the thresholds are the policy's derived factors (`slo/policy.yaml`). Pure SVG text,
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from reports.charts import burn_rate_chart, lines_chart, no_data_chart
+from reports.heatmap import civil_grid, heat_map_chart
 from reports.i18n import Formatter
 from reports.model import DayRow, MonthReport, SamuRow
 from slo.budget import burn_rate
@@ -33,6 +35,7 @@ class SamuCharts:
     burn_down: str
     burn_rate: str
     entraide: str
+    heat: str
 
 
 def watched(report: MonthReport) -> list[SamuRow]:
@@ -73,9 +76,10 @@ def samu_charts(
         valid = [mine[d].s1_valid if d in mine else 0 for d in days]
         bad = [mine[d].s1_valid - mine[d].s1_good if d in mine else 0 for d in days]
         allowed = sum(valid) * (1 - objective)
+        heat = _heat(report, row.samu_id, days, fmt)
         if allowed <= 0:
             empty = no_data_chart(words["no_data"])
-            out.append(SamuCharts(row.samu_id, row.name, empty, empty, empty))
+            out.append(SamuCharts(row.samu_id, row.name, empty, empty, empty, heat))
             continue
         left, spent = [], 0.0
         for b in bad:
@@ -110,9 +114,22 @@ def samu_charts(
                 down,
                 rate,
                 _pair(report, row.samu_id, backups.get(row.samu_id), names, labels, days, fmt),
+                heat,
             )
         )
     return out
+
+
+def _heat(report: MonthReport, samu_id: str, days: Sequence[date], fmt: Formatter) -> str:
+    """The SAMU's S3 minutes judged bad by hour × civil day; "pas de données" without S3."""
+    hours = report.bad_hours.get(samu_id)
+    if hours is None or not days:
+        return no_data_chart(fmt.words["no_data"])
+    grid = civil_grid(hours, report.start, days, report.timezone)
+    labels = [f"{d.day:02d}" for d in days]
+    return heat_map_chart(
+        labels, grid, fmt.words["legend_bad_minutes"], fmt.formats.integer, fmt.words["no_data"]
+    )
 
 
 def _pair(

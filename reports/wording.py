@@ -76,13 +76,19 @@ FR = {
     "samu_charts": "Graphiques des SAMU à suivre",
     "samu_charts_intro": (
         "Pour chaque SAMU qui a manqué un objectif ou connu un incident : la consommation de son "
-        "budget d'erreur, son taux de combustion quotidien face aux seuils d'alerte et ses appels "
-        "comparés à ceux de son SAMU de secours (entraide)."
+        "budget d'erreur, son taux de combustion quotidien face aux seuils d'alerte, ses appels "
+        "comparés à ceux de son SAMU de secours (entraide) et ses minutes en échec heure par "
+        "heure."
     ),
     "samu_charts_none": "Aucun SAMU n'a manqué d'objectif ni connu d'incident ce mois-ci.",
     "chart_burn_down": "Budget d'erreur restant (S1) et consommation régulière",
     "chart_burn_rate": "Taux de combustion quotidien (S1) et seuils d'alerte",
     "chart_entraide": "Appels par jour, avec son SAMU de secours, et appels transférés",
+    "chart_heat": (
+        "Minutes en échec des appels de test (S3) par heure et par jour, heure de Paris, "
+        "et total du jour"
+    ),
+    "legend_bad_minutes": "minutes en échec dans l'heure :",
     "legend_remaining": "budget restant",
     "legend_steady": "consommation régulière",
     "legend_objective": "objectif",
@@ -219,13 +225,15 @@ EN = {
     "samu_charts": "Charts of the SAMU to watch",
     "samu_charts_intro": (
         "For each SAMU that missed an objective or had an incident: its error budget burn-down, "
-        "its daily burn rate against the alert thresholds and its calls beside its backup SAMU's "
-        "(entraide)."
+        "its daily burn rate against the alert thresholds, its calls beside its backup SAMU's "
+        "(entraide) and its bad minutes hour by hour."
     ),
     "samu_charts_none": "No SAMU missed an objective or had an incident this month.",
     "chart_burn_down": "Error budget left (S1) and steady consumption",
     "chart_burn_rate": "Daily burn rate (S1) and alert thresholds",
     "chart_entraide": "Calls per day, with its backup SAMU, and calls transferred",
+    "chart_heat": "Test-call (S3) minutes judged bad by hour and day, Paris time, and day total",
+    "legend_bad_minutes": "bad minutes in the hour:",
     "legend_remaining": "budget left",
     "legend_steady": "steady consumption",
     "legend_objective": "objective",

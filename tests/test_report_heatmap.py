@@ -1,4 +1,5 @@
-"""The PDF's hour × day heat-map: hours folded into Paris days and hours, and drawn as SVG."""
+"""The PDF's hour × day heat-map: hours folded into Paris days and hours, drawn as SVG, and
+its data from the SLO ledger agreeing with the report's S3 column."""
 
 from __future__ import annotations
 
@@ -6,6 +7,13 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from reports.heatmap import SCALE, civil_grid, heat_map_chart
+from reports.i18n import formatter
+from reports.model import MonthReport
+from reports.render_pdf import _policy, render_html
+from reports.samu_charts import samu_charts
+from tests.report_data import OUTAGE_AT
+
+pytest_plugins = ("tests.report_fixtures",)
 
 PARIS = "Europe/Paris"
 
@@ -65,3 +73,29 @@ def test_the_chart_draws_a_cell_per_hour_and_day_darker_for_more_bad_minutes() -
 def test_no_day_is_a_no_data_box() -> None:
     svg = heat_map_chart([], [], "minutes en échec", str, "pas de données")
     assert "pas de données" in svg and "<rect" in svg
+
+
+def test_the_report_heat_map_counts_the_same_bad_minutes_as_its_s3_column(
+    report: MonthReport,
+) -> None:
+    """One definition: the hours of the heat-map add up to each SAMU's "S3 min. KO"."""
+    assert report.bad_hours and set(report.bad_hours) == {r.samu_id for r in report.samu}
+    for row in report.samu:
+        hours = report.bad_hours[row.samu_id]
+        assert len(hours) == report.hours
+        assert sum(hours) == (row.s3_minutes_down or 0), row.samu_id
+    outage = report.bad_hours["fr.health.samu005"]
+    hour = int((OUTAGE_AT - report.start).total_seconds()) // 3600
+    assert sum(outage[hour : hour + 2]) > 0  # the simulated outage is where it happened
+
+
+def test_each_watched_samu_has_its_heat_map_in_the_pdf(report: MonthReport) -> None:
+    html = render_html(report, 1, "fr")
+    charts = samu_charts(report, {}, _policy(), formatter("fr"))
+    assert charts
+    for c in charts:
+        assert c.heat in html
+    title = "Minutes en échec des appels de test (S3) par heure et par jour, heure de Paris"
+    assert html.count(title) == len(charts)
+    outage = next(c for c in charts if c.samu_id == "fr.health.samu005")
+    assert outage.heat.count("<rect") == 24 * len({d.day for d in report.days}) + 5
