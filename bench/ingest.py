@@ -91,6 +91,10 @@ their tests shared the machine), so the receiver's core ran ~12 processes and th
 wall-clock figure of that run (points/s, requests/s, latencies) is bounded by the machine by an
 order of magnitude, not by the code; the same-run ratios (end to end / decode 0.11, writer /
 raw insert 0.37) are the comparable figures, and the CPU-time profile above the per-core cost.
+Memory: the peak-memory row's baseline is `vigie up`'s RSS at ready, before any export (added
+after the run above; a quick run at load 16 on 2026-12-06: 467 MB at ready, 546 MB peak). So
+the ≤ 300 MB target is bounded by the platform's own footprint in one process (engine, UI,
+chdb), not by ingest, which adds ~80–160 MB (quick run, full run above).
 """
 
 
@@ -219,11 +223,13 @@ def measure(quick: bool, workdir: Path) -> dict[str, Any]:
     url = f"http://127.0.0.1:{otlp}/v1/metrics"
     try:
         _wait_ready(url, server)
+        ready_rss_mb = rss_mb(server.pid)
         sent = _json_of(
             pinned(sender_core, sys.executable, "-m", "bench.sender", str(plan_file), url), root
         )
         sent["self_metrics"] = _self_metrics(f"http://127.0.0.1:{http}/metrics")
         sent["peak_rss_mb"] = peak_rss_mb(server.pid)
+        sent["ready_rss_mb"] = ready_rss_mb
     finally:
         server.send_signal(signal.SIGINT)  # a clean stop flushes every accepted point
         try:
@@ -247,9 +253,18 @@ def measure(quick: bool, workdir: Path) -> dict[str, Any]:
 
 def peak_rss_mb(pid: int) -> float:
     """The process's resident-memory high-water mark (Linux VmHWM), in MB."""
+    return _status_mb(pid, "VmHWM:")
+
+
+def rss_mb(pid: int) -> float:
+    """The process's resident memory now (Linux VmRSS), in MB."""
+    return _status_mb(pid, "VmRSS:")
+
+
+def _status_mb(pid: int, field: str) -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
@@ -294,6 +309,8 @@ def figures(result: dict[str, Any]) -> list[Figure]:
     dups = result["sent"]["self_metrics"]["vigie_collector_duplicates_total"]
     exact = stored["points"] == expected["points"] and stored["setups"] == expected["setups"]
     one = "1 core" if result["pinned"] else "unpinned"
+    peak = float(result["sent"].get("peak_rss_mb", float("nan")))
+    ready = float(result["sent"].get("ready_rss_mb", float("nan")))
     return [
         Figure(
             f"OTLP/HTTP protobuf ingest, end to end ({one}; {thr['retries']} retried 503s)",
@@ -351,10 +368,12 @@ def figures(result: dict[str, Any]) -> list[Figure]:
         *[f for name, phase in result["sent"]["phases"].items() for f in _phase(name, phase)],
         Figure(
             "peak memory of `vigie up` (RSS high-water mark) over the ingest benchmark",
-            float(result["sent"].get("peak_rss_mb", float("nan"))),
+            peak,
             "MB",
             "≤ 300",
-            met=float(result["sent"].get("peak_rss_mb", float("nan"))) <= 300,
+            f"`vigie up` at ready, before any export {ready:,.0f} MB",
+            peak / ready if ready == ready and ready else None,
+            peak <= 300,
         ),
         Figure(
             "points in the store / points accepted (and call setups summed / sent)",
