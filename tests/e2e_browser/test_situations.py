@@ -1,8 +1,9 @@
-"""Each situation of the national view, in Chromium: healthy, paging, ticket, maintenance, no
-data, Vigie ingest gap and a SAMU in entraide, drawn from crafted SLO statuses and alerts (the
-situation of tests/test_dash_texts.py) by the real Dash app served on a local port. The colour
-(CSS class and computed background), the icon and words of each tile and the reason in its
-tooltip come from the same view model, and the page says so in French."""
+"""Each situation of the national view, in Chromium: healthy, paging, ticket, maintenance, no data,
+Vigie ingest gap and a SAMU in entraide (and the minutes a slice SLO did not judge), drawn from
+crafted SLO statuses and alerts (the situation of tests/test_dash_texts.py) by the real Dash app
+served on a local port. The colour (CSS class and computed background), the icon and words of
+each tile and the reason in its tooltip come from the same view model, and the page says so in
+French."""
 
 from __future__ import annotations
 
@@ -108,6 +109,10 @@ def test_each_situation_shows_its_colour_icon_words_and_reason(served: str) -> N
                 }[state]
             )
             assert words in title and why in title, (samu_id, title)
+        # minutes S3 did not judge are said on the tile and in the risk table, not hidden
+        unjudged = "S3 · joignabilité : 7 min sans données, 3 min de trou Vigie"
+        assert unjudged in by_id[PARIS_ID][3]
+        assert unjudged in driver.find_element("css selector", "#risk-body").text
         entraide = driver.find_element("id", ids.ENTRAIDE).text
         assert (
             "SAMU 13 – Marseille" in entraide
