@@ -1,9 +1,11 @@
-"""The heartbeat and no-data guards replayed over stored history, vectorised per SAMU.
+"""The heartbeat, no-data and Vigie ingest gap alerts replayed over a history, vectorised.
 
-They read what the live engine reads (`points` of the reachability checks, `slo_minute_ingest`)
-once for the whole replay, then answer every tick with sorted-array searches: the same facts as
-`GuardReader.heartbeat` and `GuardReader.last_ingest` at each tick, fed to the same rules as
-`heartbeat_findings` and `no_data_findings` (a test holds them equal to the engine's alerts).
+The facts are the engine's: the reachability checks `GuardReader.heartbeat` reads (here read
+once for the whole replay, `GuardReader.checks`), and the ledger's minutes (`slo.replay`): which
+minutes each SAMU sent anything in (the no-data guard, `slo.findings._last_alive`) and which
+settled minutes were a Vigie gap. Each tick is answered with sorted-array searches and prefix
+sums under the same rules as `heartbeat_findings`, `no_data_findings` and the settled-gap check
+(a silence shared by a large share of the fleet is ours: one gap alert, no SAMU page).
 """
 
 from __future__ import annotations
@@ -15,46 +17,63 @@ from datetime import datetime, timedelta
 import numpy as np
 import numpy.typing as npt
 
+from slo.findings import GAP_MINUTES
+from slo.guards import GAP_ALERT
 from slo.judge import fleet_silent_counts
 from slo.policy import Guards
+from slo.reader import CheckRows, GuardReader
+from slo.replay import History
 from store.client import Store
 
 Bools = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]
 HEARTBEAT_LOOKBACK = timedelta(minutes=15)  # GuardReader.heartbeat's default
-INGEST_LOOKBACK = timedelta(days=1)  # GuardReader.last_ingest's default
+INGEST_LOOKBACK = timedelta(days=1)  # the no-data guard's (slo.live.GUARD_LOOKBACK)
 _NONE = np.iinfo(np.int64).min
-
-_CHECKS_SQL = """
-SELECT samu_id, outcome = 'ok' AND value > 0 AS ok, outcome = 'fail' AS fail,
-       groupArray(toUnixTimestamp64Milli(ts)) AS at, groupArray(value) AS values
-FROM {db}.points
-WHERE metric = {metric:String} AND ts >= {a:DateTime64(3, 'UTC')} AND ts < {b:DateTime64(3, 'UTC')}
-GROUP BY samu_id, ok, fail
-"""
-
-_INGEST_SQL = """
-SELECT samu_id, groupArray(toUnixTimestamp(minute)) FROM (
-  SELECT samu_id, minute FROM {db}.slo_minute_ingest
-  WHERE minute >= {a:DateTime('UTC')} AND minute <= {b:DateTime('UTC')}
-  GROUP BY samu_id, minute HAVING sum(points) > 0
-)
-GROUP BY samu_id
-"""
 
 
 @dataclass(frozen=True)
-class GuardHeld:
-    """Per-SAMU rows of ticks at which a guard holds, and the fleet-wide stall row."""
+class Firing:
+    """One alert as the backtest saw it: labels, first tick it held, first tick it did not."""
 
-    samu: tuple[str, ...]
-    heartbeat: Bools  # SAMU × tick: HeartbeatLost
-    no_data: Bools  # SAMU × tick: TelemetryNoData
-    stalled: npt.NDArray[np.bool_]  # tick: VigieIngestGap (from either guard)
+    labels: tuple[tuple[str, str], ...]
+    starts_at: datetime
+    ends_at: datetime | None  # None: still firing at the last tick
+
+    def label(self, name: str) -> str:
+        return dict(self.labels).get(name, "")
 
 
-def _ms(moments: Sequence[datetime]) -> Ints:
-    return np.array([int(t.timestamp() * 1000) for t in moments], dtype=np.int64)
+def labels_of(
+    name: str,
+    severity: str,
+    samu: str,
+    samu_labels: Mapping[str, Mapping[str, object]],
+    **more: str,
+) -> dict[str, str]:
+    """The label set the engine gives an alert (`AlertState.labels_for`; '' = fleet-wide)."""
+    labels = {"alertname": name, "severity": severity, **more}
+    if samu:
+        labels["samu"] = samu
+        region = samu_labels.get(samu, {}).get("region")
+        if region:
+            labels["region"] = str(region)
+    return labels
+
+
+def intervals(
+    held: Bools, ticks: Sequence[datetime], labels: Sequence[Mapping[str, str]]
+) -> list[Firing]:
+    """Rows of ticks at which an alert holds, as firings (one per run of ticks)."""
+    out = []
+    for i, row in enumerate(held):
+        if not row.any():
+            continue
+        edges = np.diff(np.concatenate(([0], row.astype(np.int8), [0])))
+        key = tuple(sorted(labels[i].items()))
+        for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+            out.append(Firing(key, ticks[int(a)], ticks[int(b)] if b < len(ticks) else None))
+    return out
 
 
 @dataclass(frozen=True)
@@ -65,14 +84,9 @@ class _Checks:
     fail_cum: npt.NDArray[np.float64]  # prefix sums of failed-check values (len + 1)
 
 
-def _checks(rows: Sequence[tuple[object, ...]]) -> dict[str, _Checks]:
-    parts: dict[str, dict[str, list[tuple[int, float]]]] = {}
-    for samu, ok, fail, at, values in rows:
-        kind = "ok" if ok else "fail" if fail else "other"
-        pairs = zip(at, values, strict=True)  # type: ignore[call-overload]
-        parts.setdefault(str(samu), {}).setdefault(kind, []).extend(pairs)
+def _checks(rows: CheckRows) -> dict[str, _Checks]:
     out = {}
-    for samu, kinds in parts.items():
+    for samu, kinds in rows.items():
         ok = np.sort(np.array([t for t, _ in kinds.get("ok", [])], dtype=np.int64))
         every = [t for pairs in kinds.values() for t, _ in pairs]
         fails = sorted(kinds.get("fail", []))
@@ -110,64 +124,76 @@ def _heartbeat(
     return has, has & failed, has & missing, last_seen
 
 
-def replay_guards(
-    store: Store,
-    samu: Sequence[str],
-    ticks: Sequence[datetime],
-    guards: Guards,
-    heartbeat_metric: str,
-) -> GuardHeld:
-    """HeartbeatLost, TelemetryNoData and VigieIngestGap at every tick, as the engine decides
-    (`slo.guards`: a silence shared by a large share of the fleet is ours)."""
-    now = _ms(ticks)
-    n = len(ticks)
-    first, last = ticks[0], ticks[-1]
-    rows = store.query(
-        _CHECKS_SQL, {"metric": heartbeat_metric, "a": first - HEARTBEAT_LOOKBACK, "b": last}
-    )
+def _heartbeats(
+    store: Store, samus: Sequence[str], ticks: Sequence[datetime], guards: Guards, metric: str
+) -> tuple[Bools, Bools, bool]:
+    """HeartbeatLost per SAMU × tick, the ticks the heartbeat sees a gap, whether any check was
+    read at all (points are kept 35 days)."""
+    now = np.array([int(t.timestamp() * 1000) for t in ticks], dtype=np.int64)
+    rows = GuardReader(store).checks(metric, ticks[0] - HEARTBEAT_LOOKBACK, ticks[-1])
     checks = _checks(rows)
-    facts = np.zeros((len(samu), n), bool)
-    failed = np.zeros((len(samu), n), bool)
-    missing = np.zeros((len(samu), n), bool)
-    seen = np.full((len(samu), n), _NONE)
-    for i, s in enumerate(samu):
+    shape = (len(samus), len(ticks))
+    facts, failed, missing = np.zeros(shape, bool), np.zeros(shape, bool), np.zeros(shape, bool)
+    seen = np.full(shape, _NONE)
+    for i, s in enumerate(samus):
         facts[i], failed[i], missing[i], seen[i] = _heartbeat(checks.get(s), now, guards)
     window = int(guards.heartbeat_window.total_seconds() * 1000)
     silent = facts & ((seen == _NONE) | (now[None, :] - seen > window))
-    hb_stalled = facts.any(axis=0) & fleet_silent_counts(silent.sum(axis=0), facts.sum(axis=0))
-    lost = failed | (missing & ~(hb_stalled[None, :] & silent))
-
-    minutes = _ingest_minutes(store, first - INGEST_LOOKBACK, last)
-    quiet_ms = int((guards.no_data_after + timedelta(minutes=1)).total_seconds() * 1000)
-    active = np.zeros((len(samu), n), bool)
-    quiet = np.zeros((len(samu), n), bool)
-    day = int(INGEST_LOOKBACK.total_seconds() * 1000)
-    for i, s in enumerate(samu):
-        at = minutes.get(s)
-        if at is None or not len(at):
-            continue
-        k = np.searchsorted(at, now, "right") - 1
-        last_minute = at[np.maximum(k, 0)]
-        active[i] = (k >= 0) & (last_minute >= now - day)
-        quiet[i] = active[i] & (now - last_minute >= quiet_ms)
-    nd_stalled = fleet_silent_counts(quiet.sum(axis=0), active.sum(axis=0))
-    quiet &= ~nd_stalled[None, :]
-    return GuardHeld(tuple(samu), lost, quiet, hb_stalled | nd_stalled)
+    stalled = facts.any(axis=0) & fleet_silent_counts(silent.sum(axis=0), facts.sum(axis=0))
+    return failed | (missing & ~(stalled[None, :] & silent)), stalled, bool(rows)
 
 
-def _ingest_minutes(store: Store, first: datetime, last: datetime) -> dict[str, Ints]:
-    rows = store.query(_INGEST_SQL, {"a": first, "b": last})
-    return {str(s): np.sort(np.array(at, dtype=np.int64)) * 1000 for s, at in rows}
+def _no_data(
+    hist: History, at: Ints, ticks: Sequence[datetime], guards: Guards
+) -> tuple[Bools, Bools]:
+    """TelemetryNoData per SAMU × tick, and the ticks at which the silence is the fleet's."""
+    alive = hist.alive()
+    index = np.where(alive, np.arange(alive.shape[1])[None, :], -1)
+    last = np.maximum.accumulate(index, axis=1)[:, at - 1]  # last alive minute before the tick
+    stamps = np.array([int(t.timestamp()) for t in ticks], dtype=np.int64)
+    last_s = hist.t0 + 60 * last
+    day = int(INGEST_LOOKBACK.total_seconds())
+    active = (last >= 0) & (last_s >= stamps[None, :] - day)
+    quiet = active & (stamps[None, :] - (last_s + 60) >= guards.no_data_after.total_seconds())
+    stalled = fleet_silent_counts(quiet.sum(axis=0), active.sum(axis=0))
+    return quiet & ~stalled[None, :], stalled
 
 
-def guard_labels(
-    name: str, samu: str, samu_labels: Mapping[str, Mapping[str, object]]
-) -> dict[str, str]:
-    """The label set the engine gives a guard finding of one SAMU ('' = fleet-wide)."""
-    labels = {"alertname": name, "severity": "page"}
-    if samu:
-        labels["samu"] = samu
-        region = samu_labels.get(samu, {}).get("region")
-        if region:
-            labels["region"] = str(region)
-    return labels
+def _settled_gap(hist: History, at: Ints) -> Bools:
+    """The last GAP_MINUTES settled minutes were all a Vigie gap (`slo.findings`)."""
+    gap = np.concatenate(([0], np.cumsum(hist.fleet_gap(), dtype=np.int64)))
+    end = at - 1  # floor_minute(now − settle) at a whole-minute tick
+    out: Bools = gap[end] - gap[end - GAP_MINUTES] >= GAP_MINUTES
+    return out
+
+
+def guard_firings(
+    store: Store,
+    hist: History,
+    samu_labels: Mapping[str, Mapping[str, object]],
+    ticks: Sequence[datetime],
+    guards: Guards,
+    heartbeat_metric: str,
+) -> tuple[list[Firing], list[str]]:
+    """HeartbeatLost, TelemetryNoData and VigieIngestGap at every tick, and notes on what could
+    not be replayed."""
+    at = np.array([hist.index(t) for t in ticks], dtype=np.int64)
+    hb_samus = [s for s in hist.samus if s in samu_labels]
+    lost, hb_gap, read = _heartbeats(store, hb_samus, ticks, guards, heartbeat_metric)
+    quiet, nd_gap = _no_data(hist, at, ticks, guards)
+    out: list[Firing] = []
+    out += intervals(
+        lost, ticks, [labels_of("HeartbeatLost", "page", s, samu_labels) for s in hb_samus]
+    )
+    out += intervals(
+        quiet, ticks, [labels_of("TelemetryNoData", "page", s, samu_labels) for s in hist.samus]
+    )
+    gap = hb_gap | nd_gap | _settled_gap(hist, at)
+    out += intervals(gap[None, :], ticks, [labels_of(GAP_ALERT, "page", "", samu_labels)])
+    notes = []
+    if not read:
+        notes.append(
+            "no reachability checks in the store for this span (points are kept 35 days): "
+            "the heartbeat guard had nothing to replay"
+        )
+    return out, notes

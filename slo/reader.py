@@ -1,5 +1,6 @@
 """The guards' small reads from the store (heartbeat points, traffic baselines) and planned
-maintenance as minute ranges per SAMU, as plain values (no SLO logic here)."""
+maintenance as minute ranges per SAMU, as plain values (no SLO logic here). The backtest reads
+the same checks over its whole replay at once (`GuardReader.checks`)."""
 
 from __future__ import annotations
 
@@ -71,6 +72,18 @@ FROM (
 """
 
 
+_CHECKS_SQL = """
+SELECT samu_id, outcome = 'ok' AND value > 0 AS ok, outcome = 'fail' AS fail,
+       groupArray(toUnixTimestamp64Milli(ts)) AS at, groupArray(value) AS values
+FROM {db}.points
+WHERE metric = {metric:String} AND ts >= {a:DateTime64(3, 'UTC')} AND ts < {b:DateTime64(3, 'UTC')}
+GROUP BY samu_id, ok, fail
+"""
+
+# One SAMU's reachability checks of a span, by kind: (ms since the epoch, value) pairs.
+CheckRows = dict[str, dict[str, list[tuple[int, float]]]]
+
+
 class GuardReader:
     """The small reads of the fast-path guards."""
 
@@ -85,6 +98,19 @@ class GuardReader:
             _HEARTBEAT_SQL, {"metric": metric, "since": now - lookback, "now": now}
         )
         return {str(r[0]): (_opt(r[1]), _opt(r[2]), float(r[3])) for r in rows}
+
+    def checks(self, metric: str, start: datetime, end: datetime) -> CheckRows:
+        """Per SAMU, the check rows with `ts` in [start, end) as `heartbeat` reads them, by kind:
+        `ok` (a success), `fail` (a failure) and `other` (any other row, seen but neither)."""
+        rows = self._store.query(_CHECKS_SQL, {"metric": metric, "a": start, "b": end})
+        out: CheckRows = {}
+        for samu, ok, fail, at, values in rows:
+            kind = "ok" if ok else "fail" if fail else "other"
+            pairs = zip(at, values, strict=True)
+            out.setdefault(str(samu), {}).setdefault(kind, []).extend(
+                (int(t), float(v)) for t, v in pairs
+            )
+        return out
 
     def minute_counts(
         self,

@@ -51,30 +51,6 @@ SQL_WORDS = re.compile(r"\b(SELECT|INSERT|ALTER|DELETE|UPDATE|DROP|CREATE|WHERE|
 # Interpolations into SQL text that were read and found internal: (file, expression) → why.
 REVIEWED: dict[tuple[str, str], str] = {
     **{
-        ("slo/sql.py", e): "placeholders and fragments made by _Params/_conditions from "
-        "internal measure keys ('m0'…) and validated integers; values are bound"
-        for e in (
-            "slot",
-            "good",
-            "valid",
-            "where",
-            "key",
-            "data",
-            "inner",
-            "a",
-            "b",
-            "name",
-            "seg",
-            "hname",
-            "table",
-            "metrics",
-        )
-    },
-    **{
-        ("slo/backtest.py", e): "fragments from slo.sql (placeholders only)"
-        for e in ("good", "valid", "good_c", "data_c", "source")
-    },
-    **{
         ("store/schema.py", e): "DDL from the schema as code; db is validate_database()'d"
         for e in (
             "db",
@@ -120,8 +96,6 @@ REVIEWED: dict[tuple[str, str], str] = {
     ("alerts/notifiers/attempts.py", "_SELECT"): "a constant SELECT prefix",
     ("alerts/oncall/eventlog.py", "_SELECT"): "a constant SELECT prefix",
     ("slo/reader.py", "' OR '.join"): "range placeholders {a0:DateTime} built from an index",
-    ("slo/sql.py", "',\\n    '.join"): "column expressions of the tick query (internal)",
-    ("slo/sql.py", "extra"): "a constant maintenance-exclusion fragment",
     **{
         ("store/backup.py", e): "table names from system.tables quoted by _ident; paths checked "
         "by _sql_path's safe-path pattern (BACKUP/RESTORE cannot bind parameters)"
@@ -161,8 +135,6 @@ REVIEWED: dict[tuple[str, str], str] = {
 }
 NOQA_REVIEWED = {
     "bench/storage_measure.py",
-    "slo/backtest.py",
-    "slo/sql.py",
     "slo/reader.py",
     "slo/ledger_sql.py",
     "store/backup.py",

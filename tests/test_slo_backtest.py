@@ -1,9 +1,11 @@
-"""The vectorised backtest fires exactly the alerts of the live engine ticked over a sample day."""
+"""The backtest fires exactly the alerts of the live engine ticked over a sample day, honours
+planned maintenance and each SAMU's first data, and stops at the end of the data and at now."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from alerts.maintenance import MaintenanceWindow
 from alerts.model import Alert
 from slo.backtest import Firing, backtest
 from slo.engine import CollectingSink, Engine
@@ -23,11 +25,32 @@ from tests.test_slo_eval_factories import (
 
 DAY = datetime(2030, 10, 14, tzinfo=UTC)
 PARIS, LYON, SMALL = "fr.health.samu075", "fr.health.samu069", "fr.health.samu048"
+MAINT, NEW = "fr.health.samu013", "fr.health.samu033"
 STEP = timedelta(minutes=10)
+MIGRATION = MaintenanceWindow(
+    id="migration",
+    title="migration night",
+    starts_at=DAY + timedelta(hours=2),
+    duration=timedelta(minutes=90),
+    approved_by="ans",
+    created_by="noc",
+    samu_ids=(MAINT,),
+)
+
+
+class Windows:
+    """A MaintenanceSource over fixed windows."""
+
+    def __init__(self, *windows: MaintenanceWindow) -> None:
+        self.windows = list(windows)
+
+    def list(self) -> list[MaintenanceWindow]:
+        return self.windows
 
 
 def sample_day(store: Store) -> None:
-    """Four quiet days, then a day with a trunk outage, a slow burn and failing probes."""
+    """Four quiet days, then a day with a trunk outage, a slow burn and failing probes; a SAMU
+    down through its planned migration; a SAMU whose telemetry starts at noon."""
     first = DAY - timedelta(days=4)
     span = minutes(first, 5 * 1440)
     put_counts(store, [(m, PARIS, SETUPS, "success", 30) for m in span])
@@ -41,6 +64,12 @@ def sample_day(store: Store) -> None:
     put_counts(store, [(DAY + timedelta(hours=3), SMALL, SETUPS, "failed", 1)])  # a quiet night
     probes = DAY + timedelta(hours=15)
     put_counts(store, [(m, LYON, PROBES, "failure", 1) for m in minutes(probes, 12)])
+    down = set(minutes(MIGRATION.starts_at, 90))
+    put_counts(store, [(m, MAINT, SETUPS, "failed" if m in down else "success", 20) for m in span])
+    put_counts(store, [(m, MAINT, PROBES, "failure" if m in down else "success", 1) for m in span])
+    noon = minutes(DAY + timedelta(hours=12), 12 * 60)
+    put_counts(store, [(m, NEW, PROBES, "success", 1) for m in noon])
+    put_counts(store, [(m, NEW, SETUPS, "success", 10) for m in noon])
 
 
 def intervals(alerts: list[Alert]) -> list[Firing]:
@@ -64,17 +93,60 @@ def test_the_backtest_fires_exactly_what_the_engine_fires_over_a_sample_day(stor
     clock = FakeClock(DAY)
     sink = CollectingSink()
     engine = Engine(
-        store, LoadResult(tuple(slos)), policies(), registry(), clock, sink, write_snapshots=False
+        store,
+        LoadResult(tuple(slos)),
+        policies(),
+        registry(),
+        clock,
+        sink,
+        Windows(MIGRATION),
+        write_snapshots=False,
     )
-    names = {"SLOBurnRate", "ProbeFailing"}
-    while clock.now() < DAY + timedelta(days=1):
+    end = DAY + timedelta(days=1)
+    while clock.now() < end:
         engine.tick()
         clock.advance(STEP)
-    live = intervals([a for a in sink.alerts if a.labels["alertname"] in names])
-    replayed = backtest(store, slos, samu_labels(), DAY, DAY + timedelta(days=1), STEP)
-    assert replayed == live
-    pages = {(f.label("alertname"), f.label("samu"), f.label("severity")) for f in replayed}
+    live = intervals(sink.alerts)
+    replay = backtest(store, slos, samu_labels(), DAY, end, STEP, now=end, maintenance=[MIGRATION])
+    assert list(replay.firings) == live
+    pages = {(f.label("alertname"), f.label("samu"), f.label("severity")) for f in live}
     assert ("SLOBurnRate", PARIS, "page") in pages
     assert ("SLOBurnRate", LYON, "ticket") in pages
     assert ("ProbeFailing", LYON, "page") in pages
-    assert not any(samu == SMALL for _, samu, _ in pages)
+    assert not any(samu in (SMALL, MAINT, NEW) for _, samu, level in pages if level == "page")
+    assert ("SLOBudgetExhausted", PARIS, "ticket") in pages
+    unplanned = backtest(store, slos, samu_labels(), DAY, end, STEP, now=end)
+    paged = {
+        f.label("alertname")
+        for f in unplanned.firings
+        if f.label("samu") == MAINT and f.label("severity") == "page"
+    }
+    assert paged == {"SLOBurnRate", "ProbeFailing"}
+
+
+def test_the_replay_stops_at_the_end_of_the_data_and_at_now_and_says_so(store: Store) -> None:
+    put_counts(store, [(m, PARIS, SETUPS, "success", 3) for m in minutes(DAY, 90)])
+    slos = [shipped_slo("s1-call-setup")]
+    labels = samu_labels([PARIS])
+    late = DAY + timedelta(days=2)
+
+    past_the_data = backtest(store, slos, labels, DAY, late, now=late)
+    assert past_the_data.reason == "data"
+    assert past_the_data.last_tick == DAY + timedelta(minutes=89)
+    assert "the end of the data" in past_the_data.stopped()
+
+    before_now = backtest(
+        store, slos, labels, DAY, late, now=DAY + timedelta(minutes=30, seconds=5)
+    )
+    assert (before_now.reason, before_now.last_tick) == ("now", DAY + timedelta(minutes=30))
+
+    asked = backtest(store, slos, labels, DAY, DAY + timedelta(hours=1), now=late)
+    assert (asked.reason, asked.ticks) == ("end", 60)
+
+    after = backtest(store, slos, labels, late, late + timedelta(hours=1), now=late)
+    assert (after.reason, after.last_tick, after.firings) == ("data", None, ())
+    assert after.stopped().startswith("nothing replayed: the end of the data")
+
+    far = late + timedelta(days=30)
+    nothing = backtest(store, slos, labels, far, far + timedelta(hours=1), now=far)
+    assert (nothing.reason, nothing.last_tick, nothing.firings) == ("no data", None, ())

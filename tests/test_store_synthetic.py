@@ -33,3 +33,16 @@ def test_regular_points_end_each_interval_and_skip_the_instants_given(store: Sto
     assert [utc(r[0]) for r in rows] == ends
     assert [r[1] - r[0] for r in rows] == [timedelta(milliseconds=300)] * 5
     assert {(r[2], r[3]) for r in rows} == {("ok", 1.0)}
+
+
+def test_points_of_a_late_window_are_received_that_much_later(store: Store) -> None:
+    late = (_ms(FIRST) + 20_000, _ms(FIRST) + 40_000, 7_200_000)  # the 3rd and 4th points, 2 h
+    written = regular_points(store, "fr.health.samu013", "m", "ok", FIRST, EVERY, 6, late_ms=[late])
+    rows = store.query(
+        "SELECT ts, received_at FROM {db}.points WHERE samu_id = {s:String} ORDER BY ts",
+        {"s": "fr.health.samu013"},
+    )
+    assert written == len(rows) == 6
+    base = timedelta(milliseconds=300)
+    later = base + timedelta(hours=2)
+    assert [r[1] - r[0] for r in rows] == [base, base, later, later, base, base]

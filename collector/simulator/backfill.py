@@ -27,6 +27,7 @@ from collector.simulator.agent import SCOPE, SERVICE_NAME
 from collector.simulator.delivery import DeliveryReport, EncodedRequest, Sender
 from collector.simulator.errors import SimulatorError
 from collector.simulator.fleet import Fleet, FleetConfig, SamuBatch
+from collector.simulator.scenario_spec import check_live
 from collector.simulator.scenarios import Scenario, Timeline
 from collector.simulator.tally import SeriesId, Tally
 from collector.simulator.traffic import SamuInfo
@@ -100,6 +101,7 @@ class BackfillEncoder:
             probe_interval_s=options.probe_interval_s,
             heartbeat_interval_s=options.heartbeat_interval_s,
         )
+        check_live(options.scenarios)
         self.fleet = Fleet(samus, Timeline(options.scenarios, float(first_minute), ids), config)
         self.instance = f"backfill-{options.seed}-{first_minute}"
         size = max(1, options.samu_per_request)

@@ -23,7 +23,7 @@ from opentelemetry.sdk.metrics.export import MetricExporter, MetricExportResult,
 from collector.simulator.agent import SamuAgent, collection_minute
 from collector.simulator.errors import CollectorUnreachable, SimulatorError
 from collector.simulator.fleet import SETUPS, Fleet, FleetConfig
-from collector.simulator.scenario_spec import check_targets
+from collector.simulator.scenario_spec import check_live, check_targets
 from collector.simulator.scenarios import MaintenanceMark, Scenario, Timeline
 from collector.simulator.tally import Tally
 from collector.simulator.traffic import SamuInfo
@@ -132,6 +132,7 @@ class Simulation:
             raise SimulatorError("speed must be positive")
         ids = [s.id for s in samus]
         check_targets(options.scenarios, ids)
+        check_live(options.scenarios)
         self.options, self.clock, self.exporter = options, clock, exporter
         self.tally = tally or Tally()
         self.stats = SimulationStats()

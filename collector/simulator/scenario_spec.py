@@ -22,7 +22,13 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from collector.conventions import SAMU_ID_PATTERN
 from collector.simulator.errors import ScenarioError
-from collector.simulator.scenarios import ALL_SAMU, PARAMETERS, Scenario, ScenarioKind
+from collector.simulator.scenarios import (
+    ALL_SAMU,
+    DELIVERY_KINDS,
+    PARAMETERS,
+    Scenario,
+    ScenarioKind,
+)
 from store import durations
 from store.yamldoc import YamlDocument, YamlSyntaxError, format_path, load_document
 
@@ -196,3 +202,14 @@ def check_targets(scenarios: Iterable[Scenario], known: Iterable[str]) -> None:
         missing = [t for t in s.samu_ids if t != ALL_SAMU and t not in known_ids]
         if missing:
             raise ScenarioError(f"scenario {s.label()}: not simulated: {', '.join(missing)}")
+
+
+def check_live(scenarios: Iterable[Scenario]) -> None:
+    """Refuse the kinds the live OTLP agent cannot play (a collector restart, late delivery):
+    the history writer of `vigie slo backtest --seed` and the benchmarks play them."""
+    for s in scenarios:
+        if s.kind in DELIVERY_KINDS:
+            raise ScenarioError(
+                f"scenario {s.label()}: {s.kind!r} changes how telemetry reaches the collector; "
+                "it is played by `vigie slo backtest --seed`, not by the live simulator"
+            )

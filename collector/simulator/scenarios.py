@@ -18,6 +18,13 @@ Kinds (parameters in brackets, with defaults):
   delay; a move that went wrong also has `fraction` (0) of setups and probes failing 503
   (telephony), setup delay ×`factor` (1) and the database up-gauge reading 0 in `flap` (0) of
   the minutes.
+
+Two kinds change nothing at the SAMU, only the way its telemetry reaches us (`Timeline.delivery`;
+played by the history writer and the benchmarks, not by the live OTLP agent):
+- `restart`: our collector restarts: what the targets send during the window never arrives
+  (their exporters gave up); aimed at every SAMU (`*`) it is a gap for everyone.
+- `late`: what the targets send during the window arrives `delay` (2h) later (a backlog
+  flushed after a network cut, or a pipeline behind): the judged past changes when it lands.
 """
 
 from __future__ import annotations
@@ -41,7 +48,10 @@ ScenarioKind = Literal[
     "migration",
     "surge",
     "cutover",
+    "restart",
+    "late",
 ]
+DELIVERY_KINDS = ("restart", "late")  # only the way telemetry reaches us changes
 ALL_SAMU = "*"
 
 # Parameters each kind accepts, with defaults (None: derived from the duration).
@@ -55,6 +65,8 @@ PARAMETERS: dict[str, dict[str, float | None]] = {
     "migration": {"step": None, "outage": 300.0},
     "surge": {"factor": 3.0},
     "cutover": {"shift": 0.015, "delay": 0.0, "fraction": 0.0, "factor": 1.0, "flap": 0.0},
+    "restart": {},
+    "late": {"delay": 7200.0},
 }
 
 
@@ -124,6 +136,8 @@ def _effect(window: Window, at: float) -> Callable[[Condition], Condition]:
     telephony_503 = FailureMode("failed", "503", "telephony")
 
     def apply(cond: Condition) -> Condition:
+        if s.kind in DELIVERY_KINDS:
+            return cond
         if s.kind in ("outage", "migration"):
             return _outage(cond, telephony_503)
         if s.kind == "carrier":
@@ -241,6 +255,21 @@ class Timeline:
             cond = self.condition_at(samu_id, float(starts[i]))
             index[i] = found.setdefault(cond, len(found))
         return tuple(found), index
+
+    def delivery(
+        self, samu_id: str, starts: NDArray[np.float64]
+    ) -> tuple[NDArray[np.bool_], NDArray[np.float64]]:
+        """Per slot starting at `starts`: whether what the SAMU sends is lost (a collector
+        restart), and how many seconds late the rest arrives (a late window)."""
+        lost = np.zeros(len(starts), dtype=bool)
+        delay = np.zeros(len(starts))
+        for w in self.windows(samu_id):
+            inside = (starts >= w.start) & (starts < w.end)
+            if w.scenario.kind == "restart":
+                lost |= inside
+            elif w.scenario.kind == "late":
+                delay = np.where(inside, np.maximum(delay, w.scenario.param("delay")), delay)
+        return lost, delay
 
     def maintenance(self) -> list[MaintenanceMark]:
         """Every planned maintenance window played, per SAMU."""

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,10 +16,11 @@ from vigie.remote import api_get, token_for, with_state
 SPECS_HELP = "SLO spec folder (default: VIGIE_SLO_DIR, else the shipped specs)."
 
 if TYPE_CHECKING:
-    from slo.backtest import Firing
+    from collector.simulator.scenarios import Scenario
     from slo.loader import LoadResult
     from store.client import Store
-    from store.registry import Registry
+
+_INSTANTS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
 @click.group("slo")
@@ -202,11 +202,25 @@ def status_cmd(
 
 
 @slo_group.command("backtest")
-@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]))
-@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--from", "start", required=True, type=click.DateTime(_INSTANTS), help="UTC.")
+@click.option("--to", "end", required=True, type=click.DateTime(_INSTANTS), help="UTC.")
 @click.option("--step", default=1, show_default=True, help="Minutes between replayed ticks.")
 @click.option("--specs", "spec_dir", type=click.Path(path_type=Path), help=SPECS_HELP)
 @click.option("--data-dir", type=click.Path(), help="Data directory.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "csv"]),
+    default="text",
+    show_default=True,
+    help="json: one object; csv: one table whose `record` column says what each row is.",
+)
+@click.option(
+    "--truth",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Stored history: score against these recorded incidents (a scenario file with "
+    "absolute times).",
+)
 @click.option(
     "--seed",
     type=int,
@@ -232,108 +246,83 @@ def backtest_cmd(
     step: int,
     spec_dir: Path | None,
     data_dir: str | None,
+    fmt: str,
+    truth: Path | None,
     seed: int | None,
     scenario_specs: tuple[str, ...],
     samu_count: int,
 ) -> None:
-    """Replay the alert policy (burn-rate pairs, probe, heartbeat and no-data guards) over
-    stored history, or over simulated history with a ground-truth report (UTC dates)."""
-    from slo.backtest import backtest
+    """Replay the alert policy (burn-rate pairs, probe, heartbeat, no-data and ingest-gap
+    guards, planned maintenance honoured) over stored history until now or the end of the
+    data, or over simulated history; per incident: detection and reset delays, pages, tickets;
+    false pages per SLO and SAMU."""
+    from slo.backtest_report import csv_text, document, text_lines
     from slo.loader import load_policy
     from store.clock import utc
     from store.registry import load_registry
+    from vigie import backtest_run
     from vigie.settings import settings_from
 
     policy = load_policy()
     slos = _specs(spec_dir).slos
     registry = load_registry()
     first, last = utc(start), utc(end)
+    minutes = timedelta(minutes=step)
     if scenario_specs and seed is None:
         raise click.UsageError("--scenario needs --seed (scenarios are played on simulated data)")
-
-    def replay(store: Store, labels: dict[str, dict[str, object]]) -> list[Firing]:
-        found = backtest(
-            store, slos, labels, first, last, timedelta(minutes=step), guards=policy.guards
-        )
-        for f in found:
-            ends = f.ends_at.isoformat() if f.ends_at else "still firing"
-            click.echo(
-                f"{f.label('severity'):6} {f.label('alertname'):16} {f.label('slo'):28} "
-                f"{f.label('samu'):18} {f.starts_at.isoformat()} → {ends}"
+    if truth is not None and seed is not None:
+        raise click.UsageError("--truth scores stored history; --seed is scored by its scenarios")
+    say = (lambda line: click.echo(line, err=True)) if fmt != "text" else click.echo
+    try:
+        if seed is not None:
+            scenarios = _parsed(scenario_specs)
+            run = backtest_run.simulated(
+                registry,
+                slos,
+                policy.guards,
+                first,
+                last,
+                minutes,
+                seed,
+                scenarios,
+                samu_count,
+                say,
             )
-        pages = sum(f.label("severity") == "page" for f in found)
-        click.echo(f"{pages} pages, {len(found) - pages} tickets")
-        return found
+        else:
+            labels = backtest_run.labels_of(registry)
+            known = backtest_run.truth_from(truth, list(labels)) if truth else None
 
-    if seed is not None:
-        _simulated_backtest(registry, first, last, seed, scenario_specs, samu_count, replay)
-        return
-    settings = settings_from(data_dir=data_dir)
-    labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in registry}
+            def via_api(base: str) -> backtest_run.BacktestRun:
+                raise click.ClickException(
+                    f"an instance runs at {base} and holds the store; a backtest reads the store "
+                    "directly: stop it, or use a server DSN (VIGIE_CLICKHOUSE_DSN)"
+                )
 
-    def via_api(base: str) -> None:
-        raise click.ClickException(
-            f"an instance runs at {base} and holds the store; a backtest reads the store "
-            "directly: stop it, or use a server DSN (VIGIE_CLICKHOUSE_DSN)"
-        )
+            run = with_state(
+                settings_from(data_dir=data_dir),
+                None,
+                via_api,
+                lambda store: backtest_run.stored(
+                    store, slos, policy.guards, labels, first, last, minutes, known
+                ),
+            )
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    doc = document(run.replay, run.alerts, run.score)
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        click.echo(csv_text(doc), nl=False)
+    else:
+        for line in text_lines(doc):
+            click.echo(line)
 
-    with_state(settings, None, via_api, lambda store: replay(store, labels))
 
-
-def _simulated_backtest(
-    registry: Registry,
-    first: datetime,
-    last: datetime,
-    seed: int,
-    specs: tuple[str, ...],
-    count: int,
-    replay: Callable[[Store, dict[str, dict[str, object]]], list[Firing]],
-) -> None:
-    """Simulate [first − 3 d, last) into a scratch store, replay, score against the scenarios."""
-    import tempfile
-    from dataclasses import replace
-
+def _parsed(specs: tuple[str, ...]) -> list[Scenario]:
     from collector.simulator.errors import ScenarioError
     from collector.simulator.scenario_spec import parse_scenario
-    from slo.backtest_score import score
-    from store.client import open_store
-    from store.migrations import migrate
-    from vigie.backtest_history import write_history
-    from vigie.schema import all_migrations
 
-    lookback = timedelta(days=3)  # the longest alert window
     try:
-        scenarios = [parse_scenario(s) for s in specs]
+        return [parse_scenario(s) for s in specs]
     except ScenarioError as exc:
         raise click.BadParameter(str(exc), param_hint="--scenario") from exc
-    shifted = [
-        s if s.absolute else replace(s, at_s=s.at_s + lookback.total_seconds()) for s in scenarios
-    ]
-    ordered = sorted(registry, key=lambda s: (s.daily_calls, s.id))
-    picks = {ordered[round(i * (len(ordered) - 1) / max(count - 1, 1))].id for i in range(count)}
-    picks |= {t for s in scenarios for t in s.samu_ids if t != "*"}
-    samus = [registry.require(i) for i in sorted(picks)]
-    labels = {s.id: {**s.to_dict(), "overseas": s.overseas} for s in samus}
-    with tempfile.TemporaryDirectory(prefix="vigie-backtest-") as tmp:
-        store = open_store(f"chdb://{tmp}/clickhouse", "backtest")
-        migrate(store, migrations=all_migrations())
-        click.echo(f"simulating {len(samus)} SAMU from {first - lookback:%Y-%m-%d} (seed {seed})…")
-        history = write_history(store, samus, first - lookback, last, seed, shifted)
-        found = replay(store, labels)
-    result = score(found, history.incidents)
-    click.echo(f"ground truth: {len(history.incidents)} incidents played")
-    for o in result.outcomes:
-        i = o.incident
-        seen = (
-            "missed"
-            if o.detected_after is None
-            else f"detected after {o.detected_after} by {o.detected_by}"
-        )
-        reset = "" if o.reset_after is None else f", reset {o.reset_after} after its end"
-        click.echo(f"  {i.kind:8} {i.samu:18} {i.start.isoformat()}: {seen}{reset}")
-    precision = "n/a" if result.precision is None else f"{result.precision:.0%}"
-    recall = "n/a" if result.recall is None else f"{result.recall:.0%}"
-    click.echo(
-        f"precision {precision} ({len(result.false_pages)} false of {result.pages} pages), "
-        f"recall {recall}"
-    )
