@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import random
 import sys
 from dataclasses import replace
@@ -26,7 +27,7 @@ import numpy as np
 from alerts.model import Alert
 from bench.slo_tick import make_engine
 from collector.simulator.fleet import Fleet, FleetConfig
-from collector.simulator.scenarios import Scenario, Timeline
+from collector.simulator.scenarios import Scenario, ScenarioKind, Timeline
 from collector.simulator.tally import rollup
 from slo.loader import LoadResult
 from vigie.backtest_history import POINT_COLUMNS, write_history
@@ -34,6 +35,7 @@ from vigie.backtest_history import POINT_COLUMNS, write_history
 WORKBOOK = "s1-workbook"
 PARIS = ZoneInfo("Europe/Paris")
 EXPORT_S = 10
+SECOND = timedelta(seconds=1)
 # (Paris local time of the outage, day offset) per window: night, morning, afternoon, evening.
 WINDOWS = ((3, 40), (9, 15), (15, 5), (21, 50))
 
@@ -57,7 +59,11 @@ def workbook_specs(specs: LoadResult) -> LoadResult:
     """The shipped specs plus S1 under the plain Workbook policy (burn-rate pairs only)."""
     s1 = next(s for s in specs.slos if s.id == "s1-call-setup")
     guards = replace(
-        s1.alerting.guards, min_bad_events=0, budget_forecast=None, budget_exhausted=False
+        s1.alerting.guards,
+        min_bad_events=0,
+        min_bad_events_short=0,
+        budget_forecast=None,
+        budget_exhausted=False,
     )
     plain = replace(s1, id=WORKBOOK, alerting=replace(s1.alerting, guards=guards), overrides=())
     return LoadResult((*specs.slos, plain), specs.guards)
@@ -119,13 +125,16 @@ def window(store: Any, k: int, quick: bool, cap: timedelta, count: int) -> dict[
     # 7 h of history: the 6 h page pair of a slice SLI counts minutes before history as bad.
     write_history(store, samus, live - timedelta(hours=7), live, seed=3000 + k)
     down = spread(samus, count, k)
-    scenario = Scenario(
-        "outage", tuple(s.id for s in down), outage.timestamp(), 3600.0, absolute=True
+    silent = [s for s in spread(samus, count, k + 3) if s not in down][: max(1, count // 2)]
+    kinds: tuple[tuple[ScenarioKind, list[Any]], ...] = (("outage", down), ("carrier", silent))
+    played = tuple(
+        Scenario(kind, tuple(s.id for s in who), outage.timestamp(), 3600.0, absolute=True)
+        for kind, who in kinds
     )
     ids = [s.id for s in samus]
     fleet = Fleet(
         samus,
-        Timeline((scenario,), live.timestamp(), ids),
+        Timeline(played, live.timestamp(), ids),
         FleetConfig(seed=4000 + k, heartbeat_interval_s=EXPORT_S),
     )
     clock = FakeClock(live)
@@ -144,24 +153,35 @@ def window(store: Any, k: int, quick: bool, cap: timedelta, count: int) -> dict[
         clock.set(end + phase)
         ticks.append(engine.tick().seconds)
         t = end
-        if t > outage and all(None not in _found(sink, s.id, outage) for s in down):
+        outages = all(None not in _found(sink, s.id, outage) for s in down)
+        carriers = all(_found(sink, s.id, outage)[0] is not None for s in silent)
+        if t > outage and outages and carriers:
             break
+    # The first missed check: the first export after the outage began (exports every 10 s).
+    missed = live + EXPORT_S * math.ceil((outage - live).total_seconds() / EXPORT_S) * SECOND
     out = []
-    for s in down:
-        ours, plain = _found(sink, s.id, outage)
-        local = outage.astimezone(s.zone)
-        out.append(
-            {
-                "samu": s.id,
-                "daily_calls": s.daily_calls,
-                "local": local.strftime("%H:%M"),
-                "ours_s": ours,
-                "workbook_s": plain,
-            }
-        )
-    false = sorted({key[0] for key in sink.first if key[0] not in {s.id for s in down}})
+    for kind, who in (("outage", down), ("carrier", silent)):
+        for s in who:
+            ours, plain = _found(sink, s.id, outage)
+            out.append(
+                {
+                    "samu": s.id,
+                    "kind": kind,
+                    "daily_calls": s.daily_calls,
+                    "local": outage.astimezone(s.zone).strftime("%H:%M"),
+                    "ours_s": ours,
+                    "ours_after_missed_s": None
+                    if ours is None
+                    else ours - (missed - outage).total_seconds(),
+                    "workbook_s": plain,
+                }
+            )
+    hit = {s.id for s in (*down, *silent)}
+    false = sorted({key[0] or "fleet" for key in sink.first if key[0] not in hit})
     return {
         "outages": out,
+        "local": f"{hour:02d}:{minute:02d}",
+        "seeds": f"{3000 + k}/{4000 + k}",
         "false_page_samu": false,
         "ticks": len(ticks),
         "tick_ms_median": float(np.median(ticks)) * 1000,

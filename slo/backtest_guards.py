@@ -124,11 +124,27 @@ def _heartbeat(
     return has, has & failed, has & missing, last_seen
 
 
+def resting(hist: History, samus: Sequence[str], stamps: Ints, grace: timedelta) -> Bools:
+    """SAMU × tick: in planned maintenance, or out of it for less than `grace`
+    (`slo.findings.resting_samus`)."""
+    out = np.zeros((len(samus), len(stamps)), dtype=bool)
+    spare = grace.total_seconds()
+    for i, samu in enumerate(samus):
+        for a, b in hist.tallies.maintenance.get(hist.ledger.index[samu], ()):
+            out[i] |= (a <= stamps) & (stamps < b + spare)
+    return out
+
+
 def _heartbeats(
-    store: Store, samus: Sequence[str], ticks: Sequence[datetime], guards: Guards, metric: str
+    store: Store,
+    samus: Sequence[str],
+    ticks: Sequence[datetime],
+    guards: Guards,
+    metric: str,
+    resting: Bools,
 ) -> tuple[Bools, Bools, bool]:
     """HeartbeatLost per SAMU × tick, the ticks the heartbeat sees a gap, whether any check was
-    read at all (points are kept 35 days)."""
+    read at all (points are kept 35 days); SAMU `resting` at a tick are not judged at it."""
     now = np.array([int(t.timestamp() * 1000) for t in ticks], dtype=np.int64)
     rows = GuardReader(store).checks(metric, ticks[0] - HEARTBEAT_LOOKBACK, ticks[-1])
     checks = _checks(rows)
@@ -137,6 +153,9 @@ def _heartbeats(
     seen = np.full(shape, _NONE)
     for i, s in enumerate(samus):
         facts[i], failed[i], missing[i], seen[i] = _heartbeat(checks.get(s), now, guards)
+    facts &= ~resting
+    failed &= ~resting
+    missing &= ~resting
     window = int(guards.heartbeat_window.total_seconds() * 1000)
     silent = facts & ((seen == _NONE) | (now[None, :] - seen > window))
     stalled = facts.any(axis=0) & fleet_silent_counts(silent.sum(axis=0), facts.sum(axis=0))
@@ -144,16 +163,16 @@ def _heartbeats(
 
 
 def _no_data(
-    hist: History, at: Ints, ticks: Sequence[datetime], guards: Guards
+    hist: History, at: Ints, stamps: Ints, guards: Guards, resting: Bools
 ) -> tuple[Bools, Bools]:
-    """TelemetryNoData per SAMU × tick, and the ticks at which the silence is the fleet's."""
+    """TelemetryNoData per SAMU × tick, and the ticks at which the silence is the fleet's (SAMU
+    `resting` at a tick are not judged at it)."""
     alive = hist.alive()
     index = np.where(alive, np.arange(alive.shape[1])[None, :], -1)
     last = np.maximum.accumulate(index, axis=1)[:, at - 1]  # last alive minute before the tick
-    stamps = np.array([int(t.timestamp()) for t in ticks], dtype=np.int64)
     last_s = hist.t0 + 60 * last
     day = int(INGEST_LOOKBACK.total_seconds())
-    active = (last >= 0) & (last_s >= stamps[None, :] - day)
+    active = (last >= 0) & (last_s >= stamps[None, :] - day) & ~resting
     quiet = active & (stamps[None, :] - (last_s + 60) >= guards.no_data_after.total_seconds())
     stalled = fleet_silent_counts(quiet.sum(axis=0), active.sum(axis=0))
     return quiet & ~stalled[None, :], stalled
@@ -178,9 +197,12 @@ def guard_firings(
     """HeartbeatLost, TelemetryNoData and VigieIngestGap at every tick, and notes on what could
     not be replayed."""
     at = np.array([hist.index(t) for t in ticks], dtype=np.int64)
+    stamps = np.array([int(t.timestamp()) for t in ticks], dtype=np.int64)
     hb_samus = [s for s in hist.samus if s in samu_labels]
-    lost, hb_gap, read = _heartbeats(store, hb_samus, ticks, guards, heartbeat_metric)
-    quiet, nd_gap = _no_data(hist, at, ticks, guards)
+    rest = resting(hist, hb_samus, stamps, guards.heartbeat_window)
+    lost, hb_gap, read = _heartbeats(store, hb_samus, ticks, guards, heartbeat_metric, rest)
+    rest = resting(hist, hist.samus, stamps, guards.no_data_after)
+    quiet, nd_gap = _no_data(hist, at, stamps, guards, rest)
     out: list[Firing] = []
     out += intervals(
         lost, ticks, [labels_of("HeartbeatLost", "page", s, samu_labels) for s in hb_samus]

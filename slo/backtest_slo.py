@@ -101,15 +101,19 @@ def series(slo: SLO, hist: History, samu_labels: Labels) -> Series | None:
     )
 
 
-def targets(slo: SLO, names: Sequence[str], samu_labels: Labels) -> tuple[Floats, Floats]:
-    """Per group: the objective and the minimum of bad events a page needs."""
+def targets(slo: SLO, names: Sequence[str], samu_labels: Labels) -> tuple[Floats, Floats, Floats]:
+    """Per group: the objective, and the bad events a pair needs in its long and short window."""
     if slo.scope != "samu":
-        n = len(names)
-        return np.full(n, slo.objective), np.full(n, float(slo.alerting.guards.min_bad_events))
-    found = [slo.target_for(s, samu_labels[s]) for s in names]
+        guards = [slo.alerting.guards] * len(names)
+        objectives = np.full(len(names), slo.objective)
+    else:
+        found = [slo.target_for(s, samu_labels[s]) for s in names]
+        guards = [t.guards for t in found]
+        objectives = np.array([t.objective for t in found])
     return (
-        np.array([t.objective for t in found]),
-        np.array([float(t.guards.min_bad_events) for t in found]),
+        objectives,
+        np.array([float(g.min_bad_events) for g in guards]),
+        np.array([float(g.min_bad_events_short) for g in guards]),
     )
 
 
@@ -137,15 +141,16 @@ def slo_firings(
     s = series(slo, hist, samu_labels)
     out: list[Firing] = []
     if s is not None:
-        objective, min_bad = targets(slo, s.names, samu_labels)
+        objective, min_bad, min_short = targets(slo, s.names, samu_labels)
         rates = burns(slo, s, at, objective)
         policy = slo.alerting.policy
         held: dict[str, Bools] = {}
         for pair in policy.pairs:
             factor = pair.factor(policy.period)
-            (long, long_bad), (short, _) = rates[pair.long], rates[pair.short]
+            (long, long_bad), (short, short_bad) = rates[pair.long], rates[pair.short]
             with np.errstate(invalid="ignore"):
                 holds = (long > factor) & (short > factor) & (long_bad >= min_bad[:, None])
+            holds &= short_bad >= min_short[:, None]
             severity = pair.severity if slo.alerting.pages else "ticket"
             held[severity] = held.get(severity, np.zeros_like(holds)) | holds
         for level, rows in held.items():

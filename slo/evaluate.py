@@ -24,7 +24,7 @@ from slo.budget import time_to_exhaustion as exhaustion_in
 from slo.judge import SETTLE_S
 from slo.layout import count_columns, slice_rule, slice_source
 from slo.model import SLO, FreshnessSLI, Occurrences, RatioSLI, Timeslices
-from slo.policy import AlertCondition, BurnSample, Policy, evaluate_conditions
+from slo.policy import AlertCondition, BurnSample, Guards, Policy, evaluate_conditions
 from slo.tally import Tallies
 from slo.windows import Interval, RollingWindow, elapsed_interval, floor_minute, window_interval
 
@@ -112,7 +112,7 @@ def status_of(
     slo: SLO,
     samu: str,
     objective: float,
-    min_bad_events: float,
+    guards: Guards,
     window: Totals,
     burns: Mapping[timedelta, Totals],
     window_minutes: int,
@@ -136,7 +136,7 @@ def status_of(
     current = _current_burn(samples)
     conditions: tuple[AlertCondition, ...] = ()
     if slo.alerting.enabled:
-        conditions = fired_pairs(samples, slo.alerting.policy, min_bad_events, slo.alerting.pages)
+        conditions = fired_pairs(samples, slo.alerting.policy, guards, slo.alerting.pages)
     period = (
         slo.window.duration
         if isinstance(slo.window, RollingWindow)
@@ -164,7 +164,7 @@ def _factors(policy: Policy) -> tuple[float, ...]:
 
 
 def fired_pairs(
-    samples: Mapping[timedelta, BurnSample], policy: Policy, min_bad_events: float, pages: bool
+    samples: Mapping[timedelta, BurnSample], policy: Policy, guards: Guards, pages: bool
 ) -> tuple[AlertCondition, ...]:
     """`slo.policy.evaluate_conditions` with the derived factors computed once per policy.
 
@@ -183,7 +183,15 @@ def fired_pairs(
             break
     else:
         return ()
-    return tuple(evaluate_conditions(samples, policy, min_bad_events=min_bad_events, pages=pages))
+    return tuple(
+        evaluate_conditions(
+            samples,
+            policy,
+            min_bad_events=guards.min_bad_events,
+            pages=pages,
+            min_bad_short=guards.min_bad_events_short,
+        )
+    )
 
 
 def _current_burn(samples: Mapping[timedelta, BurnSample]) -> float | None:
@@ -363,12 +371,12 @@ def _status(
         minutes = w.minutes * len(idx) - tally.gap - tally.no_data - tally.excluded
     if scope == "samu":
         target = slo.target_for(name, labels[name])
-        objective, min_bad = target.objective, target.guards.min_bad_events
+        objective, guards = target.objective, target.guards
     else:
-        objective, min_bad = slo.objective, slo.alerting.guards.min_bad_events
+        objective, guards = slo.objective, slo.alerting.guards
     parts = _parts(v, idx, components) if scope != "region" else {}
     return status_of(
-        slo, name, objective, min_bad, window, burns, max(0, minutes), w.start, now, parts, tally
+        slo, name, objective, guards, window, burns, max(0, minutes), w.start, now, parts, tally
     )
 
 

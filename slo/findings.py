@@ -2,7 +2,8 @@
 
 Beside the burn-rate pairs: the probe guard (N failed or silent probe minutes, judged by
 `slo.judge`: a Vigie gap is not a failed minute), the heartbeat and no-data guards (judged
-against the fleet: a silence shared by most of the fleet is ours), the budget guards, the
+against the fleet: a silence shared by most of the fleet is ours; a SAMU in planned maintenance
+is not judged until its guard's window has passed since the work ended), the budget guards, the
 traffic-collapse guard (S4: muted over minutes of a Vigie gap, when calls do not reach us for
 our own reasons) and the Vigie ingest gap itself (the last settled minutes silent fleet-wide).
 """
@@ -85,13 +86,20 @@ class Findings:
             if st.slo in alerting
         }
         out += budget_findings(statuses, guards_of)
+        # A SAMU in planned maintenance, or just out of it, is not judged on silence: its
+        # checks were expected to fail; the guard's own window starts when the work ends.
+        resting = resting_samus(tallies, now, defaults.heartbeat_window)
         facts = {
             samu: HeartbeatFacts(*row)
             for samu, row in self._reader.heartbeat(self._heartbeat_metric, now).items()
-            if samu in self._labels
+            if samu in self._labels and samu not in resting
         }
         out += heartbeat_findings(facts, now, defaults)
-        out += no_data_findings(_last_alive(tallies, now, GUARD_LOOKBACK), now, defaults)
+        quiet = resting_samus(tallies, now, defaults.no_data_after)
+        last = {
+            s: t for s, t in _last_alive(tallies, now, GUARD_LOOKBACK).items() if s not in quiet
+        }
+        out += no_data_findings(last, now, defaults)
         gap_words = tallies.fleet_gap()
         out += _settled_gap(tallies, gap_words, now)
         out += self._collapses(now, guards, tallies, gap_words)
@@ -170,6 +178,18 @@ class Findings:
                 [_window_total(stamps, cumulative, r, s) for r in rs] for s in spans
             ]
         return collapse_findings(guard, current, baseline)
+
+
+def resting_samus(tallies: Tallies, now: datetime, grace: timedelta) -> set[str]:
+    """SAMU in planned maintenance at `now`, or out of it for less than `grace`."""
+    stamp = now.timestamp()
+    spare = grace.total_seconds()
+    rows = {
+        row
+        for row, spans in tallies.maintenance.items()
+        if any(a <= stamp < b + spare for a, b in spans)
+    }
+    return {samu for samu, row in tallies.ledger.index.items() if row in rows}
 
 
 def _last_alive(tallies: Tallies, now: datetime, lookback: timedelta) -> dict[str, datetime | None]:

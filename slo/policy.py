@@ -70,8 +70,11 @@ class TrafficCollapse:
 class Guards:
     """Low-traffic and fast-path guards that sit beside the burn-rate pairs."""
 
-    # A per-SAMU page needs at least this many bad events in the long window (quiet nights).
+    # A per-SAMU page needs at least this many bad events in the long window (quiet nights)…
     min_bad_events: int = 3
+    # … and this many in the short window: one stray failure does not re-fire a page while the
+    # long window still holds an earlier incident's bad events (low traffic, small SAMU).
+    min_bad_events_short: int = 2
     probe_failed_minutes: int = 2
     heartbeat_failed_checks: int = 3  # consecutive failed or missing checks
     heartbeat_interval: timedelta = timedelta(seconds=10)
@@ -133,12 +136,13 @@ def evaluate_conditions(
     *,
     min_bad_events: float = 0,
     pages: bool = True,
+    min_bad_short: float = 0,
 ) -> list[AlertCondition]:
     """The pairs of `policy` whose long and short windows both burn above their factor.
 
     A window with no valid events never fires (no data has its own guard). `min_bad_events`
-    (per-SAMU guard) suppresses a pair whose long window holds fewer bad events; with
-    `pages=False` a page pair is reported as a ticket.
+    (per-SAMU guard) suppresses a pair whose long window holds fewer bad events, `min_bad_short`
+    one whose short window does; with `pages=False` a page pair is reported as a ticket.
     """
     fired: list[AlertCondition] = []
     for pair in policy.pairs:
@@ -153,7 +157,7 @@ def evaluate_conditions(
         factor = pair.factor(policy.period)
         if long.burn_rate <= factor or short.burn_rate <= factor:
             continue
-        if long.bad_events < min_bad_events:
+        if long.bad_events < min_bad_events or short.bad_events < min_bad_short:
             continue
         severity: Severity = pair.severity if pages else "ticket"
         fired.append(

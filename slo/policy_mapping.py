@@ -35,6 +35,7 @@ def merge_guards(base: Guards, spec: s.GuardsSpec | None) -> Guards:
     return replace(
         base,
         min_bad_events=_pick(spec.min_bad_events, base.min_bad_events),
+        min_bad_events_short=_pick(spec.min_bad_events_short, base.min_bad_events_short),
         probe_failed_minutes=_pick(spec.probe_failed_minutes, base.probe_failed_minutes),
         heartbeat_failed_checks=_pick(spec.heartbeat_failed_checks, base.heartbeat_failed_checks),
         heartbeat_interval=_pick(spec.heartbeat_interval, base.heartbeat_interval),

@@ -156,6 +156,7 @@ class GuardsSpec(Strict):
     """Guard settings; each one left out keeps the value inherited from the class or policy."""
 
     min_bad_events: Annotated[int, Field(ge=0)] | None = None
+    min_bad_events_short: Annotated[int, Field(ge=0)] | None = None
     probe_failed_minutes: Annotated[int, Field(ge=1)] | None = None
     heartbeat_failed_checks: Annotated[int, Field(ge=1)] | None = None
     heartbeat_interval: Duration | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from alerts.maintenance import MaintenanceWindow
 from collector.simulator.scenarios import Scenario
 from slo.backtest import Firing, backtest
 from slo.engine import CollectingSink, Engine
@@ -14,7 +15,7 @@ from slo.loader import LoadResult
 from store.client import Store
 from store.clock import FakeClock
 from store.registry import Registry
-from tests.test_slo_backtest import intervals
+from tests.test_slo_backtest import Windows, intervals
 from tests.test_slo_eval_factories import CHECKS, policies, registry, samu_labels, shipped_slo
 from vigie.backtest_history import POINT_COLUMNS, write_history
 
@@ -44,11 +45,29 @@ def sample(store: Store) -> None:
 
 
 def test_the_replayed_guards_fire_exactly_what_the_engine_fires(store: Store) -> None:
+    """…including a planned window that covers only the first half of SMALL's outage: the work
+    overran, so SMALL pages once the window and the heartbeat's 30 s after it have passed."""
     sample(store)
     clock = FakeClock(T0 + 20 * MIN)
     sink = CollectingSink()
+    work = MaintenanceWindow(
+        id="work",
+        title="planned work",
+        starts_at=T0 + 40 * MIN,
+        duration=10 * MIN,
+        approved_by="ans",
+        created_by="noc",
+        samu_ids=(SMALL,),
+    )
     engine = Engine(
-        store, LoadResult(()), policies(), registry(), clock, sink, write_snapshots=False
+        store,
+        LoadResult(()),
+        policies(),
+        registry(),
+        clock,
+        sink,
+        Windows(work),
+        write_snapshots=False,
     )
     end = T0 + timedelta(hours=2, minutes=12)
     while clock.now() < end:
@@ -56,9 +75,18 @@ def test_the_replayed_guards_fire_exactly_what_the_engine_fires(store: Store) ->
         clock.advance(MIN)
     live = intervals([a for a in sink.alerts if a.labels["alertname"] in GUARDS])
     replay = backtest(
-        store, [], samu_labels(), T0 + 20 * MIN, end, guards=policies().guards, now=end
+        store,
+        [],
+        samu_labels(),
+        T0 + 20 * MIN,
+        end,
+        guards=policies().guards,
+        now=end,
+        maintenance=[work],
     )
     assert list(replay.firings) == live
+    overran = [f.starts_at for f in live if f.labels == page_of("HeartbeatLost", SMALL)]
+    assert overran == [T0 + 51 * MIN]
     fired = {(f.label("alertname"), f.label("samu")) for f in live}
     assert fired == {
         ("HeartbeatLost", SMALL),
@@ -70,6 +98,11 @@ def test_the_replayed_guards_fire_exactly_what_the_engine_fires(store: Store) ->
     assert [(g.starts_at, g.ends_at) for g in gaps] == [(T0 + 91 * MIN, T0 + 102 * MIN)]
     hole = [f for f in live if f.label("samu") in (PARIS, SMALL) and f.starts_at >= T0 + 90 * MIN]
     assert hole == []
+
+
+def page_of(name: str, samu: str) -> tuple[tuple[str, str], ...]:
+    region = str(registry().require(samu).region)
+    return (("alertname", name), ("region", region), ("samu", samu), ("severity", "page"))
 
 
 def _held(firings: tuple[Firing, ...], at: datetime) -> set[tuple[tuple[str, str], ...]]:

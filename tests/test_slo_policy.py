@@ -99,6 +99,21 @@ def test_a_quiet_night_with_one_failed_call_does_not_page(workbook: Policy) -> N
     assert evaluate_conditions(burns, workbook, min_bad_events=3) == []
 
 
+def test_one_stray_failure_does_not_page_again_while_the_long_window_holds_an_incident(
+    workbook: Policy,
+) -> None:
+    # Two hours after a 20-minute outage of a small SAMU (6 calls in 30 minutes), one normal
+    # failure: the 6 h window still burns with the outage, the 30 min window with one call.
+    burns = {w: burn_sample(100, 100, 0.9995) for w in workbook.windows()}
+    burns[timedelta(hours=6)] = burn_sample(60, 80, 0.9995)
+    burns[timedelta(minutes=30)] = burn_sample(5, 6, 0.9995)
+    assert [c.pair for c in evaluate_conditions(burns, workbook, min_bad_events=3)] == ["page-6h"]
+    assert evaluate_conditions(burns, workbook, min_bad_events=3, min_bad_short=2) == []
+    burns[timedelta(minutes=30)] = burn_sample(4, 6, 0.9995)  # it is happening again
+    fired = evaluate_conditions(burns, workbook, min_bad_events=3, min_bad_short=2)
+    assert [c.pair for c in fired] == ["page-6h"]
+
+
 def test_a_class_that_does_not_page_gets_tickets(workbook: Policy) -> None:
     fired = evaluate_conditions(_outage(300, 1.0, 0.999), workbook, pages=False)
     assert {c.severity for c in fired} == {"ticket"}
