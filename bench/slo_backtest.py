@@ -175,7 +175,15 @@ def child(workdir: Path, quick: bool, seed: int) -> dict[str, Any]:
     start = FIRST + LOOKBACK
     began = time.monotonic()
     ours = backtest(
-        store, specs.slos, labels, start, end, guards=policy.guards, now=end, maintenance=windows
+        store,
+        specs.slos,
+        labels,
+        start,
+        end,
+        guards=policy.guards,
+        now=end,
+        maintenance=windows,
+        plausibility=specs.guards,
     )
     ours_s = time.monotonic() - began
     plain = backtest(

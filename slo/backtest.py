@@ -4,10 +4,10 @@ The history is read through the ledger and judged through `slo.judge` (`slo.repl
 as the engine reads and judges it — planned maintenance excluded, minutes before a SAMU's first
 data out of its window, a silence of most of the fleet a Vigie gap — then cumulative sums give
 every window at every tick at once: a month of 100 SAMU is array arithmetic, not 40 000 engine
-ticks. Ticks fall on whole minutes; at the same instants, over the same store, the burn-rate
-pairs, the probe guard, the heartbeat and no-data guards and the Vigie ingest gap fire exactly
-as the live engine's (tests hold them equal). Not replayed: the budget tickets and the S4
-traffic-collapse guard (`Replay.notes` says so).
+ticks. Ticks fall on whole minutes; at the same instants, over the same store, every alert the
+engine raises — burn-rate pairs, probe guard, budget tickets (`slo.backtest_slo`), heartbeat,
+no-data and Vigie ingest gap (`slo.backtest_guards`), the S4 traffic collapse
+(`slo.backtest_collapse`) — fires exactly as the live engine's (tests hold them equal).
 
 The replay stops at the end asked for, at `now`, or at the last minute with data from any SAMU,
 whichever comes first, and says which (`Replay.reason`): a replay past the end of the data
@@ -25,10 +25,11 @@ import numpy as np
 import numpy.typing as npt
 
 from alerts.maintenance import MaintenanceWindow
+from slo.backtest_collapse import collapse_firings, with_columns
 from slo.backtest_guards import Firing, guard_firings
 from slo.backtest_slo import slo_firings
 from slo.layout import layout_for
-from slo.model import SLO
+from slo.model import SLO, PlausibilityGuard
 from slo.policy import Guards
 from slo.replay import judged, load_ledger
 from slo.windows import elapsed_interval
@@ -106,16 +107,18 @@ def backtest(
     *,
     now: datetime | None = None,
     maintenance: Sequence[MaintenanceWindow] = (),
+    plausibility: Sequence[PlausibilityGuard] = (),
 ) -> Replay:
     """Every alert the engine raises for ticks in [start, end) every `step`, until now or the end
-    of the data: burn-rate pairs and probe guard of `slos`, and with `guards` (the policy's
-    defaults, `PolicySet.guards`) the heartbeat, no-data and Vigie ingest gap alerts."""
+    of the data: burn-rate pairs, probe guard and budget tickets of `slos`; with `guards` (the
+    policy's defaults, `PolicySet.guards`) the heartbeat, no-data and Vigie ingest gap alerts;
+    the traffic-collapse alerts of the `plausibility` guards (S4)."""
     if step.total_seconds() % 60 or step <= timedelta(0) or start.second or start.microsecond:
         raise ValueError("backtest ticks fall on whole minutes (start and step)")
     now = now or datetime.now(UTC)
     samus = sorted(samu_labels)
     regions = {s: str(lab.get("region", "")) for s, lab in samu_labels.items()}
-    layout = layout_for([s for s in slos if s.alerting.enabled])
+    layout = with_columns(layout_for([s for s in slos if s.alerting.enabled]), plausibility)
     ledger = load_ledger(store, layout, samus, _first(slos, start), min(end, now))
     asked = _ticks(start, end, step)
     ticks = [t for t in asked if t <= now]
@@ -134,7 +137,9 @@ def backtest(
     for slo in slos:
         if slo.alerting.enabled:
             found += slo_firings(slo, hist, ticks, at, samu_labels)
-    notes = ["the S4 traffic-collapse guard is not replayed"]
+    notes: list[str] = []
+    if plausibility:
+        found += collapse_firings(store, plausibility, hist, ticks, samu_labels)
     if guards is not None:
         more, said = guard_firings(store, hist, samu_labels, ticks, guards, heartbeat_metric)
         found += more

@@ -20,6 +20,7 @@ from tests.test_slo_eval_factories import (
     put_counts,
     registry,
     samu_labels,
+    shipped,
     shipped_slo,
 )
 
@@ -27,6 +28,7 @@ DAY = datetime(2030, 10, 14, tzinfo=UTC)
 PARIS, LYON, SMALL = "fr.health.samu075", "fr.health.samu069", "fr.health.samu048"
 MAINT, NEW = "fr.health.samu013", "fr.health.samu033"
 STEP = timedelta(minutes=10)
+MIN = timedelta(minutes=1)
 MIGRATION = MaintenanceWindow(
     id="migration",
     title="migration night",
@@ -150,3 +152,31 @@ def test_the_replay_stops_at_the_end_of_the_data_and_at_now_and_says_so(store: S
     far = late + timedelta(days=30)
     nothing = backtest(store, slos, labels, far, far + timedelta(hours=1), now=far)
     assert (nothing.reason, nothing.last_tick, nothing.firings) == ("no data", None, ())
+
+
+def test_the_replayed_traffic_collapse_fires_exactly_what_the_engine_fires(store: Store) -> None:
+    """Eight Monday afternoons of traffic for Paris, then this Monday it falls silent; Lyon's
+    thin traffic is just quiet; Lozère, with no baseline, is never judged."""
+    guards = shipped()[1]
+    now = DAY + timedelta(hours=14)  # a Monday afternoon
+    for week in range(1, 9):
+        ref = now - timedelta(weeks=week)
+        span = minutes(ref - timedelta(hours=2), 180)
+        put_counts(store, [(m, PARIS, SETUPS, "success", 3) for m in span])
+        put_counts(store, [(m, LYON, SETUPS, "success", 1) for m in span[::6]])
+    today = minutes(now - timedelta(hours=2), 180)
+    put_counts(store, [(m, PARIS, SETUPS, "success", 3) for m in today if m < now - 25 * MIN])
+    put_counts(store, [(m, SMALL, SETUPS, "success", 1) for m in today])
+    clock = FakeClock(now - 40 * MIN)
+    sink = CollectingSink()
+    engine = Engine(
+        store, LoadResult((), guards), policies(), registry(), clock, sink, write_snapshots=False
+    )
+    end = now + 30 * MIN
+    while clock.now() < end:
+        engine.tick()
+        clock.advance(MIN)
+    live = intervals([a for a in sink.alerts if a.labels["alertname"] == "TrafficCollapse"])
+    replay = backtest(store, [], samu_labels(), now - 40 * MIN, end, now=end, plausibility=guards)
+    assert list(replay.firings) == live
+    assert {f.label("samu") for f in live} == {PARIS}

@@ -23,7 +23,7 @@ from collector.simulator.scenario_spec import load_scenarios
 from collector.simulator.scenarios import MaintenanceMark, Scenario, Timeline
 from slo.backtest import Firing, Replay, backtest
 from slo.backtest_score import Incident, Score, delivered, score
-from slo.model import SLO
+from slo.loader import LoadResult
 from slo.policy import Guards
 from store.client import Store
 from store.clock import SystemClock
@@ -76,7 +76,7 @@ def truth_from(path: Path, samu_ids: Sequence[str]) -> tuple[Incident, ...]:
 
 def stored(
     store: Store,
-    slos: Sequence[SLO],
+    specs: LoadResult,
     guards: Guards,
     labels: Labels,
     start: datetime,
@@ -88,7 +88,16 @@ def stored(
     clock = SystemClock()
     windows = MaintenanceStore(store, clock, EventLog(store, clock)).list()
     replay = backtest(
-        store, slos, labels, start, end, step, guards, now=clock.now(), maintenance=windows
+        store,
+        specs.slos,
+        labels,
+        start,
+        end,
+        step,
+        guards,
+        now=clock.now(),
+        maintenance=windows,
+        plausibility=specs.guards,
     )
     return finish(replay, windows, labels, truth)
 
@@ -119,7 +128,7 @@ def pick(registry: Registry, count: int, scenarios: Sequence[Scenario]) -> list[
 
 def simulated(
     registry: Registry,
-    slos: Sequence[SLO],
+    specs: LoadResult,
     guards: Guards,
     first: datetime,
     last: datetime,
@@ -150,6 +159,15 @@ def simulated(
         say(f"simulating {len(samus)} SAMU from {origin:%Y-%m-%d} (seed {seed})…")
         history = write_history(store, samus, origin, last, seed, shifted)
         replay = backtest(
-            store, slos, labels, first, last, step, guards, now=last, maintenance=windows
+            store,
+            specs.slos,
+            labels,
+            first,
+            last,
+            step,
+            guards,
+            now=last,
+            maintenance=windows,
+            plausibility=specs.guards,
         )
     return finish(replay, windows, labels, history.incidents)

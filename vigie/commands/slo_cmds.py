@@ -252,10 +252,10 @@ def backtest_cmd(
     scenario_specs: tuple[str, ...],
     samu_count: int,
 ) -> None:
-    """Replay the alert policy (burn-rate pairs, probe, heartbeat, no-data and ingest-gap
-    guards, planned maintenance honoured) over stored history until now or the end of the
-    data, or over simulated history; per incident: detection and reset delays, pages, tickets;
-    false pages per SLO and SAMU."""
+    """Replay every alert the engine raises (burn-rate pairs, probe, heartbeat, no-data,
+    ingest gap, traffic collapse, budget tickets; planned maintenance honoured) over stored
+    history until now or the end of the data, or over simulated history; per incident:
+    detection and reset delays, pages, tickets; false pages per SLO and SAMU."""
     from slo.backtest_report import csv_text, document, text_lines
     from slo.loader import load_policy
     from store.clock import utc
@@ -264,7 +264,7 @@ def backtest_cmd(
     from vigie.settings import settings_from
 
     policy = load_policy()
-    slos = _specs(spec_dir).slos
+    specs = _specs(spec_dir)
     registry = load_registry()
     first, last = utc(start), utc(end)
     minutes = timedelta(minutes=step)
@@ -278,7 +278,7 @@ def backtest_cmd(
             scenarios = _parsed(scenario_specs)
             run = backtest_run.simulated(
                 registry,
-                slos,
+                specs,
                 policy.guards,
                 first,
                 last,
@@ -303,7 +303,7 @@ def backtest_cmd(
                 None,
                 via_api,
                 lambda store: backtest_run.stored(
-                    store, slos, policy.guards, labels, first, last, minutes, known
+                    store, specs, policy.guards, labels, first, last, minutes, known
                 ),
             )
     except ValueError as exc:
