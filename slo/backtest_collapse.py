@@ -3,11 +3,12 @@
 The engine's rule (`slo.findings.Findings._collapse_of`, `slo.guards.collapse_findings`): per
 SAMU, the calls over `for` × COLLAPSE_SPANS before the tick against the same spans before each
 reference instant (the same local time on comparable past days, `reference_instants`); a span
-holding settled minutes of a Vigie gap is not judged. The counts come from a ledger of the
-guard's one column over the baseline's weeks (read as `GuardReader.minute_counts` reads them:
-planned maintenance is not taken out); reference days are found once per SAMU and local day,
-their instants once per time zone, day and minute. A cheap vector test keeps the ticks where a
-collapse is possible at all; the engine's own `collapse_findings` decides each of those.
+holding settled minutes of a Vigie gap, or the SAMU's planned maintenance, is not judged. The
+counts come from a ledger of the guard's one column over the baseline's weeks (read as
+`GuardReader.minute_counts` reads them, maintenance minutes included); reference days are
+found once per SAMU and local day, their instants once per time zone, day and minute. A cheap
+vector test keeps the ticks where a collapse is possible at all; the engine's own
+`collapse_findings` decides each of those.
 """
 
 from __future__ import annotations
@@ -116,12 +117,25 @@ def collapse_firings(
             padded = np.array([r + r[:1] * (width - len(r)) for r in refs], dtype=np.int64)
             ref_at = (padded - ledger.t0) // MINUTE_S
             now_at = (stamps - ledger.t0) // MINUTE_S
-            held[i] = _held(guard, samu, cum[i], now_at, ref_at, refs, spans, clear)
+            rest = _planned(hist, samu, stamps, spans)
+            held[i] = _held(guard, samu, cum[i], now_at, ref_at, refs, spans, clear & ~rest)
         labels = [
             labels_of("TrafficCollapse", guard.severity, s, samu_labels, guard=guard.id)
             for s in members
         ]
         out += intervals(held, ticks, labels)
+    return out
+
+
+def _planned(
+    hist: History, samu: str, stamps: npt.NDArray[np.int64], spans: Sequence[int]
+) -> Bools:
+    """Span × tick: planned maintenance of `samu` overlaps [tick − span, tick)
+    (`slo.findings.planned`: its calls went to its backup)."""
+    out = np.zeros((len(spans), len(stamps)), dtype=bool)
+    for a, b in hist.tallies.maintenance.get(hist.ledger.index[samu], ()):
+        for i, span in enumerate(spans):
+            out[i] |= (a < stamps) & (b > stamps - span * MINUTE_S)
     return out
 
 

@@ -4,8 +4,9 @@ Beside the burn-rate pairs: the probe guard (N failed or silent probe minutes, j
 `slo.judge`: a Vigie gap is not a failed minute), the heartbeat and no-data guards (judged
 against the fleet: a silence shared by most of the fleet is ours; a SAMU in planned maintenance
 is not judged until its guard's window has passed since the work ended), the budget guards, the
-traffic-collapse guard (S4: muted over minutes of a Vigie gap, when calls do not reach us for
-our own reasons) and the Vigie ingest gap itself (the last settled minutes silent fleet-wide).
+traffic-collapse guard (S4: not judged over minutes of a Vigie gap, when calls do not reach us
+for our own reasons, nor over a SAMU's planned maintenance, when its calls go to its backup)
+and the Vigie ingest gap itself (the last settled minutes silent fleet-wide).
 """
 
 from __future__ import annotations
@@ -170,14 +171,24 @@ class Findings:
             stamps, values = counts.get(samu_id, empty)
             cumulative = np.concatenate(([0.0], np.cumsum(values)))
             # a span not judged reads as its own baseline: never below it
+            # … nor one holding the SAMU's planned maintenance (its calls went to its backup)
             current[samu_id] = [
-                _window_total(stamps, cumulative, minute, s) if ok else float("inf")
+                _window_total(stamps, cumulative, minute, s)
+                if ok and not planned(tallies, samu_id, minute - s, minute)
+                else float("inf")
                 for s, ok in zip(spans, clear, strict=True)
             ]
             baseline[samu_id] = [
                 [_window_total(stamps, cumulative, r, s) for r in rs] for s in spans
             ]
         return collapse_findings(guard, current, baseline)
+
+
+def planned(tallies: Tallies, samu: str, start: datetime, end: datetime) -> bool:
+    """Whether planned maintenance of `samu` overlaps [start, end)."""
+    row = tallies.ledger.index.get(samu)
+    a, b = start.timestamp(), end.timestamp()
+    return row is not None and any(x < b and y > a for x, y in tallies.maintenance.get(row, ()))
 
 
 def resting_samus(tallies: Tallies, now: datetime, grace: timedelta) -> set[str]:

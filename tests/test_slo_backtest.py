@@ -155,28 +155,55 @@ def test_the_replay_stops_at_the_end_of_the_data_and_at_now_and_says_so(store: S
 
 
 def test_the_replayed_traffic_collapse_fires_exactly_what_the_engine_fires(store: Store) -> None:
-    """Eight Monday afternoons of traffic for Paris, then this Monday it falls silent; Lyon's
-    thin traffic is just quiet; Lozère, with no baseline, is never judged."""
+    """Eight Monday afternoons of traffic for Paris and Marseille, then this Monday Paris falls
+    silent, and Marseille's calls go to its backup during 30 minutes of planned work (never a
+    page, not even once the work is over); Lyon's thin traffic is just quiet; Lozère, with no
+    baseline, is never judged."""
     guards = shipped()[1]
     now = DAY + timedelta(hours=14)  # a Monday afternoon
     for week in range(1, 9):
         ref = now - timedelta(weeks=week)
         span = minutes(ref - timedelta(hours=2), 180)
-        put_counts(store, [(m, PARIS, SETUPS, "success", 3) for m in span])
+        put_counts(store, [(m, s, SETUPS, "success", 3) for m in span for s in (PARIS, MAINT)])
         put_counts(store, [(m, LYON, SETUPS, "success", 1) for m in span[::6]])
     today = minutes(now - timedelta(hours=2), 180)
+    work = MaintenanceWindow(
+        id="work",
+        title="planned work",
+        starts_at=now - 30 * MIN,
+        duration=30 * MIN,
+        approved_by="ans",
+        created_by="noc",
+        samu_ids=(MAINT,),
+    )
     put_counts(store, [(m, PARIS, SETUPS, "success", 3) for m in today if m < now - 25 * MIN])
     put_counts(store, [(m, SMALL, SETUPS, "success", 1) for m in today])
+    put_counts(
+        store,
+        [(m, MAINT, SETUPS, "success", 3) for m in today if not now - 30 * MIN <= m < now],
+    )
     clock = FakeClock(now - 40 * MIN)
     sink = CollectingSink()
     engine = Engine(
-        store, LoadResult((), guards), policies(), registry(), clock, sink, write_snapshots=False
+        store,
+        LoadResult((), guards),
+        policies(),
+        registry(),
+        clock,
+        sink,
+        Windows(work),
+        write_snapshots=False,
     )
     end = now + 30 * MIN
     while clock.now() < end:
         engine.tick()
         clock.advance(MIN)
     live = intervals([a for a in sink.alerts if a.labels["alertname"] == "TrafficCollapse"])
-    replay = backtest(store, [], samu_labels(), now - 40 * MIN, end, now=end, plausibility=guards)
+    start = now - 40 * MIN
+    replay = backtest(
+        store, [], samu_labels(), start, end, now=end, plausibility=guards, maintenance=[work]
+    )
     assert list(replay.firings) == live
     assert {f.label("samu") for f in live} == {PARIS}
+    unplanned = backtest(store, [], samu_labels(), start, end, now=end, plausibility=guards)
+    assert {f.label("samu") for f in unplanned.firings} == {PARIS, MAINT}
