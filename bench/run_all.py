@@ -22,6 +22,7 @@ from bench.figure import Figure
 BENCHMARKS: tuple[str, ...] = (
     "bench.ingest",
     "bench.slo",
+    "bench.slo_quality",
     "bench.dispatch",
     "bench.dashboard",
     "bench.alerts_page",

@@ -1,10 +1,9 @@
-"""Benchmark of the SLO engine (issue 3): tick time, Prometheus, detection, false pages, scenarios.
+"""Benchmark of the SLO engine (issue 3): tick time, engine start, against Prometheus.
 
 Each part runs in its own child process with its own chdb directory (chdb allows one per
-process): `bench.slo_tick` (tick time, 1 month vs 1 year), `bench.slo_prom` (our tick vs
-Prometheus on the same counts), `bench.slo_detect` (outage detection with 10 s ticks in
-simulated time, ours vs the plain Workbook pair), `bench.slo_backtest` (a simulated month
-replayed under both policies). Method and limits: docs/slo-benchmark.md.
+process): `bench.slo_tick` (tick time, 1 month vs 1 year, the engine's start),
+`bench.slo_prom` (our tick vs Prometheus on the same counts). Alert quality (detection, false
+pages, the month per seed) is `bench.slo_quality`. Method and limits: docs/slo-benchmark.md.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import tempfile
 from typing import Any
 
 from bench.figure import Figure
-from bench.slo_quality import MONTH_SEEDS, detect_figures, month_figures, platform_figures
 
 NOTES = (
     "**SLO engine** (`bench/slo.py`, method and limits in docs/slo-benchmark.md). Tick: every "
@@ -25,23 +23,16 @@ NOTES = (
     "again after 331 older days added to the hour rollup. Prometheus: Debian's 2.42 on the "
     "same S1 counts (7 days, cumulative counters one sample a minute, backfilled with "
     "promtool), `evalTotalTime` of the 8 Sloth-style ratio expressions (5m … 30d) summed, vs "
-    "our S1-only tick on the same store. Alert quality (issue 13.6): detection — total "
-    "outages of 8 SAMU and carrier silences of 4 others, of spread sizes, in each of 4 windows "
-    "(Paris 03:40, 09:15, 15:05, 21:50; seeds 3000–3003 history, 4000–4003 live), 10 s export "
-    "and heartbeat, the engine ticking every 10 s of simulated time at a random phase, delays "
-    "from the first missed check; the plain Workbook is S1 with its burn-rate pairs only, in "
-    "the same engine. Our own faults — a 3-minute collector restart and 10 minutes of everyone's "
-    "data landing 2 h late — live the same way. Month — per seed (2031 the bench's month, 2032 "
-    "and 2033 fresh; the policy was tuned on 101 and 102, never reported), 12 SAMU (6 normal, 6 "
-    "with a daily incident of 7 kinds in turn, plus fleet-wide restarts and late replays), "
-    "replayed at every minute by the backtest under our policy and under the plain Workbook "
-    "in the same run, scored against the incidents played."
+    "our S1-only tick on the same store. Alert quality is `bench/slo_quality.py`."
 )
+PREFIXES = ("SLO tick", "SLO engine start", "Prometheus 2.42", "our S1 tick", "our full tick")
 TICK_TARGET_MS = 100.0
 START_TARGET_S = 5.0
 
 
-def _child(module: str, quick: bool, *more: str) -> dict[str, Any]:
+def child(module: str, quick: bool, *more: str) -> dict[str, Any]:
+    """Run `python -m module TMP quick|full *more` with its own chdb directory; its last line
+    of output is its JSON result."""
     with tempfile.TemporaryDirectory(prefix="vigie-bench-slo-") as tmp:
         command = [sys.executable, "-m", module, tmp, "quick" if quick else "full", *more]
         out = subprocess.run(command, capture_output=True, check=True, text=True)
@@ -123,13 +114,8 @@ def prom_figures(r: dict[str, Any]) -> list[Figure]:
 
 def run(quick: bool = False) -> list[Figure]:
     """Every part, each in a child process (quick: tiny sizes that prove the harness)."""
-    figures = tick_figures(_child("bench.slo_tick", quick))
-    figures += prom_figures(_child("bench.slo_prom", quick))
-    figures += detect_figures(_child("bench.slo_detect", quick))
-    figures += platform_figures(_child("bench.slo_platform", quick))
-    for seed in MONTH_SEEDS[:1] if quick else MONTH_SEEDS:
-        month = _child("bench.slo_backtest", quick, str(seed))
-        figures += month_figures(month, detail=seed == MONTH_SEEDS[0])
+    figures = tick_figures(child("bench.slo_tick", quick))
+    figures += prom_figures(child("bench.slo_prom", quick))
     return figures
 
 

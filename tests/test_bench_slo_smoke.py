@@ -1,14 +1,19 @@
-"""The SLO benchmark runs end to end in its quick mode (its figures mean nothing there)."""
+"""The SLO and alert-quality benchmarks run end to end in their quick mode (their figures mean
+nothing there)."""
 
 from __future__ import annotations
 
 import math
 
-from bench.slo import run
+from bench import slo, slo_quality
 
 
-def test_the_quick_run_measures_every_part_of_the_slo_benchmark() -> None:
-    figures = run(quick=True)
+def test_the_quick_run_measures_every_part_of_the_slo_benchmarks() -> None:
+    engine, quality = slo.run(quick=True), slo_quality.run(quick=True)
+    # each row is its module's (`bench.run_all --only` replaces a module's rows by PREFIXES)
+    assert all(f.benchmark.startswith(slo.PREFIXES) for f in engine)
+    assert all(f.benchmark.startswith(slo_quality.PREFIXES) for f in quality)
+    figures = engine + quality
     names = " | ".join(f.benchmark for f in figures)
     for part in (
         "SLO tick, 1 month",
