@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -20,11 +19,8 @@ import numpy.typing as npt
 from slo.backtest_guards import Firing, intervals, labels_of
 from slo.evaluate import STATE_WINDOW
 from slo.model import SLO
-from slo.replay import History
+from slo.replay import History, Series
 from slo.windows import RollingWindow, elapsed_interval, window_interval
-
-if TYPE_CHECKING:
-    from slo.backtest_slo import Series
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]

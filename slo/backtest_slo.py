@@ -9,7 +9,6 @@ the window, exactly the minutes `Tallies.counts` and `Tallies.slices` sum at tha
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -20,7 +19,7 @@ from slo.backtest_guards import Firing, intervals, labels_of
 from slo.evaluate import is_probe
 from slo.layout import count_columns, slice_source
 from slo.model import SLO, FreshnessSLI
-from slo.replay import History
+from slo.replay import History, Series
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -32,26 +31,6 @@ def _cum(values: Floats | Bools) -> Floats:
     out = np.zeros((values.shape[0], values.shape[1] + 1))
     np.cumsum(values, axis=1, out=out[:, 1:])
     return out
-
-
-@dataclass(frozen=True)
-class Series:
-    """Prefix sums per group (column j = Σ of minutes before j) of one SLO's judged minutes."""
-
-    names: list[str]  # a SAMU id, `national` or `region:<name>` per row
-    sizes: Ints  # each group's SAMU count
-    good: Floats
-    bad: Floats
-    judged: int  # a tick at minute index T counts judged minutes before T − judged
-    idle: Floats | None = None  # slices: Vigie gap and no-data minutes (judged like good/bad)
-    excluded: Floats | None = None  # slices: before first data or maintenance, before T − edge
-    edge: int = 0
-    slice_minutes: int = 1
-
-    def window(self, values: Floats, at: Ints, start: Ints, end_shift: int) -> Floats:
-        """Σ per group and tick over minutes [start, at − end_shift)."""
-        out: Floats = values[:, at - end_shift] - values[:, start]
-        return out
 
 
 def groups(slo: SLO, samus: Sequence[str], samu_labels: Labels) -> dict[str, list[str]]:

@@ -27,6 +27,7 @@ from slo.tally import Tallies
 from store.client import Store
 
 Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Words = npt.NDArray[np.uint64]
 
@@ -112,6 +113,26 @@ class History:
         return None if not len(found) else (self.at(int(found[0])), self.at(int(found[-1])))
 
 
+@dataclass(frozen=True)
+class Series:
+    """Prefix sums per group (column j = Σ of minutes before j) of one SLO's judged minutes."""
+
+    names: list[str]  # a SAMU id, `national` or `region:<name>` per row
+    sizes: Ints  # each group's SAMU count
+    good: Floats
+    bad: Floats
+    judged: int  # a tick at minute index T counts judged minutes before T − judged
+    idle: Floats | None = None  # slices: Vigie gap and no-data minutes (judged like good/bad)
+    excluded: Floats | None = None  # slices: before first data or maintenance, before T − edge
+    edge: int = 0
+    slice_minutes: int = 1
+
+    def window(self, values: Floats, at: Ints, start: Ints, end_shift: int) -> Floats:
+        """Σ per group and tick over minutes [start, at − end_shift)."""
+        out: Floats = values[:, at - end_shift] - values[:, start]
+        return out
+
+
 def load_ledger(
     store: Store, layout: Layout, samus: Sequence[str], start: datetime, end: datetime
 ) -> Ledger:
@@ -134,4 +155,4 @@ def judged(
     return History(ledger, Tallies(ledger, at, maintenance_rows(ranges, ledger.index)))
 
 
-__all__ = ["HOUR_S", "History", "judged", "load_ledger", "minute_bits"]
+__all__ = ["HOUR_S", "History", "Series", "judged", "load_ledger", "minute_bits"]
