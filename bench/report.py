@@ -68,10 +68,11 @@ def child(workdir: Path, quick: bool) -> dict[str, Any]:
     from store.migrations import migrate
     from store.registry import load_registry
     from vigie.catalogue import conventions_catalogue
+    from vigie.defaults import SLO_DIR
     from vigie.schema import all_migrations
 
     catalogue = conventions_catalogue()
-    slos = load_specs(Path("slos"), catalogue, load_policy()).slos
+    slos = load_specs(SLO_DIR, catalogue, load_policy()).slos
     store = open_store(f"chdb://{workdir / 'clickhouse'}", "bench")
     migrate(store, migrations=all_migrations())
     samus = list(load_registry())[: 10 if quick else None]
