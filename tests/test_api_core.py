@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import CollectorRegistry
 
 from collector.reference import metrics_reference
+from people.model import Principal, Role
 from store.audit import AuditLog
 from store.client import Store
 from store.clock import FakeClock
@@ -15,7 +17,7 @@ from store.registry import load_registry
 from vigie.api.deps import ApiContext
 from vigie.app import create_app
 
-NOW = datetime(2026, 10, 1, 10, 5, tzinfo=UTC)
+NOW = datetime(2030, 10, 1, 10, 5, tzinfo=UTC)  # in the future: `points` keeps 35 days
 
 
 def _client(store: Store) -> TestClient:
@@ -36,7 +38,7 @@ def _insert_setups(store: Store, samu: str, value: float) -> None:
         "points",
         [
             [
-                datetime(2026, 10, 1, 10, 0, 5, tzinfo=UTC),
+                datetime(2030, 10, 1, 10, 0, 5, tzinfo=UTC),
                 NOW,
                 samu,
                 "samu.call.setups",
@@ -77,7 +79,7 @@ def test_counts_come_back_exact_per_minute(store: Store) -> None:
     _insert_setups(store, "fr.health.samu075", 4)
     response = _client(store).get(
         "/api/v1/samu/fr.health.samu075/counts",
-        params={"from": "2026-10-01T10:00:00Z", "to": "2026-10-01T11:00:00Z"},
+        params={"from": "2030-10-01T10:00:00Z", "to": "2030-10-01T11:00:00Z"},
     )
     assert response.status_code == 200
     assert [(r["metric"], r["outcome"], r["value"]) for r in response.json()] == [
@@ -88,8 +90,8 @@ def test_counts_come_back_exact_per_minute(store: Store) -> None:
 def test_a_counts_range_that_is_backwards_or_too_long_is_refused(store: Store) -> None:
     client = _client(store)
     for start, end in [
-        ("2026-10-02T00:00:00Z", "2026-10-01T00:00:00Z"),
-        ("2026-09-01T00:00:00Z", "2026-10-01T00:00:00Z"),
+        ("2030-10-02T00:00:00Z", "2030-10-01T00:00:00Z"),
+        ("2030-09-01T00:00:00Z", "2030-10-01T00:00:00Z"),
     ]:
         response = client.get(
             "/api/v1/samu/fr.health.samu075/counts", params={"from": start, "to": end}
@@ -99,7 +101,16 @@ def test_a_counts_range_that_is_backwards_or_too_long_is_refused(store: Store) -
 
 def test_ingest_status_lists_senders_and_silent_samu(store: Store) -> None:
     _insert_setups(store, "fr.health.samu013", 1)
-    body = _client(store).get("/api/v1/ingest/status", params={"minutes": 15}).json()
+    assert _client(store).get("/api/v1/ingest/status").json()["samu"] == []  # anonymous: none
+    app: Any = _client(store).app
+
+    async def national_viewer(request: Any, call_next: Any) -> Any:
+        # What the access gate sets for a national viewer (this app has no gate).
+        request.state.principal = Principal("p1", "noc", frozenset({Role.VIEWER}), None, "token")
+        return await call_next(request)
+
+    app.middleware("http")(national_viewer)
+    body = TestClient(app).get("/api/v1/ingest/status", params={"minutes": 15}).json()
     assert [s["samu_id"] for s in body["samu"]] == ["fr.health.samu013"]
     assert "fr.health.samu075" in body["silent"] and "fr.health.samu013" not in body["silent"]
 

@@ -712,3 +712,20 @@ ORDER BY (digest);
 
 CREATE TABLE IF NOT EXISTS vigie.sessions ON CLUSTER vigie_cluster AS vigie.sessions_local
 ENGINE = Distributed(vigie_cluster, vigie, sessions_local, cityHash64(digest));
+
+CREATE TABLE IF NOT EXISTS vigie.migration_wave_events_local ON CLUSTER vigie_cluster
+(
+at DateTime64(3, 'UTC'),
+    wave_id String,
+    kind LowCardinality(String),
+    actor String,
+    source String,
+    plan String,
+    maintenance_id String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/migration_wave_events_local', '{replica}')
+PARTITION BY toYYYYMM(at)
+ORDER BY (wave_id, at);
+
+CREATE TABLE IF NOT EXISTS vigie.migration_wave_events ON CLUSTER vigie_cluster AS vigie.migration_wave_events_local
+ENGINE = Distributed(vigie_cluster, vigie, migration_wave_events_local, cityHash64(wave_id));
