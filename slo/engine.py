@@ -35,7 +35,7 @@ from slo.guards import Finding
 from slo.live import LiveLedger, horizon
 from slo.loader import LoadResult, load_policy, load_specs
 from slo.policy import PolicySet
-from slo.reader import GuardReader, maintenance_ranges
+from slo.reader import GuardReader
 from slo.rollup import BurningView, burning
 from slo.windows import format_duration
 from store.client import Store
@@ -157,18 +157,7 @@ class Engine:
             specs, policy = self._specs, self._policy
         now = self._clock.now()
         slos = specs.slos
-        first, _, _ = horizon(slos, now)
-        ranges = maintenance_ranges(
-            self._maintenance.list(),
-            datetime.fromtimestamp(first, now.tzinfo),
-            now,
-            self._regions,
-        )
-        try:
-            tallies = self._live.sync(slos, now, ranges)
-        except StoreError:
-            self._live.reset()  # the next tick reloads what it may have missed
-            raise
+        tallies = self._live.tallies(slos, now, self._maintenance.list(), self._regions)
         found = evaluate_all(slos, self._labels, tallies, now, composites=True)
         statuses, comps = found.statuses, found.composites
         findings = self._findings.evaluate(

@@ -90,6 +90,25 @@ class LiveLedger:
         self._ledger = None
         self._cursor = None
 
+    def tallies(
+        self,
+        slos: Sequence[SLO],
+        now: datetime,
+        maintenance: Sequence[MaintenanceWindow],
+        regions: Mapping[str, str],
+    ) -> Tallies:
+        """`sync` with the planned windows over the horizon; after a store error everything is
+        forgotten (the next call reloads what may have been missed) and the error raised."""
+        first, _, _ = horizon(slos, now)
+        ranges = maintenance_ranges(
+            maintenance, datetime.fromtimestamp(first, now.tzinfo), now, regions
+        )
+        try:
+            return self.sync(slos, now, ranges)
+        except StoreError:
+            self.reset()
+            raise
+
 
 def maintenance_rows(ranges: BySamu, index: Mapping[str, int]) -> dict[int, list[tuple[int, int]]]:
     """Maintenance ranges per SAMU id ('' = every SAMU) as ledger rows and merged, disjoint
@@ -130,15 +149,7 @@ class LiveStatuses:
     def statuses(
         self, slos: Sequence[SLO], now: datetime, maintenance: Sequence[MaintenanceWindow]
     ) -> list[SloStatus]:
-        first, _, _ = horizon(slos, now)
-        ranges = maintenance_ranges(
-            maintenance, datetime.fromtimestamp(first, now.tzinfo), now, self._regions
-        )
         with self._lock:
-            try:
-                tallies = self._ledger.sync(slos, now, ranges)
-            except StoreError:
-                self._ledger.reset()
-                raise
+            tallies = self._ledger.tallies(slos, now, maintenance, self._regions)
             found = evaluate_all(slos, self._labels, tallies, now, composites=True)
         return [*found.statuses, *found.composites]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +21,7 @@ import numpy.typing as npt
 from alerts.maintenance import MaintenanceWindow
 from slo.layout import Layout
 from slo.ledger import HOUR_S, MINUTE_S, Ledger, ceil_hour_s, empty, floor_hour_s
+from slo.ledger import at as instant
 from slo.live import maintenance_rows
 from slo.reader import maintenance_ranges
 from slo.tally import Tallies
@@ -66,7 +67,7 @@ class History:
         return (int(instant.timestamp()) - self.t0) // MINUTE_S
 
     def at(self, index: int) -> datetime:
-        return datetime.fromtimestamp(self.t0 + index * MINUTE_S, UTC)
+        return instant(self.t0 + index * MINUTE_S)
 
     def events(self, col: int) -> Floats:
         """Σ of event column `col` per SAMU and minute, planned maintenance minutes at zero."""
@@ -149,8 +150,7 @@ def judged(
     regions: Mapping[str, str],
 ) -> History:
     """The ledger's minutes as the engine judges them at `at`, planned maintenance applied."""
-    first = datetime.fromtimestamp(ledger.t0, UTC)
-    last = datetime.fromtimestamp(ledger.end, UTC)
+    first, last = instant(ledger.t0), instant(ledger.end)
     ranges = maintenance_ranges(maintenance, first, min(last, at), regions)
     return History(ledger, Tallies(ledger, at, maintenance_rows(ranges, ledger.index)))
 

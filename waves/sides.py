@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ import numpy.typing as npt
 from alerts.maintenance import MaintenanceWindow
 from slo import figures
 from slo.layout import count_columns, slice_source
+from slo.ledger import at
 from slo.model import SLO, FreshnessSLI
 from slo.quantiles import histogram_columns
 from slo.tally import Tallies
@@ -56,10 +57,6 @@ def hours_of(interval: Interval) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def _at(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
-
-
 def _stack(
     hours: Sequence[tuple[int, int]], cut: Callable[[int, int], Floats], n: int, k: int
 ) -> Floats:
@@ -76,7 +73,7 @@ def _event(tallies: Tallies, slo: SLO, rows: list[int]) -> Callable[[int, int], 
 
     def cut(a: int, b: int) -> Floats:
         pair: Floats = np.stack(
-            [tallies.counts(good, _at(a), _at(b)), tallies.counts(valid, _at(a), _at(b))], -1
+            [tallies.counts(good, at(a), at(b)), tallies.counts(valid, at(a), at(b))], -1
         )
         return pair[rows]
 
@@ -89,7 +86,7 @@ def _slices(tallies: Tallies, slo: SLO, rows: list[int]) -> Callable[[int, int],
     k = tallies.ledger.layout.slice_index(source)
 
     def cut(a: int, b: int) -> Floats:
-        t = tallies.slices(k, _at(a), _at(b))
+        t = tallies.slices(k, at(a), at(b))
         pair: Floats = np.stack([t.good, t.good + t.bad], -1)
         return pair[rows]
 
@@ -136,7 +133,7 @@ def read_side(
     cols = [layout.count_index(c) for c in buckets]
 
     def bucket_cut(a: int, b: int) -> Floats:
-        out: Floats = np.stack([tallies.counts(c, _at(a), _at(b)) for c in cols], -1)
+        out: Floats = np.stack([tallies.counts(c, at(a), at(b)) for c in cols], -1)
         return out[rows]
 
     counts["setup"] = _stack(hours, bucket_cut, n, len(cols))
