@@ -7,12 +7,12 @@ construct and the composition root passes the on-call service and the maintenanc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from alerts.maintenance import MaintenanceWindow
 from reports.model import IncidentLike, MaintenanceRow, WaveRow
-from slo.windows import Interval, floor_minute
+from slo.windows import Interval, ceil_minute, floor_minute
 from waves.compare import Comparison
 
 Exclusion = tuple[str, datetime, datetime]  # (samu_id, start, end) in UTC, whole minutes
@@ -86,11 +86,6 @@ class SamuLike(Protocol):
     def region(self) -> str: ...
 
 
-def _ceil_minute(instant: datetime) -> datetime:
-    floor = floor_minute(instant)
-    return floor if floor == instant.astimezone(UTC) else floor + timedelta(minutes=1)
-
-
 def maintenance_in(
     windows: Sequence[MaintenanceWindow], samus: Sequence[SamuLike], period: Interval
 ) -> tuple[list[MaintenanceRow], list[Exclusion]]:
@@ -103,7 +98,7 @@ def maintenance_in(
         if window.cancelled or not covered:
             continue
         for start, end in window.occurrences(period.start, period.end):
-            lo, hi = floor_minute(start), min(_ceil_minute(end), period.end)
+            lo, hi = floor_minute(start), min(ceil_minute(end), period.end)
             rows.append(
                 MaintenanceRow(
                     window.id,

@@ -6,23 +6,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
 from alerts.maintenance import MaintenanceWindow
-from slo.windows import floor_minute
+from slo.windows import ceil_minute, floor_minute
 from store.client import Store
 from store.clock import utc
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-
-
-def ceil_minute(instant: datetime) -> datetime:
-    floor = floor_minute(instant)
-    return floor if floor == instant.astimezone(UTC) else floor + timedelta(minutes=1)
 
 
 def maintenance_ranges(

@@ -90,14 +90,12 @@ class _Counted:
 class Tallies:
     """Everything a tick (or a period's status) asks of one ledger at one instant `now`."""
 
-    def __init__(
-        self, ledger: Ledger, now: datetime, maintenance: Ranges, shed: Words | None = None
-    ) -> None:
+    def __init__(self, ledger: Ledger, now: datetime, maintenance: Ranges) -> None:
         self.ledger = ledger
         self.now = seconds(now)
         self.maintenance = maintenance
         nh = ledger.nh
-        self._shed = shed if shed is not None else ledger.ours()
+        self._shed = ledger.ours()  # the collector's own gaps (Ledger.ours)
         self._maint_words = self._words_of(maintenance)
         settled_end = floor_min(self.now - judge.SETTLE_S)
         self._settled = judge.minute_masks(ledger.t0, nh, ledger.t0, settled_end)

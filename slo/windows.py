@@ -100,6 +100,12 @@ def floor_minute(instant: datetime) -> datetime:
     return instant.astimezone(UTC).replace(second=0, microsecond=0)
 
 
+def ceil_minute(instant: datetime) -> datetime:
+    """The first UTC minute start at or after `instant`."""
+    floor = floor_minute(instant)
+    return floor if floor == instant.astimezone(UTC) else floor + timedelta(minutes=1)
+
+
 def rolling_interval(end: datetime, duration: timedelta) -> Interval:
     """The rolling interval [end - duration, end) in UTC."""
     end_utc = end.astimezone(UTC)
